@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+
+import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
+
+/**
+ * @title ValidatorSet
+ * @notice The QBFT validator set, changed only by consortium proposals.
+ * @dev Designed to be pre-deployed in a Besu genesis `alloc` (see README and
+ * `deploy/genesis-alloc.ts`), where no constructor runs: so no immutables, and the storage
+ * layout below is part of the contract's interface with the genesis file:
+ *   slot 0: AccessManaged._authority
+ *   slot 1: _validators (length; elements at keccak256(1) + i)
+ *   slot 2: _entries (mapping validator => Entry, at keccak256(validator . 2): position = index + 1
+ *           as uint64, then departmentId in the next slot)
+ * `getValidators` reads no role and no pause flag and cannot revert; the mutators keep the
+ * set non-empty, free of duplicates and zero addresses, and at most MAX_VALIDATORS long.
+ */
+contract ValidatorSet is IValidatorSet, AccessManaged {
+    struct Entry {
+        uint64 position;
+        bytes32 departmentId;
+    }
+
+    /// @notice QBFT rounds grow with the set; 256 bounds both the chain and `getValidators`' gas.
+    uint256 public constant MAX_VALIDATORS = 256;
+
+    address[] private _validators;
+    mapping(address validator => Entry) private _entries;
+
+    /**
+     * @param authority the consortium's AccessManager
+     * @param validators the initial set (at least one)
+     * @param departmentIds the department running each initial validator
+     */
+    constructor(
+        address authority,
+        address[] memory validators,
+        bytes32[] memory departmentIds
+    ) AccessManaged(authority) {
+        if (validators.length == 0) revert ValidatorSetLastValidator(address(0));
+        if (validators.length != departmentIds.length) revert ValidatorSetInvalidDepartment(bytes32(0));
+        for (uint256 i; i < validators.length; ++i) {
+            _add(validators[i], departmentIds[i]);
+        }
+    }
+
+    /// @inheritdoc IValidatorSet
+    function addValidator(address validator, bytes32 departmentId) external restricted {
+        _add(validator, departmentId);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function removeValidator(address validator) external restricted {
+        Entry memory entry = _entries[validator];
+        if (entry.position == 0) revert ValidatorSetUnknown(validator);
+        uint256 length = _validators.length;
+        if (length == 1) revert ValidatorSetLastValidator(validator);
+        address last = _validators[length - 1];
+        _validators[entry.position - 1] = last;
+        _entries[last].position = entry.position;
+        _validators.pop();
+        delete _entries[validator];
+        emit ValidatorRemoved(validator, entry.departmentId);
+    }
+
+    /// @inheritdoc IValidatorSet
+    function getValidators() external view returns (address[] memory) {
+        return _validators;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function isValidator(address validator) external view returns (bool) {
+        return _entries[validator].position != 0;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function departmentOfValidator(address validator) external view returns (bytes32) {
+        return _entries[validator].departmentId;
+    }
+
+    function _add(address validator, bytes32 departmentId) internal {
+        if (validator == address(0)) revert ValidatorSetInvalidValidator(validator);
+        if (departmentId == bytes32(0)) revert ValidatorSetInvalidDepartment(departmentId);
+        if (_entries[validator].position != 0) revert ValidatorSetDuplicate(validator);
+        if (_validators.length == MAX_VALIDATORS) revert ValidatorSetFull(MAX_VALIDATORS);
+        _validators.push(validator);
+        // Cannot overflow: the length is at most MAX_VALIDATORS.
+        _entries[validator] = Entry({position: uint64(_validators.length), departmentId: departmentId});
+        emit ValidatorAdded(validator, departmentId);
+    }
+}

@@ -1,0 +1,165 @@
+/**
+ * The consortium's vocabulary for TypeScript: role ids and department kinds, read from the
+ * Solidity sources that define them (one source of truth), and the deployment parameters file
+ * that describes the founding departments. Used by the deploy modules, the demo, tests and the
+ * indexer. Touches no chain.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { encodeBytes32String, getAddress, isAddress } from "ethers";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function readSource(relative: string): string {
+  return readFileSync(path.join(ROOT, relative), "utf8");
+}
+
+/** Role name → AccessManager role id, from contracts/governance/Roles.sol. */
+export const ROLES: Readonly<Record<string, bigint>> = Object.freeze(
+  Object.fromEntries(
+    [...readSource("contracts/governance/Roles.sol").matchAll(/uint64 internal constant (\w+) = (\d+);/g)].map(
+      ([, name, value]) => [name, BigInt(value)],
+    ),
+  ),
+);
+/** AccessManager.PUBLIC_ROLE, written as an expression in Roles.sol. */
+export const PUBLIC_ROLE = 2n ** 64n - 1n;
+
+function enumMembers(source: string, name: string): string[] {
+  const match = new RegExp(`enum ${name} \\{([^}]*)\\}`).exec(source);
+  if (match === null) throw new Error(`enum ${name} not found`);
+  return match[1].split(",").map((member) => member.trim());
+}
+
+const registrySource = readSource("contracts/interfaces/IConsortiumRegistry.sol");
+/** DepartmentKind member names in declaration order (the index is the on-chain value). */
+export const DEPARTMENT_KINDS = enumMembers(registrySource, "DepartmentKind");
+/** ParticipantKind member names in declaration order. */
+export const PARTICIPANT_KINDS = enumMembers(registrySource, "ParticipantKind");
+
+export function roleId(name: string): bigint {
+  const id = ROLES[name];
+  if (id === undefined) throw new Error(`unknown role "${name}" (known: ${Object.keys(ROLES).join(", ")})`);
+  return id;
+}
+
+export function roleName(id: bigint): string {
+  if (id === PUBLIC_ROLE) return "PUBLIC";
+  return Object.entries(ROLES).find(([, value]) => value === id)?.[0] ?? `ROLE_${id}`;
+}
+
+/** A department or participant code such as "TAX" as the bytes32 id used on chain. */
+export function codeToId(code: string): string {
+  if (code.length === 0 || Buffer.byteLength(code) > 31) throw new Error(`code "${code}" must be 1 to 31 bytes`);
+  return encodeBytes32String(code);
+}
+
+export function kindIndex(kinds: readonly string[], kind: string): number {
+  const index = kinds.indexOf(kind);
+  if (index < 0) throw new Error(`unknown kind "${kind}" (known: ${kinds.join(", ")})`);
+  return index;
+}
+
+export interface DepartmentParams {
+  code: string;
+  name: string;
+  kind: string;
+  operators: string[];
+  roles: string[];
+}
+
+export interface ValidatorParams {
+  address: string;
+  department: string;
+}
+
+export interface VotingRulesParams {
+  thresholdBps: number;
+  votingPeriod: number;
+  executionDelay: number;
+  executionWindow: number;
+}
+
+export interface ConsortiumParams {
+  governance: VotingRulesParams;
+  departments: DepartmentParams[];
+  validators: ValidatorParams[];
+  /** Participant role name → code of the department that administers it. */
+  roleAdministrators: Record<string, string>;
+}
+
+export const DEFAULT_VOTING_RULES: VotingRulesParams = {
+  thresholdBps: 5_000,
+  votingPeriod: 7 * 24 * 3600,
+  executionDelay: 0,
+  executionWindow: 14 * 24 * 3600,
+};
+
+function fail(file: string, message: string): never {
+  throw new Error(`${file}: ${message}`);
+}
+
+/** Reads and checks a parameters file; every mistake is reported with the file and the field. */
+export function loadConsortiumParams(file: string): ConsortiumParams {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    fail(file, `cannot read parameters: ${(error as Error).message}`);
+  }
+  const params = raw as Partial<ConsortiumParams>;
+  const governance = { ...DEFAULT_VOTING_RULES, ...(params.governance ?? {}) };
+  if (!Array.isArray(params.departments) || params.departments.length === 0) {
+    fail(file, "departments: at least one founding department is required");
+  }
+  const codes = new Set<string>();
+  const accounts = new Set<string>();
+  for (const [i, department] of params.departments.entries()) {
+    const where = `departments[${i}]`;
+    if (typeof department.code !== "string") fail(file, `${where}.code is required`);
+    if (codes.has(department.code)) fail(file, `${where}.code "${department.code}" is used twice`);
+    codes.add(department.code);
+    try {
+      codeToId(department.code);
+      kindIndex(DEPARTMENT_KINDS, department.kind);
+      for (const role of department.roles ?? []) roleId(role);
+    } catch (error) {
+      fail(file, `${where}: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(department.operators) || department.operators.length === 0) {
+      fail(file, `${where}.operators: at least one operator account is required`);
+    }
+    for (const operator of department.operators) {
+      if (!isAddress(operator)) fail(file, `${where}.operators: "${operator}" is not an address`);
+      const normalised = getAddress(operator);
+      if (accounts.has(normalised)) fail(file, `${where}.operators: ${operator} acts for two departments`);
+      accounts.add(normalised);
+    }
+    department.roles ??= [];
+  }
+  if (!Array.isArray(params.validators) || params.validators.length === 0) {
+    fail(file, "validators: at least one validator node is required (an empty set halts QBFT)");
+  }
+  for (const [i, validator] of params.validators.entries()) {
+    if (!isAddress(validator.address)) fail(file, `validators[${i}].address is not an address`);
+    if (!codes.has(validator.department))
+      fail(file, `validators[${i}].department "${validator.department}" is unknown`);
+  }
+  const roleAdministrators = params.roleAdministrators ?? {};
+  for (const [role, code] of Object.entries(roleAdministrators)) {
+    try {
+      roleId(role);
+    } catch (error) {
+      fail(file, `roleAdministrators: ${(error as Error).message}`);
+    }
+    if (!codes.has(code)) fail(file, `roleAdministrators.${role}: department "${code}" is unknown`);
+  }
+  return {
+    governance,
+    departments: params.departments,
+    validators: params.validators,
+    roleAdministrators,
+  };
+}

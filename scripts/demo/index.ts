@@ -1,0 +1,19 @@
+/**
+ * The `npm start` demo: runs each domain's demo in order against a fresh local deployment.
+ * Each domain adds its own file here and one line to DEMOS.
+ */
+import type { System } from "../../deploy/lib/system.js";
+import { runGovernanceDemo } from "./governance.js";
+
+export interface DemoContext extends System {
+  log: (message: string) => void;
+}
+
+const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [["governance", runGovernanceDemo]];
+
+export async function runDemos(system: System): Promise<void> {
+  for (const [name, run] of DEMOS) {
+    console.log(`demo: ${name}`);
+    await run({ ...system, log: (message) => console.log(`  ${name}: ${message}`) });
+  }
+}
