@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 
+import type { ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { codeToId, loadConsortiumParams, ROOT } from "../deploy/lib/consortium.js";
@@ -28,18 +29,18 @@ export async function deploySystem(connection: NetworkConnection<"l1">): Promise
 
 /**
  * Passes a proposal through the vote with the demo departments and runs it: TAX proposes, TAX,
- * SAMR, CONS and FIRE vote yes (4 of 7, more than half), TAX executes. Returns the proposal id.
+ * SAMR, CONS and FIRE vote yes (4 of 7, more than half), TAX executes. Returns the execution
+ * transaction (for `.to.emit`); the proposal id is `governor.proposalCount()`.
  */
 export async function passProposal(
   { contracts: { governor }, accounts }: System,
   calls: { target: string; data: string }[],
   description = "test proposal",
-): Promise<bigint> {
+): Promise<ContractTransactionResponse> {
   await (await governor.connect(accounts.tax).propose(calls, description)).wait();
   const proposalId = await governor.proposalCount();
   for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire]) {
     await (await governor.connect(voter).castVote(proposalId, true)).wait();
   }
-  await (await governor.connect(accounts.tax).execute(proposalId)).wait();
-  return proposalId;
+  return governor.connect(accounts.tax).execute(proposalId);
 }

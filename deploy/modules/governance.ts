@@ -3,7 +3,7 @@
  * and the founding departments with their roles. The deployer holds the AccessManager's ADMIN
  * role only while the module runs; `govledger.ts` renounces it once everything is wired.
  */
-import type { Future, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import type { ContractFuture, Future, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { FunctionFragment } from "ethers";
 
 import { codeToId, type ConsortiumParams, DEPARTMENT_KINDS, kindIndex, roleId, ROLES } from "../lib/consortium.js";
@@ -11,6 +11,23 @@ import { codeToId, type ConsortiumParams, DEPARTMENT_KINDS, kindIndex, roleId, R
 /** The 4-byte selectors of functions given by signature, e.g. "pause()". */
 export function selectors(...signatures: string[]): string[] {
   return signatures.map((signature) => FunctionFragment.from(signature).selector);
+}
+
+/**
+ * Wires which role may call which functions of `target` in the AccessManager: `roles` maps a role
+ * name from Roles.sol to function signatures. Functions not wired stay ADMIN-only (a vote).
+ */
+export function restrictFunctions(
+  m: IgnitionModuleBuilder,
+  manager: ContractFuture<"AccessManager">,
+  target: ContractFuture<string>,
+  roles: Record<string, string[]>,
+): Future[] {
+  return Object.entries(roles).map(([role, signatures]) =>
+    m.call(manager, "setTargetFunctionRole", [target, selectors(...signatures), roleId(role)], {
+      id: `Wire_${target.contractName}_${role}`,
+    }),
+  );
 }
 
 export function deployGovernance(m: IgnitionModuleBuilder, params: ConsortiumParams) {

@@ -4,13 +4,25 @@
  * step hands the AccessManager over to governance by renouncing the deployer's ADMIN role.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture } from "@nomicfoundation/ignition-core";
 
 import { type ConsortiumParams, ROLES } from "../lib/consortium.js";
-import { deployGovernance } from "./governance.js";
+import { deployGovernance, selectors } from "./governance.js";
 
 export function buildGovledgerModule(params: ConsortiumParams) {
   return buildModule("Govledger", (m) => {
     const { manager, registry, governor, validatorSet, setup } = deployGovernance(m, params);
+
+    // Domain contracts (ConsortiumManaged) join here: each domain's deploy function returns its
+    // contracts and its wiring futures. Every domain contract's pause() goes to GUARDIAN.
+    const domainContracts: ContractFuture<string>[] = [];
+    for (const target of domainContracts) {
+      setup.push(
+        m.call(manager, "setTargetFunctionRole", [target, selectors("pause()"), ROLES.GUARDIAN], {
+          id: `Pause_${target.contractName}`,
+        }),
+      );
+    }
 
     const handover = m.call(manager, "renounceRole", [ROLES.ADMIN, m.getAccount(0)], {
       id: "RenounceDeployerAdmin",
