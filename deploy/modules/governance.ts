@@ -3,7 +3,7 @@
  * and the founding departments with their roles. The deployer holds the AccessManager's ADMIN
  * role only while the module runs; `govledger.ts` renounces it once everything is wired.
  */
-import type { ContractFuture, Future, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import type { ContractDeploymentFuture, ContractFuture, Future, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { FunctionFragment } from "ethers";
 
 import { codeToId, type ConsortiumParams, DEPARTMENT_KINDS, kindIndex, roleId, ROLES } from "../lib/consortium.js";
@@ -19,7 +19,7 @@ export function selectors(...signatures: string[]): string[] {
  */
 export function restrictFunctions(
   m: IgnitionModuleBuilder,
-  manager: ContractFuture<"AccessManager">,
+  manager: ContractDeploymentFuture<"AccessManager">,
   target: ContractFuture<string>,
   roles: Record<string, string[]>,
 ): Future[] {
