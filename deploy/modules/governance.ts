@@ -3,7 +3,12 @@
  * and the founding departments with their roles. The deployer holds the AccessManager's ADMIN
  * role only while the module runs; `govledger.ts` renounces it once everything is wired.
  */
-import type { ContractDeploymentFuture, ContractFuture, Future, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import type {
+  ContractFuture,
+  Future,
+  IgnitionModuleBuilder,
+  NamedArtifactContractDeploymentFuture,
+} from "@nomicfoundation/ignition-core";
 import { FunctionFragment } from "ethers";
 
 import { codeToId, type ConsortiumParams, DEPARTMENT_KINDS, kindIndex, roleId, ROLES } from "../lib/consortium.js";
@@ -19,7 +24,7 @@ export function selectors(...signatures: string[]): string[] {
  */
 export function restrictFunctions(
   m: IgnitionModuleBuilder,
-  manager: ContractDeploymentFuture<"AccessManager">,
+  manager: NamedArtifactContractDeploymentFuture<"AccessManager">,
   target: ContractFuture<string>,
   roles: Record<string, string[]>,
 ): Future[] {
