@@ -44,3 +44,13 @@ export async function passProposal(
   }
   return governor.connect(accounts.tax).execute(proposalId);
 }
+
+/**
+ * A signer for a contract's address (the governor, say), impersonated and funded on the
+ * simulated network: lets access tests call as the governor without a vote per case.
+ */
+export async function impersonate(connection: NetworkConnection<"l1">, address: string) {
+  await connection.networkHelpers.impersonateAccount(address);
+  await connection.networkHelpers.setBalance(address, 10n ** 20n);
+  return connection.ethers.getSigner(address);
+}

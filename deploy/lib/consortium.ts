@@ -16,16 +16,18 @@ function readSource(relative: string): string {
   return readFileSync(path.join(ROOT, relative), "utf8");
 }
 
+/** AccessManager.PUBLIC_ROLE, written as an expression in Roles.sol. */
+export const PUBLIC_ROLE = 2n ** 64n - 1n;
+
 /** Role name → AccessManager role id, from contracts/governance/Roles.sol. */
-export const ROLES: Readonly<Record<string, bigint>> = Object.freeze(
-  Object.fromEntries(
+export const ROLES: Readonly<Record<string, bigint>> = Object.freeze({
+  ...Object.fromEntries(
     [...readSource("contracts/governance/Roles.sol").matchAll(/uint64 internal constant (\w+) = (\d+);/g)].map(
       ([, name, value]) => [name, BigInt(value)],
     ),
   ),
-);
-/** AccessManager.PUBLIC_ROLE, written as an expression in Roles.sol. */
-export const PUBLIC_ROLE = 2n ** 64n - 1n;
+  PUBLIC: PUBLIC_ROLE,
+});
 
 function enumMembers(source: string, name: string): string[] {
   const match = new RegExp(`enum ${name} \\{([^}]*)\\}`).exec(source);

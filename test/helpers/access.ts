@@ -16,8 +16,9 @@ export interface AccessCase<Ctx> {
   denied: (ctx: Ctx) => Record<string, Signer>;
   /** Makes the call as `caller`, after any setup it needs. */
   call: (ctx: Ctx, caller: Signer) => Promise<ContractTransactionResponse>;
-  /** The custom error a denied caller gets, on which contract. Default: AccessManagedUnauthorized. */
-  error?: (ctx: Ctx) => { contract: BaseContract; name: string };
+  /** The custom error a denied caller (by label) gets, on which contract. Default:
+   * AccessManagedUnauthorized on the table's contract. */
+  error?: (ctx: Ctx, label: string) => { contract: BaseContract; name: string };
 }
 
 export interface AccessTable<Ctx> {
@@ -61,7 +62,7 @@ export function describeAccess<Ctx>(name: string, table: AccessTable<Ctx>): void
         it("reverts for every account that may not call it", async function () {
           for (const [label, caller] of Object.entries(accessCase.denied(await table.fixture()))) {
             const ctx = await table.fixture();
-            const error = accessCase.error?.(ctx) ?? {
+            const error = accessCase.error?.(ctx, label) ?? {
               contract: table.contract(ctx),
               name: "AccessManagedUnauthorized",
             };
