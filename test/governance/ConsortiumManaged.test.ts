@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import { id } from "ethers";
+import { network } from "hardhat";
+
+import { ROLES } from "../../deploy/lib/consortium.js";
+import { selectors } from "../../deploy/modules/governance.js";
+import { deploySystem, passProposal, TAX } from "../fixtures.js";
+import { describeAccess } from "../helpers/access.js";
+
+const connection = await network.create<"l1">();
+const { networkHelpers, ethers } = connection;
+
+const ENTERPRISE = id("salt:ACME");
+
+/**
+ * A minimal domain contract (ManagedTargetMock) wired by a vote the way the deploy module wires
+ * real ones: touch() to TAX_AUTHORITY, touchAsParticipant() to INVOICE_ISSUER, pause() to GUARDIAN,
+ * unpause() left to ADMIN.
+ */
+async function deployed() {
+  const system = await deploySystem(connection);
+  const { manager, registry } = system.contracts;
+  const target = await ethers.deployContract("ManagedTargetMock", [
+    await manager.getAddress(),
+    await registry.getAddress(),
+  ]);
+  const address = await target.getAddress();
+  const wire = (signatures: string[], role: bigint) => ({
+    target: system.summary.contracts.manager.address,
+    data: manager.interface.encodeFunctionData("setTargetFunctionRole", [address, selectors(...signatures), role]),
+  });
+  await (
+    await passProposal(system, [
+      wire(["touch(uint256)"], ROLES.TAX_AUTHORITY),
+      wire(["touchAsParticipant(uint256)"], ROLES.INVOICE_ISSUER),
+      wire(["pause()"], ROLES.GUARDIAN),
+    ])
+  ).wait();
+  const enterprise = system.accounts.enterprises[0];
+  await (await registry.connect(system.accounts.tax).registerParticipant(ENTERPRISE, enterprise.address, 0)).wait();
+  await (await registry.connect(system.accounts.tax).grantParticipantRole(ENTERPRISE, ROLES.INVOICE_ISSUER)).wait();
+  const unpause = { target: address, data: target.interface.encodeFunctionData("unpause") };
+  return { ...system, target, enterprise, unpause };
+}
+
+const fixture = () => networkHelpers.loadFixture(deployed);
+type Ctx = Awaited<ReturnType<typeof deployed>>;
+
+describe("ConsortiumManaged", function () {
+  describe("attribution", function () {
+    it("attributes a department's call to the department", async function () {
+      const { target, accounts } = await fixture();
+      await expect(target.connect(accounts.tax).touch(7n)).to.emit(target, "Touched").withArgs(TAX, 7n);
+      expect(await target.value()).to.equal(7n);
+    });
+
+    it("attributes a participant's call to the participant", async function () {
+      const { target, enterprise } = await fixture();
+      await expect(target.connect(enterprise).touchAsParticipant(8n))
+        .to.emit(target, "TouchedByParticipant")
+        .withArgs(ENTERPRISE, 8n);
+    });
+
+    it("refuses a suspended department's operator and a suspended participant", async function () {
+      const ctx = await fixture();
+      const { target, accounts, enterprise, contracts } = ctx;
+      await (await contracts.registry.connect(accounts.tax).suspendParticipant(ENTERPRISE)).wait();
+      await expect(target.connect(enterprise).touchAsParticipant(1n))
+        .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
+        .withArgs(enterprise.address);
+      const suspend = {
+        target: ctx.summary.contracts.registry.address,
+        data: contracts.registry.interface.encodeFunctionData("suspendDepartment", [TAX]),
+      };
+      await (await passProposal(ctx, [suspend])).wait();
+      await expect(target.connect(accounts.tax).touch(1n))
+        .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
+        .withArgs(accounts.tax.address);
+    });
+  });
+
+  describe("pause / unpause", function () {
+    it("lets a guardian pause at once and takes a vote to unpause", async function () {
+      const ctx = await fixture();
+      const { target, accounts } = ctx;
+      await expect(target.connect(accounts.audit).pause()).to.emit(target, "Paused").withArgs(accounts.audit.address);
+      await expect(target.connect(accounts.tax).touch(1n)).to.be.revertedWithCustomError(target, "EnforcedPause");
+      await expect(target.connect(accounts.audit).unpause())
+        .to.be.revertedWithCustomError(target, "AccessManagedUnauthorized")
+        .withArgs(accounts.audit.address);
+      await expect(passProposal(ctx, [ctx.unpause]))
+        .to.emit(target, "Unpaused")
+        .withArgs(ctx.summary.contracts.governor.address);
+      await expect(target.connect(accounts.tax).touch(2n)).to.emit(target, "Touched");
+    });
+
+    it("keeps governance working while domain contracts are paused", async function () {
+      const ctx = await fixture();
+      await (await ctx.target.connect(ctx.accounts.tax).pause()).wait();
+      await expect(passProposal(ctx, [ctx.unpause])).to.emit(ctx.contracts.governor, "ProposalExecuted");
+      expect(await ctx.target.paused()).to.equal(false);
+    });
+  });
+
+  describeAccess("ManagedTargetMock", {
+    fixture,
+    contract: (ctx: Ctx) => ctx.target,
+    cases: {
+      "pause()": {
+        allowed: (ctx) => ({ tax: ctx.accounts.tax, audit: ctx.accounts.audit }),
+        denied: (ctx) => ({ samr: ctx.accounts.samr, enterprise: ctx.enterprise, stranger: ctx.accounts.stranger }),
+        call: (ctx, caller) => ctx.target.connect(caller as never).pause(),
+      },
+      "unpause()": {
+        allowed: () => ({}),
+        denied: (ctx) => ({ tax: ctx.accounts.tax, audit: ctx.accounts.audit, stranger: ctx.accounts.stranger }),
+        call: async (ctx, caller) => {
+          await (await ctx.target.connect(ctx.accounts.audit).pause()).wait();
+          return ctx.target.connect(caller as never).unpause();
+        },
+      },
+      "touch(uint256)": {
+        allowed: (ctx) => ({ tax: ctx.accounts.tax }),
+        denied: (ctx) => ({ samr: ctx.accounts.samr, enterprise: ctx.enterprise, stranger: ctx.accounts.stranger }),
+        call: (ctx, caller) => ctx.target.connect(caller as never).touch(1n),
+      },
+      "touchAsParticipant(uint256)": {
+        allowed: (ctx) => ({ enterprise: ctx.enterprise }),
+        denied: (ctx) => ({ tax: ctx.accounts.tax, stranger: ctx.accounts.stranger }),
+        call: (ctx, caller) => ctx.target.connect(caller as never).touchAsParticipant(1n),
+      },
+      "setAuthority(address)": {
+        allowed: () => ({}),
+        denied: (ctx) => ({ tax: ctx.accounts.tax, stranger: ctx.accounts.stranger }),
+        call: (ctx, caller) => ctx.target.connect(caller as never).setAuthority(ctx.accounts.stranger.address),
+      },
+    },
+  });
+});
