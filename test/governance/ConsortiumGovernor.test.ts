@@ -347,6 +347,8 @@ describe("ConsortiumGovernor", function () {
       const unanimous = await governor.getProposal(await governor.proposalCount());
       expect(unanimous.required).to.equal(7n);
       expect(unanimous.voteEnd - unanimous.createdAt).to.equal(BigInt(DAY));
+      expect(await governor.votingRules()).to.deep.equal([9999n, BigInt(DAY), 0n, BigInt(DAY)]);
+      expect(await governor.registry()).to.equal(ctx.summary.contracts.registry.address);
     });
 
     it("rejects rules out of range", async function () {

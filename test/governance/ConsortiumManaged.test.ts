@@ -79,6 +79,25 @@ describe("ConsortiumManaged", function () {
     });
   });
 
+  describe("defence in depth", function () {
+    it("refuses a role holder that the registry does not know, even if the AccessManager lets it in", async function () {
+      const ctx = await fixture();
+      const { target, accounts, contracts } = ctx;
+      const grant = (role: bigint) => ({
+        target: ctx.summary.contracts.manager.address,
+        data: contracts.manager.interface.encodeFunctionData("grantRole", [role, accounts.stranger.address, 0]),
+      });
+      await (await passProposal(ctx, [grant(ROLES.TAX_AUTHORITY), grant(ROLES.INVOICE_ISSUER)])).wait();
+      await expect(target.connect(accounts.stranger).touch(1n))
+        .to.be.revertedWithCustomError(target, "ConsortiumCallerNotDepartment")
+        .withArgs(accounts.stranger.address);
+      await expect(target.connect(accounts.stranger).touchAsParticipant(1n))
+        .to.be.revertedWithCustomError(target, "ConsortiumCallerNotParticipant")
+        .withArgs(accounts.stranger.address);
+      expect(await target.registry()).to.equal(ctx.summary.contracts.registry.address);
+    });
+  });
+
   describe("pause / unpause", function () {
     it("lets a guardian pause at once and takes a vote to unpause", async function () {
       const ctx = await fixture();

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deploySystem, FIRE, passProposal, TAX } from "../fixtures.js";
+import { deploySystem, FIRE, impersonate, passProposal, TAX } from "../fixtures.js";
 import { describeAccess } from "../helpers/access.js";
 
 const connection = await network.create<"l1">();
-const { networkHelpers } = connection;
+const { networkHelpers, ethers } = connection;
 
 async function deployed() {
   return deploySystem(connection);
@@ -51,6 +51,62 @@ describe("ValidatorSet", function () {
         .to.emit(validatorSet, "ValidatorAdded")
         .withArgs(node, FIRE);
       expect(await validatorSet.isValidator(node)).to.equal(true);
+    });
+  });
+
+  describe("rejections", function () {
+    it("rejects zero addresses, missing departments, duplicates, unknown nodes and the last validator", async function () {
+      const system = await fixture();
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      const validatorSet = system.contracts.validatorSet.connect(governor);
+      const [a, b, c] = [16, 17, 18].map((i) => system.accounts.all[i].address);
+      await expect(validatorSet.addValidator(ethers.ZeroAddress, TAX))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidValidator")
+        .withArgs(ethers.ZeroAddress);
+      await expect(validatorSet.addValidator(system.accounts.all[19].address, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidDepartment")
+        .withArgs(ethers.ZeroHash);
+      await expect(validatorSet.addValidator(a, TAX))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetDuplicate")
+        .withArgs(a);
+      await expect(validatorSet.removeValidator(system.accounts.all[19].address))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetUnknown")
+        .withArgs(system.accounts.all[19].address);
+      await expect(validatorSet.removeValidator(a)).to.emit(validatorSet, "ValidatorRemoved").withArgs(a, TAX);
+      await (await validatorSet.removeValidator(b)).wait();
+      expect(await validatorSet.getValidators()).to.deep.equal([c]);
+      await expect(validatorSet.removeValidator(c))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetLastValidator")
+        .withArgs(c);
+    });
+
+    it("holds at most MAX_VALIDATORS nodes", async function () {
+      const system = await fixture();
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      const validatorSet = system.contracts.validatorSet.connect(governor);
+      const max = Number(await validatorSet.MAX_VALIDATORS());
+      for (let i = 3; i < max; i++) {
+        await (await validatorSet.addValidator(`0x${(0x10000 + i).toString(16).padStart(40, "0")}`, TAX)).wait();
+      }
+      await expect(validatorSet.addValidator(system.accounts.all[19].address, TAX))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetFull")
+        .withArgs(BigInt(max));
+      expect(await validatorSet.getValidators()).to.have.length(max);
+    });
+
+    it("refuses to be deployed empty or with mismatched departments", async function () {
+      const { summary } = await fixture();
+      const factory = await ethers.getContractFactory("ValidatorSet");
+      await expect(
+        ethers.deployContract("ValidatorSet", [summary.contracts.manager.address, [], []]),
+      ).to.be.revertedWithCustomError(factory, "ValidatorSetLastValidator");
+      await expect(
+        ethers.deployContract("ValidatorSet", [
+          summary.contracts.manager.address,
+          [summary.contracts.manager.address],
+          [],
+        ]),
+      ).to.be.revertedWithCustomError(factory, "ValidatorSetInvalidDepartment");
     });
   });
 
