@@ -59,10 +59,14 @@ async function withPassedProposal() {
 
 type Ctx = Awaited<ReturnType<typeof deployed>>;
 
-function rulesCall(ctx: Ctx, rules: [number, number, number, number]) {
+function rules([thresholdBps, votingPeriod, executionDelay, executionWindow]: readonly number[]) {
+  return { thresholdBps, votingPeriod, executionDelay, executionWindow };
+}
+
+function rulesCall(ctx: Ctx, values: readonly number[]) {
   return {
     target: ctx.summary.contracts.governor.address,
-    data: ctx.contracts.governor.interface.encodeFunctionData("setVotingRules", [rules]),
+    data: ctx.contracts.governor.interface.encodeFunctionData("setVotingRules", [rules(values)]),
   };
 }
 
@@ -356,13 +360,13 @@ describe("ConsortiumGovernor", function () {
       const governor = ctx.contracts.governor.connect(
         await impersonate(connection, await ctx.contracts.governor.getAddress()),
       );
-      for (const rules of [
+      for (const values of [
         [0, DAY, 0, DAY],
         [10000, DAY, 0, DAY],
         [5000, 0, 0, DAY],
         [5000, DAY, 0, 0],
       ] as const) {
-        await expect(governor.setVotingRules([...rules])).to.be.revertedWithCustomError(
+        await expect(governor.setVotingRules(rules(values))).to.be.revertedWithCustomError(
           governor,
           "GovernorInvalidRules",
         );
@@ -417,7 +421,8 @@ describe("ConsortiumGovernor", function () {
       "setVotingRules((uint16,uint32,uint32,uint32))": {
         allowed: () => ({}),
         denied: (ctx) => ({ ...members(ctx), ...nonMembers(ctx) }),
-        call: (ctx, caller) => ctx.contracts.governor.connect(caller as never).setVotingRules([5000, DAY, 0, DAY]),
+        call: (ctx, caller) =>
+          ctx.contracts.governor.connect(caller as never).setVotingRules(rules([5000, DAY, 0, DAY])),
         error: (ctx) => ({ contract: ctx.contracts.governor, name: "GovernorOnlyGovernance" }),
       },
     },
