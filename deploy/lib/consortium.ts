@@ -90,6 +90,9 @@ export interface ConsortiumParams {
   validators: ValidatorParams[];
   /** Participant role name → code of the department that administers it. */
   roleAdministrators: Record<string, string>;
+  /** A ValidatorSet pre-deployed in the genesis `alloc` (see deploy/genesis-alloc.ts) to adopt
+   * instead of deploying one. */
+  validatorSetAddress?: string;
 }
 
 export const DEFAULT_VOTING_RULES: VotingRulesParams = {
@@ -158,10 +161,14 @@ export function loadConsortiumParams(file: string): ConsortiumParams {
     }
     if (!codes.has(code)) fail(file, `roleAdministrators.${role}: department "${code}" is unknown`);
   }
+  if (params.validatorSetAddress !== undefined && !isAddress(params.validatorSetAddress)) {
+    fail(file, `validatorSetAddress "${params.validatorSetAddress}" is not an address`);
+  }
   return {
     governance,
     departments: params.departments,
     validators: params.validators,
     roleAdministrators,
+    validatorSetAddress: params.validatorSetAddress,
   };
 }

@@ -74,6 +74,14 @@ export async function deployGovledger(
     deploymentId: options.deploymentId,
     displayUi: options.displayUi ?? false,
   });
+  const authority = await contracts.validatorSet.authority();
+  if (authority !== (await contracts.manager.getAddress())) {
+    throw new Error(
+      `the validator set at ${await contracts.validatorSet.getAddress()} trusts ${authority}, not this deployment's ` +
+        `AccessManager ${await contracts.manager.getAddress()}: deploy from the account the genesis was made for, ` +
+        "as its first transaction",
+    );
+  }
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
   const blocks = journalBlocks(options.deploymentId);
   const summary: DeploymentSummary = {

@@ -44,11 +44,16 @@ export function deployGovernance(m: IgnitionModuleBuilder, params: ConsortiumPar
     registry,
     [rules.thresholdBps, rules.votingPeriod, rules.executionDelay, rules.executionWindow],
   ]);
-  const validatorSet = m.contract("ValidatorSet", [
-    manager,
-    params.validators.map((validator) => validator.address),
-    params.validators.map((validator) => codeToId(validator.department)),
-  ]);
+  // On a Besu network the validator set is pre-deployed in the genesis (deploy/genesis-alloc.ts),
+  // trusting the AccessManager this module deploys first; elsewhere it is deployed here.
+  const validatorSet =
+    params.validatorSetAddress === undefined
+      ? m.contract("ValidatorSet", [
+          manager,
+          params.validators.map((validator) => validator.address),
+          params.validators.map((validator) => codeToId(validator.department)),
+        ])
+      : m.contractAt("ValidatorSet", params.validatorSetAddress);
 
   // The registry mirrors membership into role grants, so it is an ADMIN beside the governor.
   const setup: Future[] = [
