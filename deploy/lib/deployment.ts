@@ -17,7 +17,8 @@ export interface DeploymentSummary {
   deploymentId: string;
   /** The first block that can hold an event of this deployment: where an indexer starts. */
   startBlock: number;
-  contracts: Record<string, { address: string; startBlock: number }>;
+  /** Module result key → the contract's artifact name, address and first block. */
+  contracts: Record<string, { contractName: string; address: string; startBlock: number }>;
 }
 
 export const DEPLOYMENTS_DIR = path.join(ROOT, "deploy", "deployments");
@@ -92,8 +93,12 @@ export async function deployGovledger(
     contracts: {},
   };
   for (const [name, contract] of Object.entries(contracts)) {
-    const futureId = module.results[name as keyof typeof module.results].id;
-    summary.contracts[name] = { address: await contract.getAddress(), startBlock: blocks.get(futureId) ?? firstBlock };
+    const future = module.results[name as keyof typeof module.results];
+    summary.contracts[name] = {
+      contractName: future.contractName,
+      address: await contract.getAddress(),
+      startBlock: blocks.get(future.id) ?? firstBlock,
+    };
   }
   summary.startBlock = Math.min(...Object.values(summary.contracts).map((contract) => contract.startBlock));
   if (existsSync(deploymentDir(options.deploymentId))) {

@@ -1,0 +1,139 @@
+/**
+ * Everything the indexer writes goes through here, one transaction per batch of blocks: blocks,
+ * raw events, domain rows, failed transactions, jobs, and the checkpoint. The checkpoint moves
+ * only if it still is where this batch started (optimistic concurrency), so two indexer
+ * processes can never both write the same blocks, and a crash leaves either the whole batch or
+ * none of it. Bulk inserts pass one array parameter per column (unnest), no per-row round trips.
+ */
+import type { Sql, TransactionSql } from "postgres";
+
+import { BaseError } from "../errors.js";
+import type { ColumnKind, Job, Row, TableSpec } from "../handlers/types.js";
+
+export interface Checkpoint {
+  blockNumber: bigint;
+  blockHash: string; // hex without 0x
+}
+
+export interface Batch {
+  /** Where the checkpoint must be for this batch to apply (null: nothing indexed yet). */
+  previous: Checkpoint | null;
+  next: Checkpoint;
+  tables: Map<TableSpec, Row[]>;
+  jobs: Job[];
+}
+
+/** Another writer moved the checkpoint: this process must reload it and carry on from there. */
+export class CheckpointMovedError extends BaseError {
+  override name = "CheckpointMovedError";
+}
+
+const CONVERT: Record<ColumnKind, (column: string) => string> = {
+  bytes: (c) => `decode(${c}, 'hex')`,
+  numeric: (c) => `${c}::numeric`,
+  bigint: (c) => `${c}::bigint`,
+  bool: (c) => `${c}::boolean`,
+  text: (c) => c,
+  jsonb: (c) => `${c}::jsonb`,
+  timestamptz: (c) => `to_timestamp(${c}::double precision)`,
+};
+
+const statements = new Map<TableSpec, string>();
+
+function insertStatement(table: TableSpec): string {
+  let statement = statements.get(table);
+  if (statement === undefined) {
+    const names = table.columns.map((column) => `"${column.name}"`);
+    const params = table.columns.map((_, i) => `$${i + 1}::text[]`);
+    const values = table.columns.map((column) => CONVERT[column.kind](`u."${column.name}"`));
+    statement =
+      `insert into ${table.name} (${names.join(", ")}) ` +
+      `select ${values.join(", ")} from unnest(${params.join(", ")}) as u(${names.join(", ")})`;
+    statements.set(table, statement);
+  }
+  return statement;
+}
+
+async function insertRows(tx: TransactionSql, table: TableSpec, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = table.columns.map((column) => rows.map((row) => row[column.name] ?? null));
+  await tx.unsafe(insertStatement(table), columns as never[]);
+}
+
+export async function readCheckpoint(sql: Sql): Promise<Checkpoint | null> {
+  const [row] = await sql`select block_number, encode(block_hash, 'hex') as block_hash from indexer.checkpoint`;
+  return row ? { blockNumber: BigInt(row.block_number), blockHash: row.block_hash } : null;
+}
+
+function sameCheckpoint(a: Checkpoint | null, b: Checkpoint | null): boolean {
+  return a === b || (a !== null && b !== null && a.blockNumber === b.blockNumber && a.blockHash === b.blockHash);
+}
+
+async function moveCheckpoint(tx: TransactionSql, previous: Checkpoint | null, next: Checkpoint): Promise<void> {
+  const [row] =
+    await tx`select block_number, encode(block_hash, 'hex') as block_hash from indexer.checkpoint for update`;
+  const current = row ? { blockNumber: BigInt(row.block_number), blockHash: row.block_hash as string } : null;
+  if (!sameCheckpoint(current, previous)) {
+    throw new CheckpointMovedError(
+      `checkpoint moved to ${current?.blockNumber ?? "nothing"} while this process expected ${previous?.blockNumber ?? "nothing"}`,
+    );
+  }
+  await tx`
+    insert into indexer.checkpoint (block_number, block_hash)
+    values (${next.blockNumber.toString()}, decode(${next.blockHash}, 'hex'))
+    on conflict (singleton) do update
+      set block_number = excluded.block_number, block_hash = excluded.block_hash, updated_at = now()`;
+}
+
+export async function writeBatch(sql: Sql, batch: Batch): Promise<void> {
+  await sql.begin(async (tx) => {
+    await moveCheckpoint(tx, batch.previous, batch.next);
+    for (const [table, rows] of batch.tables) await insertRows(tx, table, rows);
+    for (const job of batch.jobs) {
+      await tx`select graphile_worker.add_job(${job.task}::text, ${tx.json(job.payload as never)}::json, job_key => ${job.jobKey}::text)`;
+    }
+  });
+}
+
+/** Tables holding chain data: every table with a block_number column outside schema indexer. */
+async function chainTables(tx: TransactionSql): Promise<string[]> {
+  const rows = await tx`
+    select c.table_schema, c.table_name
+    from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.column_name = 'block_number' and t.table_type = 'BASE TABLE'
+      and c.table_schema not in ('indexer', 'information_schema', 'pg_catalog', 'graphile_worker')`;
+  return rows.map((row) => `"${row.table_schema}"."${row.table_name}"`);
+}
+
+/**
+ * Removes everything above `fork` (a block both the database and the chain agree on; null: the
+ * chain changed below everything indexed) and moves the checkpoint back to it, in one
+ * transaction. Returns how many rows were removed.
+ */
+export async function rollbackTo(sql: Sql, previous: Checkpoint | null, fork: Checkpoint | null): Promise<number> {
+  let removed = 0;
+  await sql.begin(async (tx) => {
+    const [row] =
+      await tx`select block_number, encode(block_hash, 'hex') as block_hash from indexer.checkpoint for update`;
+    const current = row ? { blockNumber: BigInt(row.block_number), blockHash: row.block_hash as string } : null;
+    if (!sameCheckpoint(current, previous)) throw new CheckpointMovedError("checkpoint moved during a rollback");
+    const above = fork === null ? "-1" : fork.blockNumber.toString();
+    for (const table of await chainTables(tx)) {
+      const result = await tx.unsafe(`delete from ${table} where block_number > $1`, [above]);
+      removed += result.count;
+    }
+    if (fork === null) await tx`delete from indexer.checkpoint`;
+    else {
+      await tx`update indexer.checkpoint set block_number = ${fork.blockNumber.toString()},
+        block_hash = decode(${fork.blockHash}, 'hex'), updated_at = now()`;
+    }
+  });
+  return removed;
+}
+
+/** The stored hash of block `number` (hex without 0x), if the database has it. */
+export async function storedBlockHash(sql: Sql, number: bigint): Promise<string | null> {
+  const [row] = await sql`select encode(hash, 'hex') as hash from raw.blocks where block_number = ${number.toString()}`;
+  return row ? row.hash : null;
+}

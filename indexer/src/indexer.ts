@@ -1,0 +1,199 @@
+/**
+ * One indexer process: checks its configuration against the node and the database, migrates,
+ * then runs the sync loop (as the single writer, under an advisory lock), the graphile-worker
+ * job runner and the operations endpoint, until its signal aborts. Used by the CLI, the tests
+ * and the benchmark.
+ */
+import postgres, { type Sql } from "postgres";
+import {
+  Logger as GraphileLogger,
+  run as runWorker,
+  runMigrations as migrateWorker,
+  type Runner,
+} from "graphile-worker";
+
+import type { IndexerConfig } from "./cli/config.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
+import { migrate } from "./db/migrate.js";
+import { ConfigError, sleep } from "./errors.js";
+import { startOpsServer, type OpsServer } from "./http/server.js";
+import { createRpc, eth_chainId, eth_getCode } from "./rpc/client.js";
+import { createDecoder } from "./sync/batch.js";
+import { runSync, type Logger, type SyncOptions } from "./sync/engine.js";
+import { createMetrics, type Metrics } from "./sync/metrics.js";
+import { createTaskList } from "./tasks/index.js";
+import { watchHeads } from "./rpc/heads.js";
+
+export interface IndexerHandle {
+  metrics: Metrics;
+  sql: Sql;
+  databaseUrl: string;
+  opsPort: number;
+  /** Resolves when the sync loop ends (abort, or head reached with untilHead). */
+  done: Promise<void>;
+  /** Stops everything this process started. */
+  close(): Promise<void>;
+}
+
+const WRITER_LOCK = 0x60_76_1e_d7; // "govledger writer"
+
+export async function startIndexer(
+  config: IndexerConfig,
+  options: {
+    log: Logger;
+    signal: AbortSignal;
+    untilHead?: boolean;
+    startWorker?: boolean;
+    afterWrite?: SyncOptions["afterWrite"];
+    onProgress?: (metrics: Metrics) => void;
+  },
+): Promise<IndexerHandle> {
+  const { log, signal } = options;
+  const rpc = createRpc(config.rpcUrl);
+
+  // Configuration first: nothing is written before the node, the chain and the deployment check out.
+  let chainId: number;
+  try {
+    chainId = await eth_chainId(rpc);
+  } catch (error) {
+    throw new ConfigError(`cannot reach the RPC node at ${config.rpcUrl}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (chainId !== config.chainId) {
+    throw new ConfigError(`the RPC node at ${config.rpcUrl} serves chain ${chainId}, expected ${config.chainId}`);
+  }
+  for (const contract of config.contracts) {
+    if ((await eth_getCode(rpc, contract.address)) === "0x") {
+      throw new ConfigError(
+        `no contract ${contract.contractName} at ${contract.address} on chain ${chainId}: wrong deployment file?`,
+      );
+    }
+  }
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (databaseUrl === undefined) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPort,
+      log: (m) => log.warn(m),
+    });
+    databaseUrl = embedded.url;
+    log.info("embedded PostgreSQL started", { dataDir: config.dataDir, port: config.embeddedPort });
+  }
+  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {}, connect_timeout: 10 });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => {});
+    cleanup.length = 0;
+  };
+  cleanup.push(async () => embedded?.stop());
+  cleanup.push(() => sql.end({ timeout: 5 }));
+  try {
+    try {
+      await sql`select 1`;
+    } catch (error) {
+      throw new ConfigError(`cannot connect to the database: ${(error as Error).message}`, { cause: error });
+    }
+    const applied = await migrate(sql);
+    if (applied.length > 0) log.info("migrations applied", { applied });
+    await migrateWorker({ connectionString: databaseUrl, logger: workerLogger(log) });
+    await checkSource(sql, config, chainId);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  const metrics = createMetrics(config.startBlock);
+  const ops: OpsServer = await startOpsServer({
+    port: config.httpPort,
+    sql,
+    metrics,
+    confirmations: config.confirmations,
+  });
+  cleanup.push(() => ops.close());
+  log.info("operations endpoint", { url: `http://127.0.0.1:${ops.port}/metrics` });
+
+  let worker: Runner | undefined;
+  if (options.startWorker !== false) {
+    worker = await runWorker({
+      connectionString: databaseUrl,
+      taskList: createTaskList({ webhooks: config.webhooks }),
+      concurrency: config.workerConcurrency,
+      noHandleSignals: true,
+      pollInterval: 1_000,
+      logger: workerLogger(log),
+    });
+    cleanup.push(() => worker!.stop());
+  }
+
+  const heads = config.wsUrl ? watchHeads(config.wsUrl) : undefined;
+  if (heads) cleanup.push(async () => heads.close());
+
+  const decoder = createDecoder(config.contracts);
+  const progress = setInterval(() => options.onProgress?.(metrics), 500);
+  cleanup.push(async () => clearInterval(progress));
+
+  const done = (async () => {
+    // One writer at a time: others wait here as hot standbys (and still run jobs).
+    const lock = await sql.reserve();
+    try {
+      while (!signal.aborted) {
+        const [row] = await lock`select pg_try_advisory_lock(${WRITER_LOCK}) as locked`;
+        if (row.locked) break;
+        await sleep(1_000, signal);
+      }
+      if (signal.aborted) return;
+      await runSync({
+        rpc,
+        sql,
+        decoder,
+        addresses: config.contracts.map((contract) => contract.address),
+        startBlock: config.startBlock,
+        confirmations: config.confirmations,
+        pollIntervalMs: config.pollIntervalMs,
+        signal,
+        metrics,
+        log,
+        waitForHead: heads?.wait,
+        untilHead: options.untilHead,
+        afterWrite: options.afterWrite,
+      });
+    } finally {
+      await lock`select pg_advisory_unlock_all()`.catch(() => {});
+      lock.release();
+      options.onProgress?.(metrics);
+    }
+  })();
+
+  return { metrics, sql, databaseUrl, opsPort: ops.port, done, close };
+}
+
+/** The database belongs to one chain and deployment; refuse another rather than mix them. */
+async function checkSource(sql: Sql, config: IndexerConfig, chainId: number): Promise<void> {
+  const deployment = Object.fromEntries(config.contracts.map((c) => [c.key, c.address]));
+  const [source] = await sql`select chain_id, deployment from indexer.source`;
+  if (source === undefined) {
+    await sql`insert into indexer.source (chain_id, deployment) values (${chainId}, ${sql.json(deployment)})`;
+    return;
+  }
+  if (Number(source.chain_id) !== chainId || normalise(source.deployment) !== normalise(deployment)) {
+    throw new ConfigError(
+      `this database mirrors chain ${source.chain_id} deployment ${JSON.stringify(source.deployment)}; ` +
+        `refusing to index chain ${chainId} deployment ${JSON.stringify(deployment)} into it (use another database)`,
+    );
+  }
+}
+
+/** graphile-worker's own log lines, warnings and errors only, into ours. */
+function workerLogger(log: Logger): GraphileLogger {
+  return new GraphileLogger(() => (level, message) => {
+    const first = message.split("\n")[0];
+    if (level === "error") log.error(`worker: ${first}`);
+    else if (level === "warning") log.warn(`worker: ${first}`);
+  });
+}
+
+const normalise = (deployment: Record<string, string>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(deployment).sort(([a], [b]) => a.localeCompare(b))));

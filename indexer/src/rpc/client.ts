@@ -1,0 +1,215 @@
+/**
+ * JSON-RPC access to the chain: one validating wrapper per method, named after it. A wrapper
+ * throws on an answer that is missing, malformed or about the wrong block instead of passing it
+ * on, so nothing downstream ever writes what the node did not really say. Owns no state and
+ * writes nothing.
+ */
+import { type Client, createClient, http, type Transport, webSocket } from "viem";
+
+import { RangeTooLargeError, RetryableError } from "../errors.js";
+
+export type Hex = `0x${string}`;
+
+export interface RpcLog {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: bigint;
+  blockHash: Hex;
+  transactionHash: Hex;
+  transactionIndex: number;
+  logIndex: number;
+}
+
+export interface RpcTransaction {
+  hash: Hex;
+  from: Hex;
+  to: Hex | null;
+  input: Hex;
+  transactionIndex: number;
+}
+
+export interface RpcBlock {
+  number: bigint;
+  hash: Hex;
+  parentHash: Hex;
+  timestamp: bigint;
+  transactions: RpcTransaction[];
+}
+
+export interface RpcReceipt {
+  transactionHash: Hex;
+  status: "success" | "reverted";
+  blockNumber: bigint;
+  /** Besu with --revert-reason-enabled returns the revert data here. */
+  revertReason?: Hex;
+}
+
+export interface Rpc {
+  client: Client;
+  url: string;
+}
+
+export function createRpc(url: string, options: { timeoutMs?: number; batchSize?: number } = {}): Rpc {
+  const transport: Transport = url.startsWith("ws")
+    ? webSocket(url, { retryCount: 0, timeout: options.timeoutMs ?? 15_000 })
+    : http(url, {
+        batch: { batchSize: options.batchSize ?? 200 },
+        retryCount: 0,
+        timeout: options.timeoutMs ?? 15_000,
+      });
+  return { client: createClient({ transport }), url };
+}
+
+const HEX = /^0x[0-9a-fA-F]*$/;
+const TOO_LARGE =
+  /(too many|more than \d+ results|range (is )?too (large|wide)|exceed(s|ed)? (the )?(max|limit)|limit exceeded|response size|block range)/i;
+
+function malformed(method: string, what: string): never {
+  throw new RetryableError(`${method}: malformed answer (${what})`);
+}
+
+function hex(method: string, value: unknown, what: string, bytes?: number): Hex {
+  if (typeof value !== "string" || !HEX.test(value)) malformed(method, `${what} is not hex`);
+  if (bytes !== undefined && value.length !== 2 + bytes * 2) malformed(method, `${what} is not ${bytes} bytes`);
+  return value.toLowerCase() as Hex;
+}
+
+function quantity(method: string, value: unknown, what: string): bigint {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]+$/.test(value)) malformed(method, `${what} is not a quantity`);
+  return BigInt(value);
+}
+
+const toQuantity = (value: bigint): Hex => `0x${value.toString(16)}`;
+
+/** Sends one request; turns transport and node failures into retryable errors. */
+async function request<T>(rpc: Rpc, method: string, params: unknown[]): Promise<T> {
+  try {
+    return (await rpc.client.request({ method: method as never, params: params as never })) as T;
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (method === "eth_getLogs" && TOO_LARGE.test(message)) {
+      throw new RangeTooLargeError(`eth_getLogs: the node refused the range`, { cause: error });
+    }
+    if (method === "eth_call") throw error;
+    throw new RetryableError(`${method} failed: ${firstLine(message)}`, { cause: error });
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0];
+}
+
+export async function eth_chainId(rpc: Rpc): Promise<number> {
+  return Number(quantity("eth_chainId", await request(rpc, "eth_chainId", []), "chain id"));
+}
+
+export async function eth_blockNumber(rpc: Rpc): Promise<bigint> {
+  return quantity("eth_blockNumber", await request(rpc, "eth_blockNumber", []), "block number");
+}
+
+export async function eth_getCode(rpc: Rpc, address: Hex): Promise<Hex> {
+  return hex("eth_getCode", await request(rpc, "eth_getCode", [address, "latest"]), "code");
+}
+
+export async function eth_getLogs(
+  rpc: Rpc,
+  filter: { addresses: Hex[]; fromBlock: bigint; toBlock: bigint },
+): Promise<RpcLog[]> {
+  const method = "eth_getLogs";
+  const answer = await request<unknown>(rpc, method, [
+    { address: filter.addresses, fromBlock: toQuantity(filter.fromBlock), toBlock: toQuantity(filter.toBlock) },
+  ]);
+  if (!Array.isArray(answer)) malformed(method, "not an array");
+  const wanted = new Set(filter.addresses.map((address) => address.toLowerCase()));
+  return answer.map((raw: Record<string, unknown>, i) => {
+    if (raw === null || typeof raw !== "object") malformed(method, `log ${i} is not an object`);
+    if (raw.removed === true) malformed(method, `log ${i} is marked removed`);
+    const log: RpcLog = {
+      address: hex(method, raw.address, "address", 20),
+      topics: Array.isArray(raw.topics)
+        ? raw.topics.map((topic) => hex(method, topic, "topic", 32))
+        : malformed(method, "topics"),
+      data: hex(method, raw.data, "data"),
+      blockNumber: quantity(method, raw.blockNumber, "blockNumber"),
+      blockHash: hex(method, raw.blockHash, "blockHash", 32),
+      transactionHash: hex(method, raw.transactionHash, "transactionHash", 32),
+      transactionIndex: Number(quantity(method, raw.transactionIndex, "transactionIndex")),
+      logIndex: Number(quantity(method, raw.logIndex, "logIndex")),
+    };
+    if (log.blockNumber < filter.fromBlock || log.blockNumber > filter.toBlock)
+      malformed(method, `log ${i} is outside the range`);
+    if (!wanted.has(log.address)) malformed(method, `log ${i} is from an address not asked for`);
+    return log;
+  });
+}
+
+export async function eth_getBlockByNumber(rpc: Rpc, number: bigint, fullTransactions: boolean): Promise<RpcBlock> {
+  const method = "eth_getBlockByNumber";
+  const raw = await request<Record<string, unknown> | null>(rpc, method, [toQuantity(number), fullTransactions]);
+  if (raw === null || typeof raw !== "object") throw new RetryableError(`${method}: block ${number} not found`);
+  const block: RpcBlock = {
+    number: quantity(method, raw.number, "number"),
+    hash: hex(method, raw.hash, "hash", 32),
+    parentHash: hex(method, raw.parentHash, "parentHash", 32),
+    timestamp: quantity(method, raw.timestamp, "timestamp"),
+    transactions: [],
+  };
+  if (block.number !== number) malformed(method, `asked for block ${number}, got ${block.number}`);
+  if (!Array.isArray(raw.transactions)) malformed(method, "transactions");
+  if (fullTransactions) {
+    block.transactions = raw.transactions.map((tx: Record<string, unknown>) => {
+      if (tx === null || typeof tx !== "object") malformed(method, "transaction is not an object");
+      return {
+        hash: hex(method, tx.hash, "transaction hash", 32),
+        from: hex(method, tx.from, "from", 20),
+        to: tx.to === null || tx.to === undefined ? null : hex(method, tx.to, "to", 20),
+        input: hex(method, tx.input, "input"),
+        transactionIndex: Number(quantity(method, tx.transactionIndex, "transactionIndex")),
+      };
+    });
+  }
+  return block;
+}
+
+export async function eth_getTransactionReceipt(rpc: Rpc, hash: Hex): Promise<RpcReceipt> {
+  const method = "eth_getTransactionReceipt";
+  const raw = await request<Record<string, unknown> | null>(rpc, method, [hash]);
+  if (raw === null || typeof raw !== "object") throw new RetryableError(`${method}: no receipt for ${hash}`);
+  const status = quantity(method, raw.status, "status");
+  const receipt: RpcReceipt = {
+    transactionHash: hex(method, raw.transactionHash, "transactionHash", 32),
+    status: status === 1n ? "success" : "reverted",
+    blockNumber: quantity(method, raw.blockNumber, "blockNumber"),
+  };
+  if (receipt.transactionHash !== hash.toLowerCase()) malformed(method, "receipt of another transaction");
+  if (typeof raw.revertReason === "string" && HEX.test(raw.revertReason))
+    receipt.revertReason = raw.revertReason as Hex;
+  return receipt;
+}
+
+/**
+ * Replays a call at a block and returns its revert data ("0x" if it did not revert or the node
+ * gave none). Used to decode why a failed transaction failed when the receipt does not say.
+ */
+export async function eth_call_revertData(
+  rpc: Rpc,
+  call: { from: Hex; to: Hex; input: Hex },
+  blockNumber: bigint,
+): Promise<Hex> {
+  try {
+    await request(rpc, "eth_call", [{ from: call.from, to: call.to, data: call.input }, toQuantity(blockNumber)]);
+    return "0x";
+  } catch (error) {
+    for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+      const data = (cause as { data?: unknown }).data;
+      if (typeof data === "string" && HEX.test(data)) return data as Hex;
+      if (data && typeof data === "object" && typeof (data as { data?: unknown }).data === "string") {
+        return (data as { data: Hex }).data;
+      }
+    }
+    const message = (error as Error).message ?? "";
+    if (/revert/i.test(message)) return "0x";
+    throw new RetryableError(`eth_call failed: ${firstLine(message)}`, { cause: error });
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * From fetched chain data to one write batch: decodes every log with the ABIs of the compiled
+ * artifacts, runs the handlers, decodes failed transactions' calls and custom errors, and lays out
+ * the raw-layer rows. Pure: no RPC, no database.
+ */
+import { type Abi, type AbiEvent, decodeErrorResult, decodeEventLog, decodeFunctionData, toEventSelector } from "viem";
+
+import { abis, type ContractName } from "../generated/abis.js";
+import { ConfigError } from "../errors.js";
+import { handlerFor } from "../handlers/index.js";
+import { toJson } from "../handlers/rows.js";
+import type { DecodedEvent, Job, Row, TableSpec } from "../handlers/types.js";
+import type { Hex } from "../rpc/client.js";
+import type { Batch, Checkpoint } from "../db/store.js";
+import type { RangeData } from "./fetch.js";
+
+export const RAW_BLOCKS: TableSpec = {
+  name: "raw.blocks",
+  columns: [
+    { name: "block_number", kind: "bigint" },
+    { name: "hash", kind: "bytes" },
+    { name: "parent_hash", kind: "bytes" },
+    { name: "block_time", kind: "timestamptz" },
+    { name: "event_count", kind: "bigint" },
+  ],
+};
+
+export const RAW_EVENTS: TableSpec = {
+  name: "raw.events",
+  columns: [
+    { name: "block_number", kind: "bigint" },
+    { name: "log_index", kind: "bigint" },
+    { name: "tx_hash", kind: "bytes" },
+    { name: "tx_index", kind: "bigint" },
+    { name: "contract", kind: "bytes" },
+    { name: "contract_name", kind: "text" },
+    { name: "event_name", kind: "text" },
+    { name: "args", kind: "jsonb" },
+  ],
+};
+
+export const RAW_FAILED: TableSpec = {
+  name: "raw.failed_transactions",
+  columns: [
+    { name: "block_number", kind: "bigint" },
+    { name: "tx_index", kind: "bigint" },
+    { name: "tx_hash", kind: "bytes" },
+    { name: "block_time", kind: "timestamptz" },
+    { name: "sender", kind: "bytes" },
+    { name: "contract", kind: "bytes" },
+    { name: "contract_name", kind: "text" },
+    { name: "function_name", kind: "text" },
+    { name: "error_name", kind: "text" },
+    { name: "error_args", kind: "jsonb" },
+  ],
+};
+
+export interface DeployedContract {
+  contractName: ContractName;
+  address: Hex;
+}
+
+/** Decoding tables for a deployment, built once. */
+export interface Decoder {
+  contracts: Map<Hex, { contractName: ContractName; abi: Abi; events: Map<Hex, AbiEvent> }>;
+  /** Every custom error of every contract: a revert may bubble up from a contract called on. */
+  errors: Abi;
+}
+
+export function createDecoder(contracts: DeployedContract[]): Decoder {
+  const decoder: Decoder = { contracts: new Map(), errors: [] };
+  const seenErrors = new Set<string>();
+  for (const { contractName, address } of contracts) {
+    const abi = abis[contractName] as unknown as Abi;
+    if (abi === undefined) throw new ConfigError(`no ABI for contract ${contractName}: run npm run abis`);
+    const events = new Map<Hex, AbiEvent>();
+    for (const item of abi) {
+      if (item.type === "event") events.set(toEventSelector(item), item);
+      if (item.type === "error" && !seenErrors.has(item.name)) {
+        seenErrors.add(item.name);
+        decoder.errors = [...decoder.errors, item];
+      }
+    }
+    decoder.contracts.set(address.toLowerCase() as Hex, { contractName, abi, events });
+  }
+  return decoder;
+}
+
+const strip = (hex: string) => hex.slice(2);
+
+export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoint | null): Batch {
+  const tables = new Map<TableSpec, Row[]>();
+  const jobs: Job[] = [];
+  const rowsOf = (table: TableSpec) => {
+    let rows = tables.get(table);
+    if (rows === undefined) tables.set(table, (rows = []));
+    return rows;
+  };
+  const out = {
+    insert: (table: TableSpec, row: Row) => rowsOf(table).push(row),
+    enqueue: (job: Job) => jobs.push(job),
+  };
+  const blockRows = rowsOf(RAW_BLOCKS);
+  const eventRows = rowsOf(RAW_EVENTS);
+  const timestamps = new Map(data.blocks.map((block) => [block.number, block.timestamp]));
+  const counts = new Map<bigint, number>();
+
+  for (const log of data.logs) {
+    const contract = decoder.contracts.get(log.address)!;
+    const abi = log.topics[0] === undefined ? undefined : contract.events.get(log.topics[0]);
+    if (abi === undefined) {
+      throw new ConfigError(
+        `unknown event ${log.topics[0]} from ${contract.contractName}: ABIs out of date (npm run abis)`,
+      );
+    }
+    const { args } = decodeEventLog({
+      abi: [abi],
+      data: log.data,
+      topics: log.topics as [Hex, ...Hex[]],
+      strict: true,
+    });
+    const event: DecodedEvent = {
+      contractName: contract.contractName,
+      eventName: abi.name,
+      abi,
+      args: (args ?? {}) as Record<string, unknown>,
+      address: log.address,
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      blockTimestamp: timestamps.get(log.blockNumber)!,
+      transactionHash: log.transactionHash,
+      transactionIndex: log.transactionIndex,
+      logIndex: log.logIndex,
+    };
+    eventRows.push({
+      block_number: log.blockNumber.toString(),
+      log_index: String(log.logIndex),
+      tx_hash: strip(log.transactionHash),
+      tx_index: String(log.transactionIndex),
+      contract: strip(log.address),
+      contract_name: contract.contractName,
+      event_name: abi.name,
+      args: toJson(event.args),
+    });
+    const handler = handlerFor(contract.contractName, abi.name);
+    if (handler === undefined) throw new ConfigError(`no handler for ${contract.contractName}.${abi.name}`);
+    handler.handle(event, out);
+    counts.set(log.blockNumber, (counts.get(log.blockNumber) ?? 0) + 1);
+  }
+
+  for (const block of data.blocks) {
+    blockRows.push({
+      block_number: block.number.toString(),
+      hash: strip(block.hash),
+      parent_hash: strip(block.parentHash),
+      block_time: block.timestamp.toString(),
+      event_count: String(counts.get(block.number) ?? 0),
+    });
+  }
+
+  for (const { block, transaction, revertData } of data.failed) {
+    const contract = decoder.contracts.get(transaction.to!)!;
+    let functionName: string | null = null;
+    let errorName: string | null = null;
+    let errorArgs: unknown = null;
+    try {
+      functionName = decodeFunctionData({ abi: contract.abi, data: transaction.input }).functionName;
+    } catch {
+      // not a call of the ABI (a plain transfer, a wrong selector): recorded without a name
+    }
+    if (revertData !== "0x") {
+      try {
+        const decoded = decodeErrorResult({ abi: decoder.errors, data: revertData });
+        errorName = decoded.errorName;
+        errorArgs = decoded.args ?? [];
+      } catch {
+        errorName = "(undecoded)";
+        errorArgs = { data: revertData };
+      }
+    }
+    rowsOf(RAW_FAILED).push({
+      block_number: block.number.toString(),
+      tx_index: String(transaction.transactionIndex),
+      tx_hash: strip(transaction.hash),
+      block_time: block.timestamp.toString(),
+      sender: strip(transaction.from),
+      contract: strip(transaction.to!),
+      contract_name: contract.contractName,
+      function_name: functionName,
+      error_name: errorName,
+      error_args: errorArgs === null ? null : toJson(errorArgs),
+    });
+  }
+
+  const last = data.blocks[data.blocks.length - 1];
+  return { previous, next: { blockNumber: last.number, blockHash: strip(last.hash) }, tables, jobs };
+}

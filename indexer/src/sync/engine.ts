@@ -1,0 +1,192 @@
+/**
+ * The sync loop: from the checkpoint to the chain head and then following it, one block range at
+ * a time. Fetching the next range overlaps with writing the current one. Ranges adapt: they
+ * narrow when the node refuses them, widen while answers are small. Before writing, the range
+ * must continue the chain the database holds (its first block's parent is the checkpoint); if
+ * not, the chain reorganised: the loop walks back to the last block both agree on, rolls the
+ * database back to it and replays. Nothing here decodes or writes rows itself (batch.ts, store.ts).
+ */
+import type { Sql } from "postgres";
+
+import { eth_blockNumber, eth_getBlockByNumber, type Hex, type Rpc } from "../rpc/client.js";
+import { RetryableError, sleep, withRetry } from "../errors.js";
+import {
+  type Checkpoint,
+  CheckpointMovedError,
+  readCheckpoint,
+  rollbackTo,
+  storedBlockHash,
+  writeBatch,
+} from "../db/store.js";
+import { buildBatch, type Decoder } from "./batch.js";
+import { fetchRange, type RangeData } from "./fetch.js";
+import { type Metrics, recordBatch } from "./metrics.js";
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SyncOptions {
+  rpc: Rpc;
+  sql: Sql;
+  decoder: Decoder;
+  addresses: Hex[];
+  startBlock: bigint;
+  /** Blocks deeper than this under the head are final: a reorg below is reported as an error. */
+  confirmations: number;
+  pollIntervalMs: number;
+  signal: AbortSignal;
+  metrics: Metrics;
+  log: Logger;
+  /** Resolves when a new head may exist (a WebSocket subscription); polling otherwise. */
+  waitForHead?: (signal: AbortSignal, timeoutMs: number) => Promise<void>;
+  /** Return once the head is reached (benchmarks, tests) instead of following it. */
+  untilHead?: boolean;
+  /** Called after every committed batch (tests use it to crash at a chosen point). */
+  afterWrite?: (checkpoint: Checkpoint) => Promise<void> | void;
+  initialSpan?: number;
+  maxSpan?: number;
+  /** Widen the range while a range brings fewer events than this. */
+  targetEvents?: number;
+}
+
+type Prefetch = { from: bigint; to: bigint; result: Promise<{ data?: RangeData; error?: unknown }> };
+
+const hexHash = (checkpoint: Checkpoint) => `0x${checkpoint.blockHash}`;
+
+export async function runSync(options: SyncOptions): Promise<void> {
+  const { rpc, sql, decoder, addresses, signal, metrics, log } = options;
+  const maxSpan = BigInt(options.maxSpan ?? 2_000);
+  const targetEvents = options.targetEvents ?? 10_000;
+  let span = BigInt(options.initialSpan ?? 200);
+  const retry = <T>(what: string, attempt: () => Promise<T>) =>
+    withRetry(attempt, {
+      signal,
+      onRetry: (error, delayMs) => {
+        metrics.retries++;
+        log.warn(`${what} failed, retrying in ${delayMs} ms`, { error: (error as Error).message });
+      },
+    });
+
+  let checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
+  let prefetch: Prefetch | undefined;
+  const startFetch = (from: bigint, to: bigint): Prefetch => ({
+    from,
+    to,
+    result: retry(`fetching blocks ${from}-${to}`, () => fetchRange(rpc, addresses, from, to)).then(
+      (data) => ({ data }),
+      (error: unknown) => ({ error }),
+    ),
+  });
+
+  while (!signal.aborted) {
+    const head = await retry("eth_blockNumber", () => eth_blockNumber(rpc));
+    metrics.head = head;
+    if (checkpoint !== null) metrics.indexed = checkpoint.blockNumber;
+
+    // The tip may have been replaced without the chain growing: check it while it is not final.
+    if (checkpoint !== null && checkpoint.blockNumber + BigInt(options.confirmations) >= head) {
+      const tip = checkpoint;
+      const canonical =
+        tip.blockNumber > head
+          ? null
+          : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber, false));
+      if (canonical === null || canonical.hash !== hexHash(tip)) {
+        prefetch = undefined;
+        checkpoint = await recover(options, checkpoint, head, retry);
+        continue;
+      }
+    }
+
+    const from = checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n;
+    if (from > head) {
+      if (options.untilHead) return;
+      if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000));
+      else await sleep(options.pollIntervalMs, signal);
+      continue;
+    }
+
+    const to = from + span - 1n < head ? from + span - 1n : head;
+    const current = prefetch !== undefined && prefetch.from === from ? prefetch : startFetch(from, to);
+    prefetch = undefined;
+    const { data, error } = await current.result;
+    if (error !== undefined) throw error;
+    if (signal.aborted) break;
+
+    if (checkpoint !== null && data!.blocks[0].parentHash !== hexHash(checkpoint)) {
+      checkpoint = await recover(options, checkpoint, head, retry);
+      continue;
+    }
+
+    const batch = buildBatch(decoder, data!, checkpoint);
+    const nextFrom = current.to + 1n;
+    if (nextFrom <= head) {
+      const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
+      prefetch = startFetch(nextFrom, nextTo);
+    }
+
+    const began = Date.now();
+    try {
+      await retry(`writing blocks ${current.from}-${current.to}`, () => writeBatch(sql, batch));
+    } catch (writeError) {
+      if (!(writeError instanceof CheckpointMovedError)) throw writeError;
+      log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
+      prefetch = undefined;
+      checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
+      continue;
+    }
+    const elapsed = (Date.now() - (metrics.lastWriteAt || began)) / 1000;
+    recordBatch(metrics, data!.blocks.length, data!.logs.length, data!.failed.length, elapsed);
+    checkpoint = batch.next;
+    metrics.indexed = checkpoint.blockNumber;
+    await options.afterWrite?.(checkpoint);
+
+    if (data!.split) span = span / 2n > 0n ? span / 2n : 1n;
+    else if (data!.logs.length < targetEvents / 2 && span < maxSpan) span = span * 2n < maxSpan ? span * 2n : maxSpan;
+  }
+}
+
+/**
+ * The chain no longer contains the checkpoint's block: find the newest block the database and
+ * the chain agree on, roll back to it, and return the new checkpoint.
+ */
+async function recover(
+  options: SyncOptions,
+  checkpoint: Checkpoint,
+  head: bigint,
+  retry: <T>(what: string, attempt: () => Promise<T>) => Promise<T>,
+): Promise<Checkpoint | null> {
+  const { rpc, sql, metrics, log } = options;
+  let fork: Checkpoint | null = null;
+  for (let n = checkpoint.blockNumber < head ? checkpoint.blockNumber : head; n >= options.startBlock; n--) {
+    const stored = await retry("reading a stored block", () => storedBlockHash(sql, n));
+    if (stored === null) break;
+    const block = await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, n, false));
+    if (block.hash === `0x${stored}`) {
+      fork = { blockNumber: n, blockHash: stored };
+      break;
+    }
+  }
+  const depth = checkpoint.blockNumber - (fork?.blockNumber ?? options.startBlock - 1n);
+  const fields = {
+    from: checkpoint.blockNumber.toString(),
+    to: fork?.blockNumber.toString() ?? "start",
+    depth: depth.toString(),
+  };
+  if (depth > BigInt(options.confirmations)) log.error("reorg deeper than the finality depth", fields);
+  else log.info("chain reorganised: rolling back", fields);
+  const removed = await retry("rolling back", async () => {
+    try {
+      return await rollbackTo(sql, checkpoint, fork);
+    } catch (error) {
+      if (error instanceof CheckpointMovedError) throw new RetryableError(error.message);
+      throw error;
+    }
+  });
+  metrics.reorgs++;
+  metrics.rowsRolledBack += removed;
+  metrics.indexed = fork?.blockNumber ?? options.startBlock - 1n;
+  return fork;
+}

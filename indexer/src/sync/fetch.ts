@@ -1,0 +1,116 @@
+/**
+ * Fetching a block range from the chain: the deployment's logs (the range split in halves when
+ * the node refuses it as too large), every block header with its transactions, and the receipts
+ * of transactions to the deployment that left no log (to find the failed ones). Checks that logs
+ * and blocks describe the same chain; never writes.
+ */
+import {
+  eth_call_revertData,
+  eth_getBlockByNumber,
+  eth_getLogs,
+  eth_getTransactionReceipt,
+  type Hex,
+  type Rpc,
+  type RpcBlock,
+  type RpcLog,
+  type RpcTransaction,
+} from "../rpc/client.js";
+import { RangeTooLargeError, RetryableError } from "../errors.js";
+
+export interface FailedTransaction {
+  block: RpcBlock;
+  transaction: RpcTransaction;
+  revertData: Hex;
+}
+
+export interface RangeData {
+  from: bigint;
+  to: bigint;
+  blocks: RpcBlock[];
+  logs: RpcLog[];
+  failed: FailedTransaction[];
+  /** The node refused a range this wide at least once: the caller should narrow its ranges. */
+  split: boolean;
+}
+
+const BLOCK_CONCURRENCY = 200;
+
+async function fetchLogs(
+  rpc: Rpc,
+  addresses: Hex[],
+  from: bigint,
+  to: bigint,
+  state: { split: boolean },
+): Promise<RpcLog[]> {
+  try {
+    return await eth_getLogs(rpc, { addresses, fromBlock: from, toBlock: to });
+  } catch (error) {
+    if (!(error instanceof RangeTooLargeError) || from === to) throw error;
+    state.split = true;
+    const middle = from + (to - from) / 2n;
+    const left = await fetchLogs(rpc, addresses, from, middle, state);
+    const right = await fetchLogs(rpc, addresses, middle + 1n, to, state);
+    return left.concat(right);
+  }
+}
+
+async function fetchBlocks(rpc: Rpc, from: bigint, to: bigint): Promise<RpcBlock[]> {
+  const blocks: RpcBlock[] = [];
+  for (let start = from; start <= to; start += BigInt(BLOCK_CONCURRENCY)) {
+    const end = start + BigInt(BLOCK_CONCURRENCY) - 1n < to ? start + BigInt(BLOCK_CONCURRENCY) - 1n : to;
+    const numbers: bigint[] = [];
+    for (let n = start; n <= end; n++) numbers.push(n);
+    blocks.push(...(await Promise.all(numbers.map((n) => eth_getBlockByNumber(rpc, n, true)))));
+  }
+  return blocks;
+}
+
+export async function fetchRange(rpc: Rpc, addresses: Hex[], from: bigint, to: bigint): Promise<RangeData> {
+  const state = { split: false };
+  const [logs, blocks] = await Promise.all([fetchLogs(rpc, addresses, from, to, state), fetchBlocks(rpc, from, to)]);
+
+  for (let i = 1; i < blocks.length; i++) {
+    if (blocks[i].parentHash !== blocks[i - 1].hash) {
+      throw new RetryableError(
+        `blocks ${blocks[i - 1].number}-${blocks[i].number} do not chain: the chain moved under the fetch`,
+      );
+    }
+  }
+  const hashes = new Map(blocks.map((block) => [block.number, block.hash]));
+  const withLogs = new Set<string>();
+  for (const log of logs) {
+    if (hashes.get(log.blockNumber) !== log.blockHash) {
+      throw new RetryableError(
+        `a log of block ${log.blockNumber} is from another fork: the chain moved under the fetch`,
+      );
+    }
+    withLogs.add(log.transactionHash);
+  }
+
+  // A transaction to the deployment that emitted nothing may have failed: every state change of
+  // our contracts emits an event, so successful ones almost always have logs.
+  const ours = new Set(addresses.map((address) => address.toLowerCase()));
+  const candidates = blocks.flatMap((block) =>
+    block.transactions
+      .filter((tx) => tx.to !== null && ours.has(tx.to) && !withLogs.has(tx.hash))
+      .map((transaction) => ({ block, transaction })),
+  );
+  const receipts = await Promise.all(
+    candidates.map(({ transaction }) => eth_getTransactionReceipt(rpc, transaction.hash)),
+  );
+  const failed: FailedTransaction[] = [];
+  for (const [i, receipt] of receipts.entries()) {
+    if (receipt.status !== "reverted") continue;
+    const { block, transaction } = candidates[i];
+    // Besu can put the revert data in the receipt; otherwise replay the call on the parent state.
+    const revertData =
+      receipt.revertReason ??
+      (await eth_call_revertData(
+        rpc,
+        { from: transaction.from, to: transaction.to!, input: transaction.input },
+        block.number - 1n,
+      ));
+    failed.push({ block, transaction, revertData });
+  }
+  return { from, to, blocks, logs, failed, split: state.split };
+}
