@@ -159,6 +159,8 @@ export async function startIndexer(
         waitForHead: heads?.wait,
         untilHead: options.untilHead,
         afterWrite: options.afterWrite,
+        maxSpan: config.maxSpan,
+        initialSpan: Math.min(200, config.maxSpan),
       });
     } finally {
       await lock`select pg_advisory_unlock_all()`.catch(() => {});

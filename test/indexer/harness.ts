@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
+import { keccak256, toUtf8Bytes } from "ethers";
 import postgres from "postgres";
 
 import { ROOT } from "../../deploy/lib/consortium.js";
@@ -174,4 +175,51 @@ export function spawnIndexer(env: Record<string, string>): {
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   return { child, output: () => output, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
+}
+
+/**
+ * Chain activity for tests: `participants` registrations by TAX (one event each, one block each)
+ * interleaved with runs of `emptyBlocks` empty blocks. Returns the transaction hashes.
+ */
+export async function generateActivity(
+  chain: Chain,
+  participants: number,
+  emptyBlocks = 0,
+  salt = "p",
+): Promise<string[]> {
+  const hashes: string[] = [];
+  const registry = chain.contracts.registry.connect(chain.accounts.tax);
+  for (let i = 0; i < participants; i++) {
+    const account = `0x${keccakHex(`${salt}:${i}`).slice(0, 40)}`;
+    const tx = await registry.registerParticipant(keccakHex32(`${salt}:${i}`), account, 0);
+    hashes.push(tx.hash);
+    if (emptyBlocks > 0 && i % 10 === 9) await chain.mine(emptyBlocks);
+  }
+  return hashes;
+}
+
+function keccakHex(text: string): string {
+  return keccak256(toUtf8Bytes(text)).slice(2);
+}
+
+function keccakHex32(text: string): string {
+  return keccak256(toUtf8Bytes(text));
+}
+
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function checkpointOf(databaseUrl: string): Promise<bigint> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+  try {
+    const [row] = await sql`select block_number from indexer.checkpoint`.catch(() => []);
+    return row ? BigInt(row.block_number) : -1n;
+  } finally {
+    await sql.end();
+  }
 }

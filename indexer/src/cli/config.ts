@@ -28,6 +28,8 @@ export interface IndexerConfig {
   /** department id (bytes32 hex) → webhook URL notified of events for that department. */
   webhooks: Record<string, string>;
   workerConcurrency: number;
+  /** Most blocks fetched and written as one batch. */
+  maxSpan: number;
 }
 
 const DEFAULT_DEPLOYMENT = path.join(ROOT, "deploy", "deployments", "localhost", "govledger.json");
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     pollIntervalMs: integer("GOVLEDGER_POLL_MS", pick("GOVLEDGER_POLL_MS", "pollIntervalMs"), 100, 10),
     httpPort: integer("GOVLEDGER_HTTP_PORT", pick("GOVLEDGER_HTTP_PORT", "httpPort"), 9464),
     webhooks,
+    maxSpan: integer("GOVLEDGER_MAX_SPAN", pick("GOVLEDGER_MAX_SPAN", "maxSpan"), 2_000, 1),
     workerConcurrency: integer(
       "GOVLEDGER_WORKER_CONCURRENCY",
       pick("GOVLEDGER_WORKER_CONCURRENCY", "workerConcurrency"),

@@ -1,0 +1,181 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { expect } from "chai";
+import postgres from "postgres";
+
+import { startIndexer } from "../../indexer/src/indexer.js";
+import {
+  type Chain,
+  checkpointOf,
+  configFor,
+  type Database,
+  dump,
+  generateActivity,
+  indexToHead,
+  silentLog,
+  spawnIndexer,
+  startChain,
+  startDatabase,
+  waitUntil,
+} from "./harness.js";
+
+describe("indexer: resilience", function () {
+  this.timeout(300_000);
+  let db: Database;
+  let chain: Chain;
+  let reference: string;
+
+  before(async function () {
+    db = await startDatabase();
+    chain = await startChain();
+    await generateActivity(chain, 150, 20);
+    const url = await db.create();
+    await indexToHead(configFor(chain, url));
+    reference = await dump(url);
+  });
+  after(async function () {
+    await chain?.close();
+    await db?.stop();
+  });
+
+  it("gives the same database after a SIGKILL in the middle of a backfill and a restart", async function () {
+    const url = await db.create();
+    const head = BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+    const first = spawnIndexer({
+      GOVLEDGER_RPC_URL: chain.url,
+      GOVLEDGER_DEPLOYMENT: chain.deploymentFile,
+      DATABASE_URL: url,
+      GOVLEDGER_MAX_SPAN: "7",
+    });
+    try {
+      await waitUntil(async () => (await checkpointOf(url)) > head / 3n, 120_000, "a third of the backfill");
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+    await first.exited;
+    const killedAt = await checkpointOf(url);
+    expect(killedAt).to.be.lessThan(head);
+    await indexToHead(configFor(chain, url, { GOVLEDGER_MAX_SPAN: "7" }));
+    expect(await dump(url)).to.equal(reference);
+  });
+
+  it("rolls back an orphaned branch and keeps nothing from it", async function () {
+    const url = await db.create();
+    const controller = new AbortController();
+    const indexer = await startIndexer(configFor(chain, url), {
+      log: silentLog,
+      signal: controller.signal,
+      startWorker: false,
+    });
+    try {
+      const snapshot = await chain.provider.request({ method: "evm_snapshot" });
+      const head = async () => BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+      await waitUntil(async () => indexer.metrics.indexed === (await head()), 60_000, "catching up");
+      const orphaned = await generateActivity(chain, 5, 0, "orphan");
+      await waitUntil(async () => indexer.metrics.indexed === (await head()), 60_000, "indexing the branch");
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      const seen =
+        await sql`select count(*)::int as n from raw.events where tx_hash = any(${orphaned.map((h) => Buffer.from(h.slice(2), "hex"))}::bytea[])`;
+      expect(seen[0].n).to.equal(5);
+
+      await chain.provider.request({ method: "evm_revert", params: [snapshot] });
+      const canonical = await generateActivity(chain, 8, 0, "canonical");
+      await waitUntil(
+        async () => indexer.metrics.indexed === (await head()) && indexer.metrics.reorgs > 0,
+        60_000,
+        "the reorg",
+      );
+      const left =
+        await sql`select count(*)::int as n from raw.events where tx_hash = any(${orphaned.map((h) => Buffer.from(h.slice(2), "hex"))}::bytea[])`;
+      const kept =
+        await sql`select count(*)::int as n from raw.events where tx_hash = any(${canonical.map((h) => Buffer.from(h.slice(2), "hex"))}::bytea[])`;
+      const participants = await sql`select count(*)::int as n from gov.participant_registered`;
+      await sql.end();
+      expect(left[0].n).to.equal(0);
+      expect(kept[0].n).to.equal(8);
+      expect(participants[0].n).to.equal(6 + 150 + 8);
+    } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+    }
+    // The rolled-back database equals a fresh index of the chain as it is now.
+    const fresh = await db.create();
+    await indexToHead(configFor(chain, fresh));
+    expect(await dump(url)).to.equal(await dump(fresh));
+    reference = await dump(fresh);
+  });
+
+  it("finishes with the right database through an RPC node that drops, delays, fails and garbles answers", async function () {
+    let requests = 0;
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const proxy = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", async () => {
+        requests++;
+        const roll = random();
+        if (roll < 0.05) return request.socket.destroy();
+        if (roll < 0.1) return response.writeHead(500).end("internal error");
+        if (roll < 0.15) return response.writeHead(200, { "content-type": "application/json" }).end("{ not json");
+        if (roll < 0.25) await new Promise((resolve) => setTimeout(resolve, 50 + random() * 150));
+        const upstream = await fetch(chain.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        let text = await upstream.text();
+        if (roll > 0.95) {
+          // A well-formed JSON-RPC answer with a malformed result.
+          const parsed = JSON.parse(text);
+          const garble = (entry: { result?: unknown }) => ({
+            ...entry,
+            result: Array.isArray(entry.result) ? [{ bogus: true }] : "0xzz",
+          });
+          text = JSON.stringify(Array.isArray(parsed) ? parsed.map(garble) : garble(parsed));
+        }
+        response.writeHead(upstream.status, { "content-type": "application/json" }).end(text);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const url = await db.create();
+      const config = configFor(chain, url, { GOVLEDGER_MAX_SPAN: "25" });
+      // Startup checks go straight to the node; the sync itself goes through the proxy.
+      const metrics = await indexToHead({ ...config, rpcUrl: proxyUrl }).catch(async (error) => {
+        // The very first request (the chain id check) may be one of the faults: start again.
+        if (!/cannot reach|malformed/.test((error as Error).message)) throw error;
+        return indexToHead({ ...config, rpcUrl: proxyUrl });
+      });
+      expect(metrics.retries).to.be.greaterThan(0);
+      expect(requests).to.be.greaterThan(20);
+      expect(await dump(url)).to.equal(reference);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it("recovers when PostgreSQL restarts in the middle of a run", async function () {
+    const url = await db.create();
+    const controller = new AbortController();
+    const indexer = await startIndexer(configFor(chain, url, { GOVLEDGER_MAX_SPAN: "5" }), {
+      log: silentLog,
+      signal: controller.signal,
+      startWorker: false,
+      untilHead: true,
+    });
+    try {
+      await waitUntil(async () => indexer.metrics.indexed > 100n, 60_000, "some progress");
+      await db.restart();
+      await indexer.done;
+    } finally {
+      controller.abort();
+      await indexer.close();
+    }
+    expect(indexer.metrics.retries).to.be.greaterThan(0);
+    expect(await dump(url)).to.equal(reference);
+  });
+});
