@@ -9,6 +9,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import type { IConstructionEscrow } from "../../typechain-types/contracts/escrow/ConstructionEscrow.js";
+import type { System } from "../../deploy/lib/system.js";
 import { BANK, deploySystem } from "../fixtures.js";
 
 export const UNIT = 10n ** 18n;
@@ -79,9 +80,12 @@ export function milestoneTerms(amounts: bigint[] = MILESTONES) {
   }));
 }
 
-/** The system with the parties registered and holding settlement tokens (approved to the escrow). */
-export async function escrowParties(connection: NetworkConnection<"l1">) {
-  const system = await deploySystem(connection);
+/**
+ * Registers the construction parties on a deployed system (the construction bureau registers them
+ * and grants their roles, as in the demo) and gives the developer, the contractor and the outsider
+ * settlement tokens approved to the escrow.
+ */
+export async function setupParties(system: System) {
   const { contracts, accounts } = system;
   const { registry, settlementToken, escrow } = contracts;
   const signer = (index: number) => accounts.all[index];
@@ -111,6 +115,11 @@ export async function escrowParties(connection: NetworkConnection<"l1">) {
   }
   const workers = workerWallets(WORKER_COUNT);
   return { ...system, parties, workers, escrowAddress, tokenAddress: await settlementToken.getAddress() };
+}
+
+/** The system with the parties registered and holding settlement tokens (approved to the escrow). */
+export async function escrowParties(connection: NetworkConnection<"l1">) {
+  return setupParties(await deploySystem(connection));
 }
 
 export type EscrowParties = Awaited<ReturnType<typeof escrowParties>>;
