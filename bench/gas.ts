@@ -10,10 +10,14 @@ import { network } from "hardhat";
 
 import { ROOT } from "../deploy/lib/consortium.js";
 import { deploySystem } from "../test/fixtures.js";
+import { measureEscrow } from "./gas/escrow.js";
 import { measureGovernance } from "./gas/governance.js";
 import type { GasSuite } from "./gas/suite.js";
 
-const SUITES: [string, GasSuite][] = [["governance", measureGovernance]];
+const SUITES: [string, GasSuite][] = [
+  ["governance", measureGovernance],
+  ["escrow", measureEscrow],
+];
 
 const results: Record<string, number> = {};
 for (const [name, suite] of SUITES) {

@@ -7,6 +7,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture } from "@nomicfoundation/ignition-core";
 
 import { type ConsortiumParams, ROLES } from "../lib/consortium.js";
+import { deployEscrow } from "./escrow.js";
 import { deployGovernance, selectors } from "./governance.js";
 
 export function buildGovledgerModule(params: ConsortiumParams) {
@@ -16,6 +17,9 @@ export function buildGovledgerModule(params: ConsortiumParams) {
     // Domain contracts (ConsortiumManaged) join here: each domain's deploy function returns its
     // contracts and its wiring futures. Every domain contract's pause() goes to GUARDIAN.
     const domainContracts: ContractFuture<string>[] = [];
+    const { settlementToken, escrow, setup: escrowSetup } = deployEscrow(m, { manager, registry });
+    domainContracts.push(settlementToken, escrow);
+    setup.push(...escrowSetup);
     for (const target of domainContracts) {
       setup.push(
         m.call(manager, "setTargetFunctionRole", [target, selectors("pause()"), ROLES.GUARDIAN], {
@@ -29,6 +33,6 @@ export function buildGovledgerModule(params: ConsortiumParams) {
       after: setup,
     });
     void handover;
-    return { manager, registry, governor, validatorSet };
+    return { manager, registry, governor, validatorSet, settlementToken, escrow };
   });
 }
