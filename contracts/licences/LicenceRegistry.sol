@@ -38,8 +38,8 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
      *   slot 2: standing 8 | dependencyCount 8 | depth 8 | renewals 16 | suspensionCount 16 |
      *           revokedAt 40 | 120 bits empty
      * Slot 2 is zero at issue unless the licence has dependencies, so an issue writes two slots.
-     * `issuance` is the 1-based index into `_issuances` of its (type, issuer) pair: 16 bits name
-     * both 32-byte ids. Timestamps are uint40 seconds (good for 34,000 years).
+     * `issuance` numbers its (type, issuer) pair in `_issuances` (from 1): 16 bits name both
+     * 32-byte ids and lead to the type's consent requirement in one read. Timestamps are uint40 seconds (good for 34,000 years).
      */
     struct Record {
         address holder;
@@ -55,17 +55,19 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
         uint40 revokedAt;
     }
 
-    /// @dev A department's standing for a type: `issuance` (1-based index into `_issuances`,
+    /// @dev A department's standing for a type: `issuance` (its number in `_issuances`,
     /// assigned on first trust and kept after a withdrawal) and whether it is trusted now.
     struct IssuerEntry {
         uint16 issuance;
         bool trusted;
     }
 
-    /// @dev A (type, issuing department) pair that licences point to.
+    /// @dev A (type, issuing department) pair that licences point to, with a copy of the type's
+    /// consent requirement (kept in step by {setLicenceType}) so that a use reads one slot for it.
     struct Issuance {
         bytes32 typeId;
         bytes32 departmentId;
+        bool consentRequired;
     }
 
     /// @dev A replaced version: validFrom 40 | validUntil 40 | supersededAt 40.
@@ -92,13 +94,17 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     /// @notice Longest chain of dependencies (a licence without any has depth 0): bounds the gas
     /// of every validity check.
     uint256 public constant MAX_DEPENDENCY_DEPTH = 4;
+    /// @notice Most departments that may ever be trusted for one type (bounds {setLicenceType}).
+    uint256 public constant MAX_ISSUERS_PER_TYPE = 32;
 
     uint256 private constant MAX_TIMESTAMP = type(uint40).max;
     uint256 private constant MAX_COUNT = type(uint16).max;
 
     mapping(bytes32 typeId => LicenceType) private _types;
     mapping(bytes32 typeId => mapping(bytes32 departmentId => IssuerEntry)) private _issuers;
-    Issuance[] private _issuances;
+    mapping(uint256 issuance => Issuance) private _issuances;
+    mapping(bytes32 typeId => uint16[]) private _typeIssuances;
+    uint256 private _issuanceCount;
     mapping(bytes32 licenceId => Record) private _licences;
     mapping(bytes32 licenceId => bytes32[]) private _dependencies;
     mapping(bytes32 licenceId => mapping(uint256 version => PastVersion)) private _pastVersions;
@@ -128,6 +134,10 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
             revert LicenceInvalidType(typeId, defaultValidity);
         }
         _types[typeId] = LicenceType({defaultValidity: defaultValidity, consentRequired: consentRequired});
+        uint16[] storage issuances = _typeIssuances[typeId];
+        for (uint256 i; i < issuances.length; ++i) {
+            _issuances[issuances[i]].consentRequired = consentRequired;
+        }
         emit LicenceTypeSet(typeId, defaultValidity, consentRequired);
     }
 
@@ -137,10 +147,20 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
         if (departmentId == bytes32(0)) revert LicenceInvalidId();
         IssuerEntry storage entry = _issuers[typeId][departmentId];
         if (entry.issuance == 0) {
-            if (_issuances.length == MAX_COUNT) revert LicenceLimitReached(MAX_COUNT);
-            _issuances.push(Issuance({typeId: typeId, departmentId: departmentId}));
-            // Cannot truncate: the length is at most MAX_COUNT.
-            entry.issuance = uint16(_issuances.length);
+            uint256 issuance = _issuanceCount + 1;
+            if (issuance > MAX_COUNT) revert LicenceLimitReached(MAX_COUNT);
+            if (_typeIssuances[typeId].length == MAX_ISSUERS_PER_TYPE) {
+                revert LicenceLimitReached(MAX_ISSUERS_PER_TYPE);
+            }
+            _issuanceCount = issuance;
+            _issuances[issuance] = Issuance({
+                typeId: typeId,
+                departmentId: departmentId,
+                consentRequired: _types[typeId].consentRequired
+            });
+            // Cannot truncate: issuance <= MAX_COUNT.
+            entry.issuance = uint16(issuance);
+            _typeIssuances[typeId].push(uint16(issuance));
         }
         entry.trusted = trusted;
         emit TrustedIssuerSet(typeId, departmentId, trusted);
@@ -187,7 +207,7 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
         if (status != LicenceStatus.Active && status != LicenceStatus.Expired) {
             revert LicenceUnexpectedStatus(licenceId, status);
         }
-        bytes32 typeId = _issuances[licence.issuance - 1].typeId;
+        bytes32 typeId = _issuances[licence.issuance].typeId;
         if (!_issuers[typeId][issuer].trusted) revert LicenceUntrustedIssuer(typeId, issuer);
         uint256 version = uint256(licence.renewals) + 1;
         if (version == MAX_COUNT) revert LicenceLimitReached(MAX_COUNT);
@@ -310,7 +330,7 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
         if (status != LicenceStatus.Active) revert LicenceUnexpectedStatus(licenceId, status);
         if (licence.dependencyCount != 0) _checkDependencies(licenceId, block.timestamp);
         if (
-            _types[_issuances[licence.issuance - 1].typeId].consentRequired &&
+            _issuances[licence.issuance].consentRequired &&
             _consents[licenceId][departmentId][purpose] <= block.timestamp
         ) revert LicenceNoConsent(licenceId, departmentId, purpose);
         emit LicenceUsed(licenceId, departmentId, purpose, msg.sender, licence.renewals + 1);
@@ -331,7 +351,7 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     /// @inheritdoc ILicenceRegistry
     function getLicence(bytes32 licenceId) external view returns (Licence memory) {
         Record storage licence = _existing(licenceId);
-        Issuance memory issuance = _issuances[licence.issuance - 1];
+        Issuance memory issuance = _issuances[licence.issuance];
         return
             Licence({
                 typeId: issuance.typeId,
@@ -502,7 +522,7 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     function _asIssuer(bytes32 licenceId) internal view returns (Record storage licence, bytes32 issuer) {
         bytes32 departmentId = _callerDepartment();
         licence = _existing(licenceId);
-        issuer = _issuances[licence.issuance - 1].departmentId;
+        issuer = _issuances[licence.issuance].departmentId;
         if (departmentId != issuer) revert LicenceNotIssuer(licenceId, departmentId);
     }
 

@@ -149,6 +149,21 @@ describe("LicenceRegistry", function () {
       ).to.be.revertedWithCustomError(licenceRegistry, "LicenceInvalidId");
     });
 
+    it("trusts at most MAX_ISSUERS_PER_TYPE departments per type", async function () {
+      const { contracts, governance } = await fixture();
+      const { licenceRegistry } = contracts;
+      // FIRE is trusted already; 31 more fill the list.
+      for (let i = 1; i < 32; ++i) {
+        await licenceRegistry.connect(governance).setTrustedIssuer(FIRE_SAFETY, purpose(`DEPT_${i}`), true);
+      }
+      await expect(licenceRegistry.connect(governance).setTrustedIssuer(FIRE_SAFETY, purpose("DEPT_32"), true))
+        .to.be.revertedWithCustomError(licenceRegistry, "LicenceLimitReached")
+        .withArgs(32);
+      // Changing the trust of a department already listed still works.
+      await licenceRegistry.connect(governance).setTrustedIssuer(FIRE_SAFETY, purpose("DEPT_1"), false);
+      expect(await licenceRegistry.isTrustedIssuer(FIRE_SAFETY, purpose("DEPT_1"))).to.equal(false);
+    });
+
     describe("when trust is withdrawn", function () {
       async function withdrawn() {
         const system = await fixture();
