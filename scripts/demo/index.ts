@@ -4,12 +4,16 @@
  */
 import type { System } from "../../deploy/lib/system.js";
 import { runGovernanceDemo } from "./governance.js";
+import { runLicencesDemo } from "./licences.js";
 
 export interface DemoContext extends System {
   log: (message: string) => void;
 }
 
-const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [["governance", runGovernanceDemo]];
+const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [
+  ["governance", runGovernanceDemo],
+  ["licences", runLicencesDemo],
+];
 
 export async function runDemos(system: System): Promise<void> {
   for (const [name, run] of DEMOS) {
