@@ -39,7 +39,8 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
      *           revokedAt 40 | 120 bits empty
      * Slot 2 is zero at issue unless the licence has dependencies, so an issue writes two slots.
      * `issuance` numbers its (type, issuer) pair in `_issuances` (from 1): 16 bits name both
-     * 32-byte ids and lead to the type's consent requirement in one read. Timestamps are uint40 seconds (good for 34,000 years).
+     * 32-byte ids and lead to the type's consent requirement in one read. Timestamps are uint40
+     * seconds (good for 34,000 years).
      */
     struct Record {
         address holder;
