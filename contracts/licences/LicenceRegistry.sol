@@ -147,7 +147,8 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
         _type(typeId);
         if (departmentId == bytes32(0)) revert LicenceInvalidId();
         IssuerEntry storage entry = _issuers[typeId][departmentId];
-        if (entry.issuance == 0) {
+        // A department gets its issuance number when first trusted, and keeps it afterwards.
+        if (entry.issuance == 0 && trusted) {
             uint256 issuance = _issuanceCount + 1;
             if (issuance > MAX_COUNT) revert LicenceLimitReached(MAX_COUNT);
             if (_typeIssuances[typeId].length == MAX_ISSUERS_PER_TYPE) {

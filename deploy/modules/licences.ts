@@ -176,7 +176,7 @@ export function deployLicences(
           licenceStepIndex(template),
           templateSteps(template),
         ],
-        { id: `Template_${template.code}`, after: [...core.after, ...trusted.get(template.licenceType)!] },
+        { id: `LicenceTemplate_${template.code}`, after: [...core.after, ...trusted.get(template.licenceType)!] },
       ),
     );
   }

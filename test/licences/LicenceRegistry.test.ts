@@ -149,6 +149,22 @@ describe("LicenceRegistry", function () {
       ).to.be.revertedWithCustomError(licenceRegistry, "LicenceInvalidId");
     });
 
+    it("withdraws nothing from a department never trusted", async function () {
+      const { contracts, accounts, holder, governance } = await fixture();
+      const { licenceRegistry } = contracts;
+      await expect(licenceRegistry.connect(governance).setTrustedIssuer(FOOD_BUSINESS, FIRE, false))
+        .to.emit(licenceRegistry, "TrustedIssuerSet")
+        .withArgs(FOOD_BUSINESS, FIRE, false);
+      expect(await licenceRegistry.isTrustedIssuer(FOOD_BUSINESS, FIRE)).to.equal(false);
+      await licenceRegistry.connect(governance).setTrustedIssuer(FOOD_BUSINESS, FIRE, true);
+      const id = licenceId("FOOD-BY-FIRE");
+      await licenceRegistry
+        .connect(accounts.fire)
+        .issue(id, FOOD_BUSINESS, holder.address, documentHash("f"), 0, 0, []);
+      const licence = await licenceRegistry.getLicence(id);
+      expect([licence.typeId, licence.issuer]).to.deep.equal([FOOD_BUSINESS, FIRE]);
+    });
+
     it("trusts at most MAX_ISSUERS_PER_TYPE departments per type", async function () {
       const { contracts, governance } = await fixture();
       const { licenceRegistry } = contracts;
