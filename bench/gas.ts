@@ -12,11 +12,13 @@ import { ROOT } from "../deploy/lib/consortium.js";
 import { deploySystem } from "../test/fixtures.js";
 import { measureEscrow } from "./gas/escrow.js";
 import { measureGovernance } from "./gas/governance.js";
+import { measureLicences } from "./gas/licences.js";
 import type { GasSuite } from "./gas/suite.js";
 
 const SUITES: [string, GasSuite][] = [
   ["governance", measureGovernance],
   ["escrow", measureEscrow],
+  ["licences", measureLicences],
 ];
 
 const results: Record<string, number> = {};

@@ -20,6 +20,8 @@ export async function attachSystem(connection: NetworkConnection<"l1">, summary:
       validatorSet: await ethers.getContractAt("ValidatorSet", at.validatorSet.address),
       settlementToken: await ethers.getContractAt("SettlementToken", at.settlementToken.address),
       escrow: await ethers.getContractAt("ConstructionEscrow", at.escrow.address),
+      licenceRegistry: await ethers.getContractAt("LicenceRegistry", at.licenceRegistry.address),
+      jointApprovals: await ethers.getContractAt("JointApprovals", at.jointApprovals.address),
     },
     /** Demo accounts: 0 deploys; 1-7 operate the departments; 8-9 belong to nobody; 10-15 are
      * enterprises (see scripts/demo/governance.ts); 16-19 are validator node addresses. */

@@ -9,6 +9,7 @@ import type { ContractFuture } from "@nomicfoundation/ignition-core";
 import { type ConsortiumParams, ROLES } from "../lib/consortium.js";
 import { deployEscrow } from "./escrow.js";
 import { deployGovernance, selectors } from "./governance.js";
+import { deployLicences } from "./licences.js";
 
 export function buildGovledgerModule(params: ConsortiumParams) {
   return buildModule("Govledger", (m) => {
@@ -20,6 +21,10 @@ export function buildGovledgerModule(params: ConsortiumParams) {
     const { settlementToken, escrow, setup: escrowSetup } = deployEscrow(m, { manager, registry });
     domainContracts.push(settlementToken, escrow);
     setup.push(...escrowSetup);
+
+    const licences = deployLicences(m, { manager, registry, after: [...setup] }, params);
+    domainContracts.push(licences.licenceRegistry, licences.jointApprovals);
+    setup.push(...licences.setup);
     for (const target of domainContracts) {
       setup.push(
         m.call(manager, "setTargetFunctionRole", [target, selectors("pause()"), ROLES.GUARDIAN], {
@@ -33,6 +38,15 @@ export function buildGovledgerModule(params: ConsortiumParams) {
       after: setup,
     });
     void handover;
-    return { manager, registry, governor, validatorSet, settlementToken, escrow };
+    return {
+      manager,
+      registry,
+      governor,
+      validatorSet,
+      settlementToken,
+      escrow,
+      licenceRegistry: licences.licenceRegistry,
+      jointApprovals: licences.jointApprovals,
+    };
   });
 }

@@ -5,6 +5,7 @@
 import type { System } from "../../deploy/lib/system.js";
 import { runEscrowDemo } from "./escrow.js";
 import { runGovernanceDemo } from "./governance.js";
+import { runLicencesDemo } from "./licences.js";
 
 export interface DemoContext extends System {
   log: (message: string) => void;
@@ -13,6 +14,7 @@ export interface DemoContext extends System {
 const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [
   ["governance", runGovernanceDemo],
   ["escrow", runEscrowDemo],
+  ["licences", runLicencesDemo],
 ];
 
 export async function runDemos(system: System): Promise<void> {
