@@ -8,6 +8,7 @@ import type { ContractFuture } from "@nomicfoundation/ignition-core";
 
 import { type ConsortiumParams, ROLES } from "../lib/consortium.js";
 import { deployGovernance, selectors } from "./governance.js";
+import { deployInvoices } from "./invoices.js";
 
 export function buildGovledgerModule(params: ConsortiumParams) {
   return buildModule("Govledger", (m) => {
@@ -16,6 +17,9 @@ export function buildGovledgerModule(params: ConsortiumParams) {
     // Domain contracts (ConsortiumManaged) join here: each domain's deploy function returns its
     // contracts and its wiring futures. Every domain contract's pause() goes to GUARDIAN.
     const domainContracts: ContractFuture<string>[] = [];
+    const invoices = deployInvoices(m, { manager, registry });
+    domainContracts.push(invoices.invoiceLedger);
+    setup.push(...invoices.setup);
     for (const target of domainContracts) {
       setup.push(
         m.call(manager, "setTargetFunctionRole", [target, selectors("pause()"), ROLES.GUARDIAN], {
@@ -29,6 +33,6 @@ export function buildGovledgerModule(params: ConsortiumParams) {
       after: setup,
     });
     void handover;
-    return { manager, registry, governor, validatorSet };
+    return { manager, registry, governor, validatorSet, invoiceLedger: invoices.invoiceLedger };
   });
 }
