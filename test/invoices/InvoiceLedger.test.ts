@@ -1089,7 +1089,8 @@ describe("InvoiceLedger", function () {
 
   describe("pause", function () {
     it("is wired to GUARDIAN and stops every state change until a vote unpauses", async function () {
-      const { ledger, parties, accounts, batch } = await batchFixture();
+      const system = await batchFixture();
+      const { ledger, parties, accounts, batch } = system;
       await (await ledger.connect(accounts.tax).pause()).wait();
       const invoice = batch.invoices[0];
       await expect(
@@ -1099,6 +1100,10 @@ describe("InvoiceLedger", function () {
         ledger,
         "EnforcedPause",
       );
+      const data = ledger.interface.encodeFunctionData("unpause");
+      await expect(passProposal(system, [{ target: await ledger.getAddress(), data }])).to.emit(ledger, "Unpaused");
+      await claimOf(system, batch, 0);
+      expect((await ledger.getInvoice(idOf(invoice))).state).to.equal(InvoiceState.Claimed);
     });
   });
 
