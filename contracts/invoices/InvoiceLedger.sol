@@ -153,7 +153,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
     ) external restricted whenNotPaused returns (bytes32 invoiceId) {
         bytes32 issuerId = _callerParticipant();
         Issuer storage issuer = _issuers[issuerId];
-        _checkItem(item, _maxAmountOf(issuerId, issuer));
+        _checkAmounts(item.number, item.amount, item.tax, _maxAmountOf(issuerId, issuer));
         uint32 period = _useQuota(issuerId, issuer, 1, item.amount);
         mapping(uint256 word => uint256 bits) storage used = _usedNumbers[issuerId][code];
         used[item.number >> 8] = _markNumber(issuerId, code, item.number, used[item.number >> 8]);
@@ -462,9 +462,9 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         return issuer.maxAmount;
     }
 
-    function _checkItem(InvoiceItem calldata item, uint256 maxAmount) internal pure {
-        if (item.amount == 0 || item.tax > item.amount) revert InvoiceInvalidAmount(item.number, item.amount, item.tax);
-        if (item.amount > maxAmount) revert InvoiceAmountOverLimit(item.number, item.amount, maxAmount);
+    function _checkAmounts(uint64 number, uint96 amount, uint96 tax, uint256 maxAmount) internal pure {
+        if (amount == 0 || tax > amount) revert InvoiceInvalidAmount(number, amount, tax);
+        if (amount > maxAmount) revert InvoiceAmountOverLimit(number, amount, maxAmount);
     }
 
     /// @dev Counts `count` invoices worth `amount` against the issuer's quotas of the current period.
@@ -517,20 +517,33 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         uint256 bits;
         for (uint256 i; i < items.length; ++i) {
             InvoiceItem calldata item = items[i];
-            _checkItem(item, maxAmount);
-            total += item.amount;
-            uint256 itemWord = item.number >> 8;
-            if (itemWord != word) {
+            uint64 number = item.number;
+            if (number >> 8 != word) {
                 if (word != _NO_WORD) used[word] = bits;
-                word = itemWord;
+                word = number >> 8;
                 bits = used[word];
             }
-            bits = _markNumber(issuerId, code, item.number, bits);
-            bytes32 invoiceId = invoiceIdOf(issuerId, code, item.number);
-            ids[i] = invoiceId;
-            leaves[i] = _leaf(invoiceId, item.buyer, item.amount, item.tax, item.documentHash);
+            bits = _markNumber(issuerId, code, number, bits);
+            uint96 amount;
+            (ids[i], leaves[i], amount) = _prepare(issuerId, code, item, maxAmount);
+            total += amount;
         }
         used[word] = bits;
+    }
+
+    /// @dev Checks an item's amounts and computes its id and leaf, reading each field once.
+    function _prepare(
+        bytes32 issuerId,
+        bytes32 code,
+        InvoiceItem calldata item,
+        uint256 maxAmount
+    ) internal pure returns (bytes32 invoiceId, bytes32 leaf, uint96 amount) {
+        uint64 number = item.number;
+        amount = item.amount;
+        uint96 tax = item.tax;
+        _checkAmounts(number, amount, tax, maxAmount);
+        invoiceId = invoiceIdOf(issuerId, code, number);
+        leaf = _leaf(invoiceId, item.buyer, amount, tax, item.documentHash);
     }
 
     /// @dev The root over `nodes` (overwritten): pairs hashed with the commutative keccak256, an
