@@ -4,12 +4,16 @@
  */
 import type { System } from "../../deploy/lib/system.js";
 import { runGovernanceDemo } from "./governance.js";
+import { runInvoicesDemo } from "./invoices.js";
 
 export interface DemoContext extends System {
   log: (message: string) => void;
 }
 
-const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [["governance", runGovernanceDemo]];
+const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [
+  ["governance", runGovernanceDemo],
+  ["invoices", runInvoicesDemo],
+];
 
 export async function runDemos(system: System): Promise<void> {
   for (const [name, run] of DEMOS) {
