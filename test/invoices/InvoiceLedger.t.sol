@@ -133,7 +133,9 @@ abstract contract InvoiceLedgerSetup is TestBase {
             });
     }
 
-    function _item(IInvoiceLedger.InvoiceData memory invoice) internal pure returns (IInvoiceLedger.InvoiceItem memory) {
+    function _item(
+        IInvoiceLedger.InvoiceData memory invoice
+    ) internal pure returns (IInvoiceLedger.InvoiceItem memory) {
         return
             IInvoiceLedger.InvoiceItem({
                 number: invoice.number,
@@ -422,9 +424,8 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
     function _checkFrozen(uint256 index, Snapshot memory before) internal {
         if (!before.frozen) return;
         IInvoiceLedger.InvoiceRecord memory record = ledger.getInvoice(_idOf(_invoices[index]));
-        if (record.state != before.state || record.credited != before.credited || record.receiverId != before.receiverId) {
-            frozenChanged = true;
-        }
+        bool changed = record.state != before.state || record.credited != before.credited;
+        if (changed || record.receiverId != before.receiverId) frozenChanged = true;
     }
 }
 
@@ -526,7 +527,12 @@ contract InvoiceLedgerFuzzTest is InvoiceLedgerSetup {
     }
 
     /// @dev Reimbursed once, for the amount less credit notes; every second attempt reverts.
-    function testFuzz_reimburseOnce(uint96 amountSeed, uint96 creditSeed, bool otherLocks, bool creditWhileLocked) public {
+    function testFuzz_reimburseOnce(
+        uint96 amountSeed,
+        uint96 creditSeed,
+        bool otherLocks,
+        bool creditWhileLocked
+    ) public {
         uint96 amount = uint96(bound(amountSeed, 2, MAX_AMOUNT));
         uint96 credit = uint96(bound(creditSeed, 0, amount - 1));
         IInvoiceLedger.InvoiceData memory invoice = _invoice(7, amount);
