@@ -17,7 +17,6 @@ import {
   claimOf,
   CODE,
   deployInvoiceSystem,
-  type InvoiceSystem,
   issueBatchOf,
   ISSUER,
   itemFor,
@@ -160,7 +159,7 @@ describe("InvoiceLedger", function () {
       await expect(ledger.connect(accounts.tax).unfreezeIssuer(ISSUER))
         .to.emit(ledger, "IssuerUnfrozen")
         .withArgs(ISSUER, TAX);
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       expect((await ledger.getInvoice(idOf(invoice))).state).to.equal(InvoiceState.Claimed);
     });
 
@@ -514,7 +513,7 @@ describe("InvoiceLedger", function () {
 
     it("rejects a second claim and a voided invoice", async function () {
       const { ledger, parties, batch } = await batchFixture();
-      const system = { ledger, parties } as InvoiceSystem;
+      const system = { ledger, parties };
       await claimOf(system, batch, 0);
       const first = batch.invoices[0];
       await expect(ledger.connect(parties.buyer).claim(first, batch.proof(0), saltOf(first.number)))
@@ -548,7 +547,7 @@ describe("InvoiceLedger", function () {
 
     it("lets a buyer that is an enterprise claim with its account", async function () {
       const { ledger, parties } = await fixture();
-      const system = { ledger, parties } as InvoiceSystem;
+      const system = { ledger, parties };
       const batch = await issueBatchOf(system, [9n], { buyer: parties.receiver.address });
       const invoice = batch.invoices[0];
       await (await ledger.connect(parties.receiver).claim(invoice, [], saltOf(9n))).wait();
@@ -560,7 +559,7 @@ describe("InvoiceLedger", function () {
   describe("lock", function () {
     it("locks a claimed invoice for the receiving company", async function () {
       const { ledger, parties, batch } = await batchFixture();
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       const invoiceId = idOf(batch.invoices[0]);
       await expect(ledger.connect(parties.receiver).lock(invoiceId))
         .to.emit(ledger, "InvoiceLocked")
@@ -596,7 +595,7 @@ describe("InvoiceLedger", function () {
     it("rejects a fully credited invoice", async function () {
       const { ledger, parties, batch } = await batchFixture();
       const invoice = batch.invoices[0];
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       await (await ledger.connect(parties.issuer).issueCreditNote(invoice, [], note(1n, invoice.amount))).wait();
       await expect(ledger.connect(parties.receiver).lock(idOf(invoice)))
         .to.be.revertedWithCustomError(ledger, "InvoiceFullyCredited")
@@ -605,7 +604,7 @@ describe("InvoiceLedger", function () {
 
     it("rejects a frozen invoice", async function () {
       const { ledger, parties, accounts, batch } = await batchFixture();
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       await (await ledger.connect(accounts.tax).freezeInvoice(batch.invoices[0], [])).wait();
       await expect(ledger.connect(parties.receiver).lock(idOf(batch.invoices[0])))
         .to.be.revertedWithCustomError(ledger, "InvoiceIsFrozen")
@@ -694,7 +693,7 @@ describe("InvoiceLedger", function () {
 
     it("rejects an invoice that is not locked", async function () {
       const { ledger, parties, batch } = await batchFixture();
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       const invoiceId = idOf(batch.invoices[0]);
       await expect(ledger.connect(parties.receiver).reimburse(invoiceId))
         .to.be.revertedWithCustomError(ledger, "InvoiceUnexpectedState")
@@ -744,7 +743,7 @@ describe("InvoiceLedger", function () {
 
     it("rejects a claimed invoice", async function () {
       const { ledger, parties, batch } = await batchFixture();
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       await expect(ledger.connect(parties.issuer).voidInvoice(batch.invoices[0], []))
         .to.be.revertedWithCustomError(ledger, "InvoiceUnexpectedState")
         .withArgs(idOf(batch.invoices[0]), InvoiceState.Claimed);
@@ -814,7 +813,7 @@ describe("InvoiceLedger", function () {
     it("applies a credit note at once to a claimed invoice, and the lock shows what is left", async function () {
       const { ledger, parties, batch } = await batchFixture();
       const invoice = batch.invoices[0];
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 0);
+      await claimOf({ ledger, parties }, batch, 0);
       await (await ledger.connect(parties.issuer).issueCreditNote(invoice, [], note(1n, 1_000n))).wait();
       await expect(ledger.connect(parties.receiver).lock(idOf(invoice)))
         .to.emit(ledger, "InvoiceLocked")
@@ -1040,7 +1039,7 @@ describe("InvoiceLedger", function () {
         .withArgs(invoiceId, TAX);
       record = await ledger.getInvoice(invoiceId);
       expect(record.frozen).to.equal(false);
-      await claimOf({ ledger, parties } as InvoiceSystem, batch, 4);
+      await claimOf({ ledger, parties }, batch, 4);
     });
 
     it("rejects freezing a frozen invoice, unfreezing one that is not, and a forged invoice", async function () {
@@ -1110,7 +1109,7 @@ describe("InvoiceLedger", function () {
   describe("life cycle", function () {
     it("issue → claim → lock → credit note confirmed → reimburse; no second reimbursement anywhere", async function () {
       const { ledger, parties } = await fixture();
-      const system = { ledger, parties } as InvoiceSystem;
+      const system = { ledger, parties };
       const batch = await issueBatchOf(system, range(1000, 100));
       const index = 37;
       const invoice = batch.invoices[index];

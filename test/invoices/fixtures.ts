@@ -58,6 +58,8 @@ export async function deployInvoiceSystem(connection: NetworkConnection<"l1">) {
 }
 
 export type InvoiceSystem = Awaited<ReturnType<typeof deployInvoiceSystem>>;
+/** What the helpers below use of the system. */
+type Parties = Pick<InvoiceSystem, "ledger" | "parties">;
 
 /** The salt the issuer hands the buyer with invoice `number`. */
 export function saltOf(number: bigint): string {
@@ -85,7 +87,7 @@ export interface IssuedBatch {
 
 /** Issues invoices `numbers` (to `buyer`, default the fixture's buyer) in one batch. */
 export async function issueBatchOf(
-  { ledger, parties }: InvoiceSystem,
+  { ledger, parties }: Parties,
   numbers: bigint[],
   options: { code?: string; buyer?: string } = {},
 ): Promise<IssuedBatch> {
@@ -97,7 +99,7 @@ export async function issueBatchOf(
 }
 
 /** Claims invoice `index` of `batch` as the fixture's buyer. */
-export async function claimOf({ ledger, parties }: InvoiceSystem, batch: IssuedBatch, index: number) {
+export async function claimOf({ ledger, parties }: Parties, batch: IssuedBatch, index: number) {
   const invoice = batch.invoices[index];
   await (await ledger.connect(parties.buyer).claim(invoice, batch.proof(index), saltOf(invoice.number))).wait();
 }
