@@ -18,6 +18,7 @@ export async function attachSystem(connection: NetworkConnection<"l1">, summary:
       registry: await ethers.getContractAt("ConsortiumRegistry", at.registry.address),
       governor: await ethers.getContractAt("ConsortiumGovernor", at.governor.address),
       validatorSet: await ethers.getContractAt("ValidatorSet", at.validatorSet.address),
+      invoiceLedger: await ethers.getContractAt("InvoiceLedger", at.invoiceLedger.address),
       settlementToken: await ethers.getContractAt("SettlementToken", at.settlementToken.address),
       escrow: await ethers.getContractAt("ConstructionEscrow", at.escrow.address),
       licenceRegistry: await ethers.getContractAt("LicenceRegistry", at.licenceRegistry.address),

@@ -9,6 +9,7 @@ import type { ContractFuture } from "@nomicfoundation/ignition-core";
 import { type ConsortiumParams, ROLES } from "../lib/consortium.js";
 import { deployEscrow } from "./escrow.js";
 import { deployGovernance, selectors } from "./governance.js";
+import { deployInvoices } from "./invoices.js";
 import { deployLicences } from "./licences.js";
 
 export function buildGovledgerModule(params: ConsortiumParams) {
@@ -18,6 +19,10 @@ export function buildGovledgerModule(params: ConsortiumParams) {
     // Domain contracts (ConsortiumManaged) join here: each domain's deploy function returns its
     // contracts and its wiring futures. Every domain contract's pause() goes to GUARDIAN.
     const domainContracts: ContractFuture<string>[] = [];
+    const invoices = deployInvoices(m, { manager, registry });
+    domainContracts.push(invoices.invoiceLedger);
+    setup.push(...invoices.setup);
+
     const { settlementToken, escrow, setup: escrowSetup } = deployEscrow(m, { manager, registry });
     domainContracts.push(settlementToken, escrow);
     setup.push(...escrowSetup);
@@ -43,6 +48,7 @@ export function buildGovledgerModule(params: ConsortiumParams) {
       registry,
       governor,
       validatorSet,
+      invoiceLedger: invoices.invoiceLedger,
       settlementToken,
       escrow,
       licenceRegistry: licences.licenceRegistry,

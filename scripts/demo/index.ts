@@ -5,6 +5,7 @@
 import type { System } from "../../deploy/lib/system.js";
 import { runEscrowDemo } from "./escrow.js";
 import { runGovernanceDemo } from "./governance.js";
+import { runInvoicesDemo } from "./invoices.js";
 import { runLicencesDemo } from "./licences.js";
 
 export interface DemoContext extends System {
@@ -13,6 +14,7 @@ export interface DemoContext extends System {
 
 const DEMOS: [string, (context: DemoContext) => Promise<void>][] = [
   ["governance", runGovernanceDemo],
+  ["invoices", runInvoicesDemo],
   ["escrow", runEscrowDemo],
   ["licences", runLicencesDemo],
 ];
