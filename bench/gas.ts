@@ -10,10 +10,18 @@ import { network } from "hardhat";
 
 import { ROOT } from "../deploy/lib/consortium.js";
 import { deploySystem } from "../test/fixtures.js";
+import { measureEscrow } from "./gas/escrow.js";
 import { measureGovernance } from "./gas/governance.js";
+import { measureInvoices } from "./gas/invoices.js";
+import { measureLicences } from "./gas/licences.js";
 import type { GasSuite } from "./gas/suite.js";
 
-const SUITES: [string, GasSuite][] = [["governance", measureGovernance]];
+const SUITES: [string, GasSuite][] = [
+  ["governance", measureGovernance],
+  ["invoices", measureInvoices],
+  ["escrow", measureEscrow],
+  ["licences", measureLicences],
+];
 
 const results: Record<string, number> = {};
 for (const [name, suite] of SUITES) {

@@ -22,6 +22,10 @@ library Roles {
     uint64 internal constant LICENCE_AUTHORITY = 20;
     /// @dev Departments that record uses of licences (verification for a stated purpose).
     uint64 internal constant LICENCE_USER = 21;
+    /// @dev Held by the JointApprovals contract alone (granted at deployment), never by a
+    /// department: issues the licence that completes a joint application in the template's
+    /// issuer's name.
+    uint64 internal constant LICENCE_WORKFLOW = 22;
     uint64 internal constant MARKET_REGULATOR = 30;
     uint64 internal constant CONSTRUCTION_BUREAU = 40;
     /// @dev Freezes and closes construction projects.

@@ -18,6 +18,11 @@ export async function attachSystem(connection: NetworkConnection<"l1">, summary:
       registry: await ethers.getContractAt("ConsortiumRegistry", at.registry.address),
       governor: await ethers.getContractAt("ConsortiumGovernor", at.governor.address),
       validatorSet: await ethers.getContractAt("ValidatorSet", at.validatorSet.address),
+      invoiceLedger: await ethers.getContractAt("InvoiceLedger", at.invoiceLedger.address),
+      settlementToken: await ethers.getContractAt("SettlementToken", at.settlementToken.address),
+      escrow: await ethers.getContractAt("ConstructionEscrow", at.escrow.address),
+      licenceRegistry: await ethers.getContractAt("LicenceRegistry", at.licenceRegistry.address),
+      jointApprovals: await ethers.getContractAt("JointApprovals", at.jointApprovals.address),
     },
     /** Demo accounts: 0 deploys; 1-7 operate the departments; 8-9 belong to nobody; 10-15 are
      * enterprises (see scripts/demo/governance.ts); 16-19 are validator node addresses. */

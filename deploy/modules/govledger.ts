@@ -7,7 +7,10 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture } from "@nomicfoundation/ignition-core";
 
 import { type ConsortiumParams, ROLES } from "../lib/consortium.js";
+import { deployEscrow } from "./escrow.js";
 import { deployGovernance, selectors } from "./governance.js";
+import { deployInvoices } from "./invoices.js";
+import { deployLicences } from "./licences.js";
 
 export function buildGovledgerModule(params: ConsortiumParams) {
   return buildModule("Govledger", (m) => {
@@ -16,6 +19,17 @@ export function buildGovledgerModule(params: ConsortiumParams) {
     // Domain contracts (ConsortiumManaged) join here: each domain's deploy function returns its
     // contracts and its wiring futures. Every domain contract's pause() goes to GUARDIAN.
     const domainContracts: ContractFuture<string>[] = [];
+    const invoices = deployInvoices(m, { manager, registry });
+    domainContracts.push(invoices.invoiceLedger);
+    setup.push(...invoices.setup);
+
+    const { settlementToken, escrow, setup: escrowSetup } = deployEscrow(m, { manager, registry });
+    domainContracts.push(settlementToken, escrow);
+    setup.push(...escrowSetup);
+
+    const licences = deployLicences(m, { manager, registry, after: [...setup] }, params);
+    domainContracts.push(licences.licenceRegistry, licences.jointApprovals);
+    setup.push(...licences.setup);
     for (const target of domainContracts) {
       setup.push(
         m.call(manager, "setTargetFunctionRole", [target, selectors("pause()"), ROLES.GUARDIAN], {
@@ -29,6 +43,16 @@ export function buildGovledgerModule(params: ConsortiumParams) {
       after: setup,
     });
     void handover;
-    return { manager, registry, governor, validatorSet };
+    return {
+      manager,
+      registry,
+      governor,
+      validatorSet,
+      invoiceLedger: invoices.invoiceLedger,
+      settlementToken,
+      escrow,
+      licenceRegistry: licences.licenceRegistry,
+      jointApprovals: licences.jointApprovals,
+    };
   });
 }

@@ -1,0 +1,98 @@
+/**
+ * Shared pieces of the licence tests: ids of the starting catalogue (deploy/modules/licences.ts),
+ * impersonated signers for the contracts that call in (the governor, JointApprovals), and
+ * EIP-712 consent signatures as a holder's wallet makes them.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { id, type Signer, type TypedDataDomain } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import { codeToId } from "../../deploy/lib/consortium.js";
+import type { System } from "../../deploy/lib/system.js";
+import type { LicenceRegistry } from "../../typechain-types/index.js";
+
+export const BUSINESS_REGISTRATION = codeToId("BUSINESS_REGISTRATION");
+export const FOOD_BUSINESS = codeToId("FOOD_BUSINESS");
+export const FIRE_SAFETY = codeToId("FIRE_SAFETY");
+export const RESTAURANT_OPENING = codeToId("RESTAURANT_OPENING");
+
+export const YEAR = 365 * 24 * 3600;
+export const DAY = 24 * 3600;
+
+/** Step indexes of RESTAURANT_OPENING. */
+export const STEP = { fireSafety: 0, environment: 1, tax: 2, foodReview: 3 } as const;
+
+/** LicenceStatus, StepState and ApplicationStatus as the contracts number them. */
+export const STATUS = { None: 0, Pending: 1, Active: 2, Suspended: 3, Revoked: 4, Expired: 5 } as const;
+export const STEP_STATE = { Locked: 0, Open: 1, Approved: 2, Rejected: 3 } as const;
+export const APPLICATION = { None: 0, InProgress: 1, Completed: 2, Withdrawn: 3 } as const;
+
+/** A licence id as an issuer makes one: a salted hash of its own reference. */
+export function licenceId(reference: string): string {
+  return id(`govledger-test-salt:licence:${reference}`);
+}
+
+export function documentHash(label: string): string {
+  return id(`encrypted-document:${label}`);
+}
+
+export function purpose(code: string): string {
+  return codeToId(code);
+}
+
+/** A signer for a contract's address (the governor, JointApprovals), funded for gas. Call it
+ * inside a fixture so that the balance is part of the snapshot. */
+export async function impersonate(connection: NetworkConnection<"l1">, address: string): Promise<HardhatEthersSigner> {
+  await connection.networkHelpers.impersonateAccount(address);
+  await connection.networkHelpers.setBalance(address, 10n ** 20n);
+  return connection.ethers.getSigner(address);
+}
+
+export interface ConsentMessage {
+  licenceId: string;
+  departmentId: string;
+  purpose: string;
+  until: bigint | number;
+  nonce: bigint | number;
+  deadline: bigint | number;
+}
+
+export const CONSENT_TYPES = {
+  Consent: [
+    { name: "licenceId", type: "bytes32" },
+    { name: "departmentId", type: "bytes32" },
+    { name: "purpose", type: "bytes32" },
+    { name: "until", type: "uint64" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+export async function consentDomain(registry: LicenceRegistry): Promise<TypedDataDomain> {
+  const domain = await registry.eip712Domain();
+  return {
+    name: domain.name,
+    version: domain.version,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+  };
+}
+
+/** The holder's EIP-712 signature over a consent, as its wallet would make it. */
+export async function signConsent(signer: Signer, registry: LicenceRegistry, message: ConsentMessage): Promise<string> {
+  return signer.signTypedData(await consentDomain(registry), CONSENT_TYPES, message);
+}
+
+export type LicenceSystem = System & {
+  governance: HardhatEthersSigner;
+  workflow: HardhatEthersSigner;
+};
+
+/** The deployed system plus signers for the governor and the JointApprovals contract. */
+export async function withCallers(connection: NetworkConnection<"l1">, system: System): Promise<LicenceSystem> {
+  return {
+    ...system,
+    governance: await impersonate(connection, await system.contracts.governor.getAddress()),
+    workflow: await impersonate(connection, await system.contracts.jointApprovals.getAddress()),
+  };
+}
