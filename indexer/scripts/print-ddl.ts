@@ -9,6 +9,22 @@ import { PROVENANCE } from "../src/handlers/rows.js";
 import type { ColumnKind, TableSpec } from "../src/handlers/types.js";
 
 const PROVENANCE_NAMES = new Set(PROVENANCE.map((column) => column.name));
+/** Event parameters named like SQL keywords (an ERC-20 Transfer's from and to) are quoted. */
+const RESERVED = new Set([
+  "from",
+  "to",
+  "order",
+  "user",
+  "group",
+  "limit",
+  "offset",
+  "default",
+  "check",
+  "table",
+  "all",
+  "end",
+]);
+const ident = (name: string) => (RESERVED.has(name) ? `"${name}"` : name);
 
 export const SQL_TYPES: Record<ColumnKind, string> = {
   bytes: "bytea",
@@ -31,7 +47,8 @@ for (const handlers of HANDLERS.values()) {
 }
 for (const table of [...tables.values()].sort((a, b) => a.name.localeCompare(b.name))) {
   const columns = table.columns.map(
-    (column) => `  ${column.name} ${SQL_TYPES[column.kind]}${PROVENANCE_NAMES.has(column.name) ? " not null" : ""}`,
+    (column) =>
+      `  ${ident(column.name)} ${SQL_TYPES[column.kind]}${PROVENANCE_NAMES.has(column.name) ? " not null" : ""}`,
   );
   console.log(`create table ${table.name} (\n${columns.join(",\n")},\n  primary key (block_number, log_index)\n);`);
 }

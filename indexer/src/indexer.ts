@@ -15,7 +15,7 @@ import {
 import type { IndexerConfig } from "./cli/config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrate } from "./db/migrate.js";
-import { ConfigError, sleep } from "./errors.js";
+import { BaseError, ConfigError, sleep } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
 import { createRpc, eth_chainId, eth_getCode } from "./rpc/client.js";
 import { createDecoder } from "./sync/batch.js";
@@ -52,19 +52,26 @@ export async function startIndexer(
   const rpc = createRpc(config.rpcUrl);
 
   // Configuration first: nothing is written before the node, the chain and the deployment check out.
-  let chainId: number;
-  try {
-    chainId = await eth_chainId(rpc);
-  } catch (error) {
-    throw new ConfigError(`cannot reach the RPC node at ${config.rpcUrl}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  // A node that is briefly flaky gets a few tries; one that never answers is a configuration error.
+  const startupCall = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (tries === 5) {
+          const reason = error instanceof BaseError ? error.shortMessage : (error as Error).message;
+          throw new ConfigError(`cannot reach the RPC node at ${config.rpcUrl}: ${reason}`, { cause: error });
+        }
+        await sleep(100 * 2 ** tries, signal);
+      }
+    }
+  };
+  const chainId = await startupCall(() => eth_chainId(rpc));
   if (chainId !== config.chainId) {
     throw new ConfigError(`the RPC node at ${config.rpcUrl} serves chain ${chainId}, expected ${config.chainId}`);
   }
   for (const contract of config.contracts) {
-    if ((await eth_getCode(rpc, contract.address)) === "0x") {
+    if ((await startupCall(() => eth_getCode(rpc, contract.address))) === "0x") {
       throw new ConfigError(
         `no contract ${contract.contractName} at ${contract.address} on chain ${chainId}: wrong deployment file?`,
       );
@@ -136,8 +143,11 @@ export async function startIndexer(
   cleanup.push(async () => clearInterval(progress));
 
   const done = (async () => {
-    // One writer at a time: others wait here as hot standbys (and still run jobs).
-    const lock = await sql.reserve();
+    // One writer at a time: others wait here as hot standbys (and still run jobs). The lock is a
+    // session lock on a connection of its own, released by ending that connection. Should the
+    // database restart, the lock is gone, but the checkpoint's compare-and-set in every write
+    // still keeps two writers from writing the same blocks.
+    const lock = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     try {
       while (!signal.aborted) {
         const [row] = await lock`select pg_try_advisory_lock(${WRITER_LOCK}) as locked`;
@@ -163,8 +173,7 @@ export async function startIndexer(
         initialSpan: Math.min(200, config.maxSpan),
       });
     } finally {
-      await lock`select pg_advisory_unlock_all()`.catch(() => {});
-      lock.release();
+      await lock.end({ timeout: 1 }).catch(() => {});
       options.onProgress?.(metrics);
     }
   })();

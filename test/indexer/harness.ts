@@ -59,7 +59,9 @@ export async function startChain(options: { demo?: boolean } = {}): Promise<Chai
     deploymentFile: summaryPath(deploymentId),
     provider: connection.provider,
     async mine(blocks = 1) {
-      await connection.provider.request({ method: "hardhat_mine", params: [`0x${blocks.toString(16)}`] });
+      // evm_mine, not hardhat_mine: EDR's hardhat_mine reserves long runs of blocks whose parent
+      // hash is zero, which is not a chain (the indexer rightly refuses it).
+      for (let i = 0; i < blocks; i++) await connection.provider.request({ method: "evm_mine" });
     },
     async close() {
       await connection.close();
@@ -166,7 +168,9 @@ export function spawnIndexer(env: Record<string, string>): {
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["indexer/src/cli/main.ts"], {
+  // node itself with tsx as a loader (not the tsx CLI, which runs the script in a grandchild that
+  // a SIGKILL would leave running).
+  const child = spawn(process.execPath, ["--import", "tsx", "indexer/src/cli/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, GOVLEDGER_HTTP_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -8,6 +8,7 @@ import type { AbiEvent } from "viem";
 
 import { abis, type ContractName } from "../generated/abis.js";
 import { proposalCreated } from "./governance.js";
+import { stepOpened } from "./licences.js";
 import { rowHandler, snake } from "./rows.js";
 import type { Handler } from "./types.js";
 
@@ -20,6 +21,11 @@ const SCHEMAS: Partial<Record<ContractName, string>> = {
   ConsortiumRegistry: "gov",
   ConsortiumGovernor: "gov",
   ValidatorSet: "gov",
+  InvoiceLedger: "invoices",
+  LicenceRegistry: "licences",
+  JointApprovals: "licences",
+  ConstructionEscrow: "escrow",
+  SettlementToken: "escrow",
 };
 
 function event(contractName: ContractName, name: string): AbiEvent {
@@ -31,6 +37,7 @@ function event(contractName: ContractName, name: string): AbiEvent {
 /** Handlers that do more than mirror, by contract and event name. */
 const CUSTOM: Partial<Record<ContractName, Record<string, Handler>>> = {
   ConsortiumGovernor: { ProposalCreated: proposalCreated(event("ConsortiumGovernor", "ProposalCreated")) },
+  JointApprovals: { StepOpened: stepOpened(event("JointApprovals", "StepOpened")) },
 };
 
 export function eventsOf(contractName: ContractName): AbiEvent[] {
