@@ -60,3 +60,10 @@ create table raw.failed_transactions (
 );
 
 create schema if not exists report;
+
+-- "Now" as the chain sees it: the time of the newest indexed block. Status views that depend on
+-- time (expiry, voting periods) use it, so they agree with the contracts' own view functions
+-- rather than with the database server's clock.
+create function indexer.chain_time() returns timestamptz
+language sql stable
+as $$ select coalesce((select block_time from raw.blocks order by block_number desc limit 1), now()) $$;

@@ -450,9 +450,9 @@ select p.proposal_id,
          when exists (select 1 from gov.proposal_executed x where x.proposal_id = p.proposal_id) then 'Executed'
          when exists (select 1 from gov.proposal_cancelled x where x.proposal_id = p.proposal_id) then 'Cancelled'
          when exists (select 1 from gov.proposal_succeeded x where x.proposal_id = p.proposal_id
-                       and to_timestamp(x.expires_at) <= now()) then 'Expired'
+                       and to_timestamp(x.expires_at) <= indexer.chain_time()) then 'Expired'
          when exists (select 1 from gov.proposal_succeeded x where x.proposal_id = p.proposal_id) then 'Succeeded'
-         when to_timestamp(p.vote_end) <= now() then 'Defeated'
+         when to_timestamp(p.vote_end) <= indexer.chain_time() then 'Defeated'
          else 'Active'
        end as status,
        to_timestamp(p.vote_end) as vote_end,

@@ -220,7 +220,7 @@ union all select invoice_id, 'Claimed', claimant, block_number, log_index, block
 union all select invoice_id, 'Locked', receiver_id, block_number, log_index, block_time, tx_hash from invoices.invoice_locked
 union all select invoice_id, 'Claimed', receiver_id, block_number, log_index, block_time, tx_hash from invoices.invoice_unlocked
 union all select invoice_id, 'Reimbursed', receiver_id, block_number, log_index, block_time, tx_hash from invoices.invoice_reimbursed
-union all select invoice_id, 'Void', issuer_id, block_number, log_index, block_time, tx_hash from invoices.invoice_voided;
+union all select invoice_id, 'Voided', issuer_id, block_number, log_index, block_time, tx_hash from invoices.invoice_voided;
 
 -- Each invoice as it stands now.
 create view invoices.invoices as

@@ -278,8 +278,8 @@ select c.*,
        ) as dependency_revoked,
        case
          when exists (select 1 from licences.licence_revoked v where v.licence_id = c.licence_id) then 'Revoked'
-         when to_timestamp(c.valid_until) <= now() then 'Expired'
-         when to_timestamp(c.valid_from) > now() then 'Pending'
+         when to_timestamp(c.valid_until) <= indexer.chain_time() then 'Expired'
+         when to_timestamp(c.valid_from) > indexer.chain_time() then 'Pending'
          else 'Active'
        end as status
 from current_version c;
