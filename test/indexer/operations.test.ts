@@ -1,0 +1,145 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { expect } from "chai";
+
+import { codeToId } from "../../deploy/lib/consortium.js";
+import { startIndexer } from "../../indexer/src/indexer.js";
+import {
+  type Chain,
+  configFor,
+  type Database,
+  dump,
+  generateActivity,
+  indexToHead,
+  silentLog,
+  startChain,
+  startDatabase,
+  waitUntil,
+} from "./harness.js";
+
+interface Delivery {
+  departmentId: string;
+  kind: string;
+  key: string;
+  data: Record<string, unknown>;
+  idempotencyKey: string;
+}
+
+describe("indexer: operations", function () {
+  this.timeout(180_000);
+  let db: Database;
+  let chain: Chain;
+
+  before(async function () {
+    db = await startDatabase();
+    chain = await startChain();
+  });
+  after(async function () {
+    await chain?.close();
+    await db?.stop();
+  });
+
+  it("notifies a department's webhook when a joint-approval step opens, retrying until it accepts", async function () {
+    const deliveries: Delivery[] = [];
+    let refusals = 0;
+    const hook = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        // The first delivery attempt fails: the job must be retried.
+        if (refusals === 0) {
+          refusals++;
+          return response.writeHead(503).end();
+        }
+        deliveries.push({ ...JSON.parse(body), idempotencyKey: request.headers["idempotency-key"] as string });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    const fire = codeToId("FIRE");
+    const controller = new AbortController();
+    const indexer = await startIndexer(
+      configFor(chain, await db.create(), { GOVLEDGER_WEBHOOKS: JSON.stringify({ [fire]: url }) }),
+      { log: silentLog, signal: controller.signal },
+    );
+    try {
+      await waitUntil(async () => deliveries.some((d) => d.kind === "StepOpened"), 60_000, "a step-opened delivery");
+      await waitUntil(async () => deliveries.some((d) => d.kind === "ProposalCreated"), 60_000, "a proposal delivery");
+    } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+      await new Promise((resolve) => hook.close(resolve));
+    }
+    expect(refusals).to.equal(1);
+    const step = deliveries.find((d) => d.kind === "StepOpened")!;
+    expect(step.departmentId).to.equal(fire);
+    expect(step.idempotencyKey).to.equal(step.key);
+    const [applicationId, stepIndex] = [BigInt(step.data.applicationId as string), Number(step.data.step)];
+    expect(await chain.contracts.jointApprovals.stepState(applicationId, stepIndex)).to.not.equal(0n);
+    // Only FIRE has a webhook: nothing was sent for any other department.
+    expect(deliveries.every((d) => d.departmentId === fire)).to.equal(true);
+  });
+
+  it("lets several indexer processes share one database without writing anything twice", async function () {
+    const url = await db.create();
+    const controllers = [new AbortController(), new AbortController()];
+    const config = configFor(chain, url, { GOVLEDGER_MAX_SPAN: "10" });
+    const indexers = await Promise.all(
+      controllers.map((controller) =>
+        startIndexer(config, { log: silentLog, signal: controller.signal, startWorker: false }),
+      ),
+    );
+    try {
+      await generateActivity(chain, 20, 0, "shared");
+      const head = async () => BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+      await waitUntil(
+        async () => {
+          const h = await head();
+          return indexers.some((indexer) => indexer.metrics.indexed === h && indexer.metrics.events > 0);
+        },
+        60_000,
+        "one writer reaching the head",
+      );
+      // Exactly one of them wrote: the other waited for the writer lock.
+      expect(indexers.filter((indexer) => indexer.metrics.events > 0)).to.have.length(1);
+    } finally {
+      for (const controller of controllers) controller.abort();
+      for (const indexer of indexers) {
+        await indexer.done;
+        await indexer.close();
+      }
+    }
+    const fresh = await db.create();
+    await indexToHead(configFor(chain, fresh));
+    expect(await dump(url)).to.equal(await dump(fresh));
+  });
+
+  it("serves health and Prometheus metrics on 127.0.0.1", async function () {
+    const controller = new AbortController();
+    const indexer = await startIndexer(configFor(chain, await db.create()), {
+      log: silentLog,
+      signal: controller.signal,
+      startWorker: false,
+    });
+    try {
+      const head = BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+      await waitUntil(async () => indexer.metrics.indexed === head, 60_000, "catching up");
+      const base = `http://127.0.0.1:${indexer.opsPort}`;
+      const health = await fetch(`${base}/health`);
+      expect(health.status).to.equal(200);
+      expect(await health.json()).to.include({ status: "ok", database: true, lag: 0, indexed: head.toString() });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).to.include(`govledger_indexer_indexed_block ${head}`);
+      expect(metrics).to.include(`govledger_indexer_head_block ${head}`);
+      expect(metrics).to.match(/^govledger_indexer_events_total \d+$/m);
+      expect((await fetch(`${base}/nothing`)).status).to.equal(404);
+    } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+    }
+  });
+});
