@@ -10,6 +10,7 @@ export function createLogger(
 ): Logger & { progress(metrics: Metrics): void } {
   const tty = stream.isTTY === true;
   let barShown = false;
+  let lastLine = 0;
   const clearBar = () => {
     if (barShown) stream.write("\r\x1b[2K");
     barShown = false;
@@ -40,7 +41,11 @@ export function createLogger(
         etaSeconds: eta,
       };
       if (!tty) {
-        if (left > 0) line("info", "backfill", fields);
+        // As JSON lines, every 5 s while behind.
+        if (left > 0 && Date.now() - lastLine >= 5_000) {
+          lastLine = Date.now();
+          line("info", "backfill", fields);
+        }
         return;
       }
       if (left <= 0) return clearBar();

@@ -34,36 +34,49 @@ export interface RpcBlock {
   hash: Hex;
   parentHash: Hex;
   timestamp: bigint;
-  transactions: RpcTransaction[];
+  transactionHashes: Hex[];
 }
 
 export interface RpcReceipt {
   transactionHash: Hex;
   status: "success" | "reverted";
   blockNumber: bigint;
+  from: Hex;
+  to: Hex | null;
   /** Besu with --revert-reason-enabled returns the revert data here. */
   revertReason?: Hex;
 }
 
 export interface Rpc {
+  /** Batched JSON-RPC: headers, receipts and other small answers, many per HTTP request. */
   client: Client;
+  /** Unbatched, for eth_getLogs: one large answer must not share an HTTP response with others. */
+  logsClient: Client;
   url: string;
 }
 
 export function createRpc(url: string, options: { timeoutMs?: number; batchSize?: number } = {}): Rpc {
-  const transport: Transport = url.startsWith("ws")
-    ? webSocket(url, { retryCount: 0, timeout: options.timeoutMs ?? 15_000 })
-    : http(url, {
-        batch: { batchSize: options.batchSize ?? 200 },
-        retryCount: 0,
-        timeout: options.timeoutMs ?? 15_000,
-      });
-  return { client: createClient({ transport }), url };
+  const timeout = options.timeoutMs ?? 15_000;
+  const transport = (batch: boolean): Transport =>
+    url.startsWith("ws")
+      ? webSocket(url, { retryCount: 0, timeout })
+      : http(url, {
+          batch: batch ? { batchSize: options.batchSize ?? 200 } : false,
+          retryCount: 0,
+          timeout,
+          // Larger answers are refused and the log range split (RangeTooLargeError).
+          maxResponseBodySize: 64 * 1024 * 1024,
+        });
+  return {
+    client: createClient({ transport: transport(true) }),
+    logsClient: createClient({ transport: transport(false) }),
+    url,
+  };
 }
 
 const HEX = /^0x[0-9a-fA-F]*$/;
 const TOO_LARGE =
-  /(too many|more than \d+ results|range (is )?too (large|wide)|exceed(s|ed)? (the )?(max|limit)|limit exceeded|response size|block range)/i;
+  /(too many|more than \d+ results|range (is )?too (large|wide)|exceed|limit|response size|block range|too large)/i;
 
 function malformed(method: string, what: string): never {
   throw new RetryableError(`${method}: malformed answer (${what})`);
@@ -85,7 +98,8 @@ const toQuantity = (value: bigint): Hex => `0x${value.toString(16)}`;
 /** Sends one request; turns transport and node failures into retryable errors. */
 async function request<T>(rpc: Rpc, method: string, params: unknown[]): Promise<T> {
   try {
-    return (await rpc.client.request({ method: method as never, params: params as never })) as T;
+    const client = method === "eth_getLogs" ? rpc.logsClient : rpc.client;
+    return (await client.request({ method: method as never, params: params as never })) as T;
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     if (method === "eth_getLogs" && TOO_LARGE.test(message)) {
@@ -144,32 +158,36 @@ export async function eth_getLogs(
   });
 }
 
-export async function eth_getBlockByNumber(rpc: Rpc, number: bigint, fullTransactions: boolean): Promise<RpcBlock> {
+/** A block header with its transaction hashes (never the full transactions: they can be large). */
+export async function eth_getBlockByNumber(rpc: Rpc, number: bigint): Promise<RpcBlock> {
   const method = "eth_getBlockByNumber";
-  const raw = await request<Record<string, unknown> | null>(rpc, method, [toQuantity(number), fullTransactions]);
+  const raw = await request<Record<string, unknown> | null>(rpc, method, [toQuantity(number), false]);
   if (raw === null || typeof raw !== "object") throw new RetryableError(`${method}: block ${number} not found`);
+  if (!Array.isArray(raw.transactions)) malformed(method, "transactions");
   const block: RpcBlock = {
     number: quantity(method, raw.number, "number"),
     hash: hex(method, raw.hash, "hash", 32),
     parentHash: hex(method, raw.parentHash, "parentHash", 32),
     timestamp: quantity(method, raw.timestamp, "timestamp"),
-    transactions: [],
+    transactionHashes: raw.transactions.map((hash) => hex(method, hash, "transaction hash", 32)),
   };
   if (block.number !== number) malformed(method, `asked for block ${number}, got ${block.number}`);
-  if (!Array.isArray(raw.transactions)) malformed(method, "transactions");
-  if (fullTransactions) {
-    block.transactions = raw.transactions.map((tx: Record<string, unknown>) => {
-      if (tx === null || typeof tx !== "object") malformed(method, "transaction is not an object");
-      return {
-        hash: hex(method, tx.hash, "transaction hash", 32),
-        from: hex(method, tx.from, "from", 20),
-        to: tx.to === null || tx.to === undefined ? null : hex(method, tx.to, "to", 20),
-        input: hex(method, tx.input, "input"),
-        transactionIndex: Number(quantity(method, tx.transactionIndex, "transactionIndex")),
-      };
-    });
-  }
   return block;
+}
+
+export async function eth_getTransactionByHash(rpc: Rpc, hash: Hex): Promise<RpcTransaction> {
+  const method = "eth_getTransactionByHash";
+  const raw = await request<Record<string, unknown> | null>(rpc, method, [hash]);
+  if (raw === null || typeof raw !== "object") throw new RetryableError(`${method}: no transaction ${hash}`);
+  const tx: RpcTransaction = {
+    hash: hex(method, raw.hash, "hash", 32),
+    from: hex(method, raw.from, "from", 20),
+    to: raw.to === null || raw.to === undefined ? null : hex(method, raw.to, "to", 20),
+    input: hex(method, raw.input, "input"),
+    transactionIndex: Number(quantity(method, raw.transactionIndex, "transactionIndex")),
+  };
+  if (tx.hash !== hash.toLowerCase()) malformed(method, "another transaction");
+  return tx;
 }
 
 export async function eth_getTransactionReceipt(rpc: Rpc, hash: Hex): Promise<RpcReceipt> {
@@ -181,6 +199,8 @@ export async function eth_getTransactionReceipt(rpc: Rpc, hash: Hex): Promise<Rp
     transactionHash: hex(method, raw.transactionHash, "transactionHash", 32),
     status: status === 1n ? "success" : "reverted",
     blockNumber: quantity(method, raw.blockNumber, "blockNumber"),
+    from: hex(method, raw.from, "from", 20),
+    to: raw.to === null || raw.to === undefined ? null : hex(method, raw.to, "to", 20),
   };
   if (receipt.transactionHash !== hash.toLowerCase()) malformed(method, "receipt of another transaction");
   if (typeof raw.revertReason === "string" && HEX.test(raw.revertReason))

@@ -72,6 +72,10 @@ export async function runSync(options: SyncOptions): Promise<void> {
 
   let checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
   let prefetch: Prefetch | undefined;
+  let caughtUp = false;
+  log.info("sync started", {
+    from: (checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n).toString(),
+  });
   const startFetch = (from: bigint, to: bigint): Prefetch => ({
     from,
     to,
@@ -92,7 +96,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
       const canonical =
         tip.blockNumber > head
           ? null
-          : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber, false));
+          : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber));
       if (canonical === null || canonical.hash !== hexHash(tip)) {
         prefetch = undefined;
         checkpoint = await recover(options, checkpoint, head, retry);
@@ -102,6 +106,10 @@ export async function runSync(options: SyncOptions): Promise<void> {
 
     const from = checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n;
     if (from > head) {
+      if (!caughtUp) {
+        caughtUp = true;
+        log.info("caught up with the head", { block: head.toString(), events: metrics.events });
+      }
       if (options.untilHead) return;
       if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000));
       else await sleep(options.pollIntervalMs, signal);
@@ -163,7 +171,7 @@ async function recover(
   for (let n = checkpoint.blockNumber < head ? checkpoint.blockNumber : head; n >= options.startBlock; n--) {
     const stored = await retry("reading a stored block", () => storedBlockHash(sql, n));
     if (stored === null) break;
-    const block = await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, n, false));
+    const block = await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, n));
     if (block.hash === `0x${stored}`) {
       fork = { blockNumber: n, blockHash: stored };
       break;

@@ -1,13 +1,14 @@
 /**
  * Fetching a block range from the chain: the deployment's logs (the range split in halves when
- * the node refuses it as too large), every block header with its transactions, and the receipts
- * of transactions to the deployment that left no log (to find the failed ones). Checks that logs
+ * the node refuses it as too large), every block header, and the receipts of transactions that
+ * left none of our logs (to find the failed ones). Checks that logs
  * and blocks describe the same chain; never writes.
  */
 import {
   eth_call_revertData,
   eth_getBlockByNumber,
   eth_getLogs,
+  eth_getTransactionByHash,
   eth_getTransactionReceipt,
   type Hex,
   type Rpc,
@@ -33,6 +34,7 @@ export interface RangeData {
   split: boolean;
 }
 
+/** Requests per JSON-RPC batch: headers are small, receipts few. */
 const BLOCK_CONCURRENCY = 200;
 
 async function fetchLogs(
@@ -60,7 +62,7 @@ async function fetchBlocks(rpc: Rpc, from: bigint, to: bigint): Promise<RpcBlock
     const end = start + BigInt(BLOCK_CONCURRENCY) - 1n < to ? start + BigInt(BLOCK_CONCURRENCY) - 1n : to;
     const numbers: bigint[] = [];
     for (let n = start; n <= end; n++) numbers.push(n);
-    blocks.push(...(await Promise.all(numbers.map((n) => eth_getBlockByNumber(rpc, n, true)))));
+    blocks.push(...(await Promise.all(numbers.map((n) => eth_getBlockByNumber(rpc, n)))));
   }
   return blocks;
 }
@@ -87,21 +89,23 @@ export async function fetchRange(rpc: Rpc, addresses: Hex[], from: bigint, to: b
     withLogs.add(log.transactionHash);
   }
 
-  // A transaction to the deployment that emitted nothing may have failed: every state change of
-  // our contracts emits an event, so successful ones almost always have logs.
+  // A transaction that emitted none of our logs may be a failed one to our contracts (every state
+  // change of ours emits an event, so successful calls almost always have logs): its receipt
+  // says where it went and whether it reverted; only then is the transaction itself fetched.
   const ours = new Set(addresses.map((address) => address.toLowerCase()));
   const candidates = blocks.flatMap((block) =>
-    block.transactions
-      .filter((tx) => tx.to !== null && ours.has(tx.to) && !withLogs.has(tx.hash))
-      .map((transaction) => ({ block, transaction })),
+    block.transactionHashes.filter((hash) => !withLogs.has(hash)).map((hash) => ({ block, hash })),
   );
-  const receipts = await Promise.all(
-    candidates.map(({ transaction }) => eth_getTransactionReceipt(rpc, transaction.hash)),
-  );
+  const receipts: Awaited<ReturnType<typeof eth_getTransactionReceipt>>[] = [];
+  for (let i = 0; i < candidates.length; i += BLOCK_CONCURRENCY) {
+    const chunk = candidates.slice(i, i + BLOCK_CONCURRENCY);
+    receipts.push(...(await Promise.all(chunk.map(({ hash }) => eth_getTransactionReceipt(rpc, hash)))));
+  }
   const failed: FailedTransaction[] = [];
   for (const [i, receipt] of receipts.entries()) {
-    if (receipt.status !== "reverted") continue;
-    const { block, transaction } = candidates[i];
+    if (receipt.status !== "reverted" || receipt.to === null || !ours.has(receipt.to)) continue;
+    const { block, hash } = candidates[i];
+    const transaction = await eth_getTransactionByHash(rpc, hash);
     // Besu can put the revert data in the receipt; otherwise replay the call on the parent state.
     const revertData =
       receipt.revertReason ??

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench:indexer`: the indexer's backfill throughput, realtime lag and memory, measured
+ * end to end on this machine. Starts a Hardhat node on 127.0.0.1 and an embedded PostgreSQL,
+ * generates at least 100,000 events through the real contracts (batch invoice issuance, then
+ * claims), runs the indexer CLI as a child process from the deploy block to the head, then
+ * measures the lag from a new block to its rows being queryable. Writes bench/results/indexer.json.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { encodeBytes32String, id } from "ethers";
+import { network } from "hardhat";
+import postgres from "postgres";
+
+import { PARTICIPANT_KINDS, ROLES, ROOT } from "../deploy/lib/consortium.js";
+import { deployGovledger, deploymentDir, summaryPath } from "../deploy/lib/deployment.js";
+import { batchProof, buyerHash, type InvoiceItem, withIdentity } from "../deploy/lib/invoices.js";
+import { attachSystem } from "../deploy/lib/system.js";
+import { startEmbeddedPostgres } from "../indexer/src/db/embedded.js";
+import { freePort } from "../scripts/lib/ports.js";
+import { DEMO_PARAMS } from "../test/fixtures.js";
+
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 200);
+const BATCH_SIZE = 500;
+const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 1_000);
+const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 60);
+const ISSUER = id("bench:indexer-issuer");
+const CODE = encodeBytes32String("044031900222");
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+// ---- chain and events ------------------------------------------------------------------------
+const port = await freePort();
+const server = await network.createServer("default", "127.0.0.1", port);
+await server.listen();
+const rpcUrl = `http://127.0.0.1:${port}`;
+const connection = await network.create<"l1">({ network: "localhost", override: { url: rpcUrl } });
+const deploymentId = `bench-indexer-${port}`;
+const summary = await deployGovledger(connection, { deploymentId, params: DEMO_PARAMS });
+const { contracts, accounts } = await attachSystem(connection, summary);
+const { registry, invoiceLedger: ledger } = contracts;
+const [issuer, buyer] = [accounts.enterprises[0], accounts.stranger];
+await (
+  await registry
+    .connect(accounts.tax)
+    .registerParticipant(ISSUER, issuer.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
+).wait();
+await (await registry.connect(accounts.tax).grantParticipantRole(ISSUER, ROLES.INVOICE_ISSUER)).wait();
+await (
+  await ledger.connect(accounts.tax).setIssuerRules(ISSUER, {
+    enabled: true,
+    maxAmount: 10n ** 12n,
+    periodAmountQuota: 10n ** 20n,
+    periodCountQuota: 10_000_000n,
+  })
+).wait();
+
+const item = (number: bigint): InvoiceItem => ({
+  number,
+  buyer: buyerHash(buyer.address, id(`salt:${number}`)),
+  amount: 100_000n + number,
+  tax: 6_000n,
+  documentHash: id(`document:${number}`),
+});
+const generationStart = Date.now();
+const batches: ReturnType<typeof withIdentity>[] = [];
+let nonce = await issuer.getNonce();
+// Several batches per block, as a busy consortium block would carry.
+await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+for (let b = 0; b < BATCHES; b++) {
+  const items = Array.from({ length: BATCH_SIZE }, (_, i) => item(BigInt(b * BATCH_SIZE + i + 1)));
+  batches.push(withIdentity(ISSUER, CODE, items));
+  await ledger.connect(issuer).issueBatch(CODE, items, { nonce: nonce++, gasLimit: 6_000_000 });
+  if (b % 4 === 3) await connection.provider.request({ method: "evm_mine" });
+}
+let buyerNonce = await buyer.getNonce();
+for (let c = 0; c < CLAIMS; c++) {
+  const batch = batches[c % batches.length];
+  const index = Math.floor(c / batches.length);
+  await ledger.connect(buyer).claim(batch[index], batchProof(batch, index), id(`salt:${batch[index].number}`), {
+    nonce: buyerNonce++,
+    gasLimit: 300_000,
+  });
+  if (c % 50 === 49) await connection.provider.request({ method: "evm_mine" });
+}
+await connection.provider.request({ method: "evm_mine" });
+await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+const head = BigInt((await connection.provider.request({ method: "eth_blockNumber" })) as string);
+console.log(
+  `generated ${BATCHES} batches of ${BATCH_SIZE} invoices and ${CLAIMS} claims up to block ${head} in ${((Date.now() - generationStart) / 1000).toFixed(1)} s`,
+);
+
+// ---- database and indexer --------------------------------------------------------------------
+const dataDir = mkdtempSync(path.join(tmpdir(), "govledger-bench-"));
+chmodSync(dataDir, 0o755);
+const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "data"), port: await freePort() });
+const sql = postgres(pg.url, { max: 2, onnotice: () => {} });
+
+let child: ChildProcess | undefined;
+let output = "";
+let results: Record<string, number> = {};
+try {
+  const started = Date.now();
+  let syncStartedAt = 0;
+  child = spawn(process.execPath, ["--import", "tsx", "indexer/src/cli/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      GOVLEDGER_RPC_URL: rpcUrl,
+      GOVLEDGER_WS_URL: `ws://127.0.0.1:${port}`,
+      GOVLEDGER_DEPLOYMENT: summaryPath(deploymentId),
+      DATABASE_URL: pg.url,
+      GOVLEDGER_HTTP_PORT: "0",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const onOutput = (chunk: Buffer) => {
+    output += chunk;
+    if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
+    if (syncStartedAt === 0 && output.includes('"sync started"')) syncStartedAt = Date.now();
+  };
+  child.stdout!.on("data", onOutput);
+  child.stderr!.on("data", onOutput);
+  const checkpoint = async () => {
+    const [row] = await sql`select block_number from indexer.checkpoint`.catch(() => []);
+    return row ? BigInt(row.block_number) : -1n;
+  };
+  while ((await checkpoint()) < head) {
+    if (child.exitCode !== null) throw new Error(`the indexer exited:\n${output}`);
+    if (Date.now() - started > 30 * 60_000) throw new Error("backfill took over 30 minutes");
+    await sleep(20);
+  }
+  const backfillSeconds = (Date.now() - syncStartedAt) / 1000;
+  const [{ n: events }] = await sql`select count(*)::int as n from raw.events`;
+  console.log(`backfill: ${events} events in ${backfillSeconds.toFixed(2)} s`);
+
+  // Realtime: a new block with one event, until its row can be read.
+  const lags: number[] = [];
+  let next = BigInt(BATCHES * BATCH_SIZE + 1);
+  for (let i = 0; i < LAG_SAMPLES; i++) {
+    await sleep(50 + Math.random() * 100);
+    const tx = await ledger.connect(issuer).issue(CODE, item(next++));
+    await tx.wait();
+    const minedAt = performance.now();
+    const hash = tx.hash.slice(2);
+    for (;;) {
+      const [row] = await sql`select 1 from raw.events where tx_hash = decode(${hash}, 'hex')`;
+      if (row) break;
+      if (performance.now() - minedAt > 10_000) throw new Error("a realtime block took over 10 s to index");
+      await sleep(1);
+    }
+    lags.push(performance.now() - minedAt);
+  }
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  results = {
+    events,
+    blocks: Number(head),
+    backfillSeconds: Number(backfillSeconds.toFixed(3)),
+    eventsPerSecond: Math.round(events / backfillSeconds),
+    realtimeLagMsP50: Number(percentile(lags, 50).toFixed(1)),
+    realtimeLagMsP95: Number(percentile(lags, 95).toFixed(1)),
+    peakRssMb: Math.round(peakKb / 1024),
+  };
+} finally {
+  if (child && child.exitCode === null) {
+    child.kill("SIGINT");
+    await new Promise((resolve) => child!.once("exit", resolve));
+  }
+  await sql.end();
+  await pg.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  await connection.close();
+  await server.close();
+  rmSync(deploymentDir(deploymentId), { recursive: true, force: true });
+}
+
+console.log(JSON.stringify(results, null, 2));
+const out = path.join(ROOT, "bench", "results", "indexer.json");
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`written ${path.relative(ROOT, out)}`);
