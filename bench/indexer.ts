@@ -108,7 +108,7 @@ let results: Record<string, number> = {};
 try {
   const started = Date.now();
   let syncStartedAt = 0;
-  child = spawn(process.execPath, ["--import", "tsx", "indexer/src/cli/main.ts"], {
+  child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "indexer/src/cli/main.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -4,7 +4,7 @@
  * job runner and the operations endpoint, until its signal aborts. Used by the CLI, the tests
  * and the benchmark.
  */
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import {
   Logger as GraphileLogger,
   run as runWorker,
@@ -14,6 +14,7 @@ import {
 
 import type { IndexerConfig } from "./cli/config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
+import { connectDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { BaseError, ConfigError, sleep } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
@@ -89,7 +90,7 @@ export async function startIndexer(
     databaseUrl = embedded.url;
     log.info("embedded PostgreSQL started", { dataDir: config.dataDir, port: config.embeddedPort });
   }
-  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {}, connect_timeout: 10 });
+  const sql = connectDatabase(databaseUrl, { max: 4, connect_timeout: 10 });
   const cleanup: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});
@@ -147,7 +148,7 @@ export async function startIndexer(
     // session lock on a connection of its own, released by ending that connection. Should the
     // database restart, the lock is gone, but the checkpoint's compare-and-set in every write
     // still keeps two writers from writing the same blocks.
-    const lock = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    const lock = connectDatabase(databaseUrl, { max: 1, connect_timeout: 10 });
     try {
       while (!signal.aborted) {
         const [row] = await lock`select pg_try_advisory_lock(${WRITER_LOCK}) as locked`;
@@ -170,7 +171,7 @@ export async function startIndexer(
         untilHead: options.untilHead,
         afterWrite: options.afterWrite,
         maxSpan: config.maxSpan,
-        initialSpan: Math.min(200, config.maxSpan),
+        initialSpan: 1,
       });
     } finally {
       await lock.end({ timeout: 1 }).catch(() => {});

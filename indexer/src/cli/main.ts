@@ -20,6 +20,20 @@ try {
     deployment: config.deploymentFile,
     database: config.databaseUrl === undefined ? `embedded (${config.dataDir})` : "DATABASE_URL",
   });
+  if (process.env.GOVLEDGER_DEBUG_MEMORY) {
+    setInterval(() => {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      const mb = (n: number) => Math.round(n / 1048576);
+      log.info("memory", {
+        rss: mb(m.rss),
+        heapUsed: mb(m.heapUsed),
+        heapTotal: mb(m.heapTotal),
+        external: mb(m.external),
+        arrayBuffers: mb(m.arrayBuffers),
+      });
+    }, 500).unref();
+  }
   const indexer = await startIndexer(config, {
     log,
     signal: controller.signal,

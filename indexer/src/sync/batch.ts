@@ -3,7 +3,7 @@
  * artifacts, runs the handlers, decodes failed transactions' calls and custom errors, and lays out
  * the raw-layer rows. Pure: no RPC, no database.
  */
-import { type Abi, type AbiEvent, decodeErrorResult, decodeEventLog, decodeFunctionData, toEventSelector } from "viem";
+import { type Abi, type AbiEvent, decodeErrorResult, decodeFunctionData, toEventSelector } from "viem";
 
 import { abis, type ContractName } from "../generated/abis.js";
 import { ConfigError } from "../errors.js";
@@ -12,6 +12,7 @@ import { toJson } from "../handlers/rows.js";
 import type { DecodedEvent, Job, Row, TableSpec } from "../handlers/types.js";
 import type { Hex } from "../rpc/client.js";
 import type { Batch, Checkpoint } from "../db/store.js";
+import { createEventDecoder, type EventDecoderFn } from "./decode.js";
 import type { RangeData } from "./fetch.js";
 
 export const RAW_BLOCKS: TableSpec = {
@@ -62,7 +63,10 @@ export interface DeployedContract {
 
 /** Decoding tables for a deployment, built once. */
 export interface Decoder {
-  contracts: Map<Hex, { contractName: ContractName; abi: Abi; events: Map<Hex, AbiEvent> }>;
+  contracts: Map<
+    Hex,
+    { contractName: ContractName; abi: Abi; events: Map<Hex, { abi: AbiEvent; decode: EventDecoderFn }> }
+  >;
   /** Every custom error of every contract: a revert may bubble up from a contract called on. */
   errors: Abi;
 }
@@ -73,9 +77,9 @@ export function createDecoder(contracts: DeployedContract[]): Decoder {
   for (const { contractName, address } of contracts) {
     const abi = abis[contractName] as unknown as Abi;
     if (abi === undefined) throw new ConfigError(`no ABI for contract ${contractName}: run npm run abis`);
-    const events = new Map<Hex, AbiEvent>();
+    const events = new Map<Hex, { abi: AbiEvent; decode: EventDecoderFn }>();
     for (const item of abi) {
-      if (item.type === "event") events.set(toEventSelector(item), item);
+      if (item.type === "event") events.set(toEventSelector(item), { abi: item, decode: createEventDecoder(item) });
       if (item.type === "error" && !seenErrors.has(item.name)) {
         seenErrors.add(item.name);
         decoder.errors = [...decoder.errors, item];
@@ -107,23 +111,19 @@ export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoi
 
   for (const log of data.logs) {
     const contract = decoder.contracts.get(log.address)!;
-    const abi = log.topics[0] === undefined ? undefined : contract.events.get(log.topics[0]);
-    if (abi === undefined) {
+    const known = log.topics[0] === undefined ? undefined : contract.events.get(log.topics[0]);
+    if (known === undefined) {
       throw new ConfigError(
         `unknown event ${log.topics[0]} from ${contract.contractName}: ABIs out of date (npm run abis)`,
       );
     }
-    const { args } = decodeEventLog({
-      abi: [abi],
-      data: log.data,
-      topics: log.topics as [Hex, ...Hex[]],
-      strict: true,
-    });
+    const abi = known.abi;
+    const args = known.decode(log.topics, log.data);
     const event: DecodedEvent = {
       contractName: contract.contractName,
       eventName: abi.name,
       abi,
-      args: (args ?? {}) as Record<string, unknown>,
+      args,
       address: log.address,
       blockNumber: log.blockNumber,
       blockHash: log.blockHash,

@@ -59,8 +59,8 @@ const hexHash = (checkpoint: Checkpoint) => `0x${checkpoint.blockHash}`;
 export async function runSync(options: SyncOptions): Promise<void> {
   const { rpc, sql, decoder, addresses, signal, metrics, log } = options;
   const maxSpan = BigInt(options.maxSpan ?? 2_000);
-  const targetEvents = options.targetEvents ?? 10_000;
-  let span = BigInt(options.initialSpan ?? 200);
+  const targetEvents = options.targetEvents ?? 5_000;
+  let span = BigInt(options.initialSpan ?? 1);
   const retry = <T>(what: string, attempt: () => Promise<T>) =>
     withRetry(attempt, {
       signal,
@@ -151,8 +151,16 @@ export async function runSync(options: SyncOptions): Promise<void> {
     metrics.indexed = checkpoint.blockNumber;
     await options.afterWrite?.(checkpoint);
 
-    if (data!.split) span = span / 2n > 0n ? span / 2n : 1n;
-    else if (data!.logs.length < targetEvents / 2 && span < maxSpan) span = span * 2n < maxSpan ? span * 2n : maxSpan;
+    // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
+    // the next range overlapping with this write.
+    const events = data!.logs.length;
+    const blocks = BigInt(data!.blocks.length);
+    if (data!.split || events > targetEvents * 2) {
+      const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
+      span = scaled > 0n ? scaled : 1n;
+    } else if (events < targetEvents / 2 && span < maxSpan) {
+      span = span * 2n < maxSpan ? span * 2n : maxSpan;
+    }
   }
 }
 
