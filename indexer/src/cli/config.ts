@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-import { ROOT } from "../../../deploy/lib/consortium.js";
 import { abis, type ContractName } from "../generated/abis.js";
 import { ConfigError } from "../errors.js";
 import type { Hex } from "../rpc/client.js";
@@ -31,6 +31,9 @@ export interface IndexerConfig {
   /** Most blocks fetched and written as one batch. */
   maxSpan: number;
 }
+
+/** The repository root (not from deploy/lib: that would load ethers into the indexer). */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 const DEFAULT_DEPLOYMENT = path.join(ROOT, "deploy", "deployments", "localhost", "govledger.json");
 
