@@ -108,18 +108,22 @@ let results: Record<string, number> = {};
 try {
   const started = Date.now();
   let syncStartedAt = 0;
-  child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "indexer/src/cli/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      GOVLEDGER_RPC_URL: rpcUrl,
-      GOVLEDGER_WS_URL: `ws://127.0.0.1:${port}`,
-      GOVLEDGER_DEPLOYMENT: summaryPath(deploymentId),
-      DATABASE_URL: pg.url,
-      GOVLEDGER_HTTP_PORT: "0",
+  child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "indexer/src/cli/main.ts"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        GOVLEDGER_RPC_URL: rpcUrl,
+        GOVLEDGER_WS_URL: `ws://127.0.0.1:${port}`,
+        GOVLEDGER_DEPLOYMENT: summaryPath(deploymentId),
+        DATABASE_URL: pg.url,
+        GOVLEDGER_HTTP_PORT: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   const onOutput = (chunk: Buffer) => {
     output += chunk;
     if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);

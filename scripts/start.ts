@@ -35,8 +35,10 @@ console.log(`local chain (Hardhat node) listening on ${url}`);
 const controller = new AbortController();
 let indexer: IndexerHandle | undefined;
 let stopping = false;
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
+async function stop(code: number): Promise<void> {
+  // Only the first reason to stop counts (Ctrl-C aborts the indexer, which then ends too).
+  if (stopping) return;
+  {
     stopping = true;
     console.log("stopping the indexer, its database and the local chain");
     controller.abort();
@@ -75,7 +77,9 @@ try {
     GOVLEDGER_WS_URL: `ws://${address}:${port}`,
     GOVLEDGER_DEPLOYMENT: summaryPath(deploymentId),
     GOVLEDGER_DATA_DIR: dataDir,
-    GOVLEDGER_EMBEDDED_PG_PORT: String(await portOr(Number(process.env.GOVLEDGER_EMBEDDED_PG_PORT ?? 54329), "another PostgreSQL?")),
+    GOVLEDGER_EMBEDDED_PG_PORT: String(
+      await portOr(Number(process.env.GOVLEDGER_EMBEDDED_PG_PORT ?? 54329), "another PostgreSQL?"),
+    ),
     GOVLEDGER_HTTP_PORT: String(await portOr(Number(process.env.GOVLEDGER_HTTP_PORT ?? 9464), "another indexer?")),
   });
   const log = createLogger();
@@ -83,15 +87,18 @@ try {
   indexer = await startIndexer(config, { log: quiet, signal: controller.signal });
   const running = indexer;
   running.done.catch((error: unknown) => {
+    if (controller.signal.aborted) return;
     console.error(`indexer stopped: ${(error as Error).message}`);
     void stop(1);
   });
-  const head = BigInt(await connection.provider.request({ method: "eth_blockNumber" }) as string);
+  const head = BigInt((await connection.provider.request({ method: "eth_blockNumber" })) as string);
   while (running.metrics.indexed < head) await new Promise((resolve) => setTimeout(resolve, 50));
   console.log(`\nindexer: ${running.metrics.events} events mirrored into PostgreSQL, following the chain`);
   console.log(`  psql ${running.databaseUrl}`);
   console.log(`  try:  select * from report.invoice_totals_per_issuer_day;`);
-  console.log(`  metrics http://127.0.0.1:${running.opsPort}/metrics  health http://127.0.0.1:${running.opsPort}/health`);
+  console.log(
+    `  metrics http://127.0.0.1:${running.opsPort}/metrics  health http://127.0.0.1:${running.opsPort}/health`,
+  );
   console.log(`\nRPC: ${url}  (chain id ${summary.chainId}). Press Ctrl-C to stop.`);
 } catch (error) {
   console.error(`npm start failed: ${(error as Error).message}`);

@@ -8,6 +8,7 @@ import net from "node:net";
 import path from "node:path";
 
 import { expect } from "chai";
+import postgres from "postgres";
 
 import { ROOT } from "../deploy/lib/consortium.js";
 import { deploymentDir, readSummary, summaryPath } from "../deploy/lib/deployment.js";
@@ -65,7 +66,10 @@ describe("npm start", function () {
     if (started?.child.exitCode === null) started.child.kill("SIGKILL");
   });
   after(function () {
-    for (const id of deployments) rmSync(deploymentDir(id), { recursive: true, force: true });
+    for (const id of deployments) {
+      rmSync(deploymentDir(id), { recursive: true, force: true });
+      rmSync(path.join(ROOT, ".govledger", id), { recursive: true, force: true });
+    }
   });
 
   it("says a taken port is taken, runs on another, deploys the demo and stops on Ctrl-C", async function () {
@@ -88,7 +92,20 @@ describe("npm start", function () {
       expect(await rpc(port, "eth_getCode", [contract.address, "latest"])).to.not.equal("0x");
       expect(output).to.include(contract.address);
     }
+    // The indexer mirrored the demo into its embedded PostgreSQL, and says where.
+    const databaseUrl = /psql (postgres:\/\/\S+)/.exec(output)![1];
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      const [departments] = await sql`select count(*)::int as n from gov.departments`;
+      expect(departments.n).to.equal(7);
+      const [invoices] = await sql`select count(*)::int as n from invoices.invoices where state = 'Reimbursed'`;
+      expect(invoices.n).to.be.greaterThan(0);
+    } finally {
+      await sql.end();
+    }
+    const databasePort = Number(new URL(databaseUrl).port);
     await stopAndCheck(started, port);
+    expect(await isPortFree(databasePort), "the embedded PostgreSQL stopped").to.equal(true);
   });
 
   it("works again right after, on the port it is given", async function () {

@@ -185,11 +185,10 @@ export async function startIndexer(
 /** The database belongs to one chain and deployment; refuse another rather than mix them. */
 async function checkSource(sql: Sql, config: IndexerConfig, chainId: number): Promise<void> {
   const deployment = Object.fromEntries(config.contracts.map((c) => [c.key, c.address]));
+  // Processes starting together may race here: the first insert wins, every one compares.
+  await sql`insert into indexer.source (chain_id, deployment) values (${chainId}, ${sql.json(deployment)})
+    on conflict (singleton) do nothing`;
   const [source] = await sql`select chain_id, deployment from indexer.source`;
-  if (source === undefined) {
-    await sql`insert into indexer.source (chain_id, deployment) values (${chainId}, ${sql.json(deployment)})`;
-    return;
-  }
   if (Number(source.chain_id) !== chainId || normalise(source.deployment) !== normalise(deployment)) {
     throw new ConfigError(
       `this database mirrors chain ${source.chain_id} deployment ${JSON.stringify(source.deployment)}; ` +
