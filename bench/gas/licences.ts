@@ -6,6 +6,7 @@
  */
 import { id } from "ethers";
 
+import { signConsent } from "../../deploy/lib/licences.js";
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { gasOf, type GasSuite } from "./suite.js";
 
@@ -39,28 +40,16 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
   results["licence.consent"] = await gasOf(
     licenceRegistry.connect(holder).grantConsent(cert, codeToId("SAMR"), inspection, (await now()) + 30 * DAY),
   );
-  const domain = await licenceRegistry.eip712Domain();
   const until = (await now()) + 30 * DAY;
   const deadline = (await now()) + DAY;
-  const signature = await holder.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Consent: [
-        { name: "licenceId", type: "bytes32" },
-        { name: "departmentId", type: "bytes32" },
-        { name: "purpose", type: "bytes32" },
-        { name: "until", type: "uint64" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { licenceId: foodLicence, departmentId: codeToId("FIRE"), purpose: inspection, until, nonce: 0, deadline },
-  );
+  const signature = await signConsent(holder, licenceRegistry, {
+    licenceId: foodLicence,
+    departmentId: codeToId("FIRE"),
+    purpose: inspection,
+    until,
+    nonce: 0,
+    deadline,
+  });
   results["licence.consentBySig"] = await gasOf(
     licenceRegistry.connect(fire).grantConsentBySig(foodLicence, inspection, until, 0, deadline, signature),
   );

@@ -6,6 +6,7 @@
  */
 import { id } from "ethers";
 
+import { signConsent } from "../../deploy/lib/licences.js";
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { LICENCE_TYPES, WORKFLOW_TEMPLATES } from "../../deploy/modules/licences.js";
 import type { DemoContext } from "./index.js";
@@ -68,29 +69,17 @@ export async function runLicencesDemo({ contracts, accounts, log }: DemoContext)
 
   // Consent by signature: the hotel signs, the construction bureau submits (the hotel pays nothing).
   const renovation = codeToId("RENOVATION_PERMIT");
-  const domain = await licenceRegistry.eip712Domain();
   const until = (await now()) + 14 * DAY;
   const deadline = (await now()) + DAY;
   const nonce = await licenceRegistry.nonces(hotel.address);
-  const signature = await hotel.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Consent: [
-        { name: "licenceId", type: "bytes32" },
-        { name: "departmentId", type: "bytes32" },
-        { name: "purpose", type: "bytes32" },
-        { name: "until", type: "uint64" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { licenceId: hotelFireCert, departmentId: codeToId("CONS"), purpose: renovation, until, nonce, deadline },
-  );
+  const signature = await signConsent(hotel, licenceRegistry, {
+    licenceId: hotelFireCert,
+    departmentId: codeToId("CONS"),
+    purpose: renovation,
+    until,
+    nonce,
+    deadline,
+  });
   await wait(
     licenceRegistry.connect(cons).grantConsentBySig(hotelFireCert, renovation, until, nonce, deadline, signature),
   );
