@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import postgres from "postgres";
 
+import { connectDatabase } from "../../indexer/src/db/client.js";
 import { startIndexer } from "../../indexer/src/indexer.js";
 import {
   type Chain,
@@ -151,6 +152,52 @@ describe("indexer: resilience", function () {
       expect(await dump(url)).to.equal(reference);
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it("rejects a transaction whose server connection died, instead of crashing the process", async function () {
+    // postgres.js 3.4.9 sends begin()'s ROLLBACK on the dead connection and throws from a
+    // setImmediate (porsager/postgres#1208): patches/postgres+3.4.9.patch makes it a rejection.
+    const url = await db.create();
+    const sql = connectDatabase(url, { max: 2 });
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      // begin() itself rejects as soon as the connection closes; the body goes on and its next
+      // query (then begin's ROLLBACK) meets the dead connection: that is where 3.4.9 crashed.
+      let body: Promise<void> | undefined;
+      const attempt = sql.begin((tx) => {
+        body = (async () => {
+          await tx`create table t (x int)`;
+          const [{ pid }] = await tx`select pg_backend_pid() as pid`;
+          await admin`select pg_terminate_backend(${pid})`;
+          await waitUntil(
+            async () => (await admin`select count(*)::int as n from pg_stat_activity where pid = ${pid}`)[0].n === 0,
+            10_000,
+            "the backend to exit",
+          );
+          await new Promise((resolve) => setTimeout(resolve, 200)); // and the client to see the close
+          await tx`insert into t values (1)`;
+        })();
+        return body;
+      });
+      const failure = await attempt.then(
+        () => null,
+        (error: Error) => error,
+      );
+      expect(failure?.message).to.match(/CONNECTION_CLOSED/);
+      const bodyFailure = await body!.then(
+        () => null,
+        (error: Error) => error,
+      );
+      expect(bodyFailure?.message).to.match(/CONNECTION_CLOSED/);
+      // Nothing of the transaction stayed, and the pool (both connections) works again.
+      const [{ exists }] = await admin`select to_regclass('public.t') is not null as exists`;
+      expect(exists).to.equal(false);
+      const pids = await Promise.all([1, 2, 3, 4].map(async () => (await sql`select pg_backend_pid() as pid`)[0].pid));
+      expect(pids).to.have.lengthOf(4);
+    } finally {
+      await sql.end({ timeout: 5 });
+      await admin.end();
     }
   });
 
