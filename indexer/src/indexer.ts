@@ -14,7 +14,7 @@ import {
 
 import type { IndexerConfig } from "./cli/config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
-import { connectDatabase } from "./db/client.js";
+import { connectDatabase, createWriter } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { BaseError, ConfigError, sleep } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
@@ -149,6 +149,7 @@ export async function startIndexer(
     // database restart, the lock is gone, but the checkpoint's compare-and-set in every write
     // still keeps two writers from writing the same blocks.
     const lock = connectDatabase(databaseUrl, { max: 1, connect_timeout: 10 });
+    const writer = createWriter(databaseUrl, { connect_timeout: 10 });
     try {
       while (!signal.aborted) {
         const [row] = await lock`select pg_try_advisory_lock(${WRITER_LOCK}) as locked`;
@@ -159,6 +160,7 @@ export async function startIndexer(
       await runSync({
         rpc,
         sql,
+        transact: writer.transact,
         decoder,
         addresses: config.contracts.map((contract) => contract.address),
         startBlock: config.startBlock,
@@ -174,6 +176,7 @@ export async function startIndexer(
         initialSpan: 1,
       });
     } finally {
+      await writer.end().catch(() => {});
       await lock.end({ timeout: 1 }).catch(() => {});
       options.onProgress?.(metrics);
     }

@@ -5,7 +5,12 @@
  * processes can never both write the same blocks, and a crash leaves either the whole batch or
  * none of it. Bulk inserts pass one array parameter per column (unnest), no per-row round trips.
  */
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
 import type { Sql, TransactionSql } from "postgres";
+
+import type { Transact } from "./client.js";
 
 import { BaseError } from "../errors.js";
 import type { ColumnKind, Job, Row, TableSpec } from "../handlers/types.js";
@@ -59,20 +64,18 @@ async function insertRows(tx: TransactionSql, table: TableSpec, rows: Row[]): Pr
   if (rows.length === 0) return;
   const names = table.columns.map((column) => `"${column.name}"`).join(", ");
   const stream = await tx.unsafe(`copy ${table.name} (${names}) from stdin`).writable();
-  const done = new Promise<void>((resolve, reject) => {
-    stream.once("finish", resolve);
-    stream.once("error", reject);
-  });
   const CHUNK = 2_000;
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    let text = "";
-    for (const row of rows.slice(start, start + CHUNK)) {
-      text += table.columns.map((column) => copyValue(column.kind, row[column.name] ?? null)).join("\t") + "\n";
+  function* text() {
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      let chunk = "";
+      for (const row of rows.slice(start, start + CHUNK)) {
+        chunk += table.columns.map((column) => copyValue(column.kind, row[column.name] ?? null)).join("\t") + "\n";
+      }
+      yield chunk;
     }
-    if (!stream.write(text)) await new Promise((resolve) => stream.once("drain", resolve));
   }
-  stream.end();
-  await done;
+  // pipeline: backpressure, and a rejection (not a wait for 'drain' forever) if the connection dies.
+  await pipeline(Readable.from(text(), { objectMode: false }), stream);
 }
 
 export async function readCheckpoint(sql: Sql): Promise<Checkpoint | null> {
@@ -100,8 +103,8 @@ async function moveCheckpoint(tx: TransactionSql, previous: Checkpoint | null, n
       set block_number = excluded.block_number, block_hash = excluded.block_hash, updated_at = now()`;
 }
 
-export async function writeBatch(sql: Sql, batch: Batch): Promise<void> {
-  await sql.begin(async (tx) => {
+export async function writeBatch(transact: Transact, batch: Batch): Promise<void> {
+  await transact(async (tx) => {
     await moveCheckpoint(tx, batch.previous, batch.next);
     for (const [table, rows] of batch.tables) await insertRows(tx, table, rows);
     for (const job of batch.jobs) {
@@ -126,9 +129,13 @@ async function chainTables(tx: TransactionSql): Promise<string[]> {
  * chain changed below everything indexed) and moves the checkpoint back to it, in one
  * transaction. Returns how many rows were removed.
  */
-export async function rollbackTo(sql: Sql, previous: Checkpoint | null, fork: Checkpoint | null): Promise<number> {
+export async function rollbackTo(
+  transact: Transact,
+  previous: Checkpoint | null,
+  fork: Checkpoint | null,
+): Promise<number> {
   let removed = 0;
-  await sql.begin(async (tx) => {
+  await transact(async (tx) => {
     const [row] =
       await tx`select block_number, encode(block_hash, 'hex') as block_hash from indexer.checkpoint for update`;
     const current = row ? { blockNumber: BigInt(row.block_number), blockHash: row.block_hash as string } : null;

@@ -8,6 +8,8 @@
  */
 import type { Sql } from "postgres";
 
+import type { Transact } from "../db/client.js";
+
 import { eth_blockNumber, eth_getBlockByNumber, type Hex, type Rpc } from "../rpc/client.js";
 import { RetryableError, sleep, withRetry } from "../errors.js";
 import {
@@ -30,7 +32,10 @@ export interface Logger {
 
 export interface SyncOptions {
   rpc: Rpc;
+  /** Reads. */
   sql: Sql;
+  /** Writes: every batch and rollback is one transaction. */
+  transact: Transact;
   decoder: Decoder;
   addresses: Hex[];
   startBlock: bigint;
@@ -137,7 +142,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
 
     const began = Date.now();
     try {
-      await retry(`writing blocks ${current.from}-${current.to}`, () => writeBatch(sql, batch));
+      await retry(`writing blocks ${current.from}-${current.to}`, () => writeBatch(options.transact, batch));
     } catch (writeError) {
       if (!(writeError instanceof CheckpointMovedError)) throw writeError;
       log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
@@ -195,7 +200,7 @@ async function recover(
   else log.info("chain reorganised: rolling back", fields);
   const removed = await retry("rolling back", async () => {
     try {
-      return await rollbackTo(sql, checkpoint, fork);
+      return await rollbackTo(options.transact, checkpoint, fork);
     } catch (error) {
       if (error instanceof CheckpointMovedError) throw new RetryableError(error.message);
       throw error;
