@@ -29,6 +29,12 @@ const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 60);
 const ISSUER = id("bench:indexer-issuer");
 const CODE = encodeBytes32String("044031900222");
 
+// The V8 flags `npm run indexer` ships with (package.json), unless BENCH_NODE_FLAGS says otherwise.
+const shippedFlags = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.indexer as string)
+  .split(" ")
+  .filter((word) => word.startsWith("--max-"));
+const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? shippedFlags;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -104,26 +110,22 @@ const sql = postgres(pg.url, { max: 2, onnotice: () => {} });
 
 let child: ChildProcess | undefined;
 let output = "";
-let results: Record<string, number> = {};
+let results: Record<string, number | string> = {};
 try {
   const started = Date.now();
   let syncStartedAt = 0;
-  child = spawn(
-    process.execPath,
-    [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "indexer/src/cli/main.ts"],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        GOVLEDGER_RPC_URL: rpcUrl,
-        GOVLEDGER_WS_URL: `ws://127.0.0.1:${port}`,
-        GOVLEDGER_DEPLOYMENT: summaryPath(deploymentId),
-        DATABASE_URL: pg.url,
-        GOVLEDGER_HTTP_PORT: "0",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", "indexer/src/cli/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      GOVLEDGER_RPC_URL: rpcUrl,
+      GOVLEDGER_WS_URL: `ws://127.0.0.1:${port}`,
+      GOVLEDGER_DEPLOYMENT: summaryPath(deploymentId),
+      DATABASE_URL: pg.url,
+      GOVLEDGER_HTTP_PORT: "0",
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const onOutput = (chunk: Buffer) => {
     output += chunk;
     if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
@@ -171,6 +173,7 @@ try {
     realtimeLagMsP50: Number(percentile(lags, 50).toFixed(1)),
     realtimeLagMsP95: Number(percentile(lags, 95).toFixed(1)),
     peakRssMb: Math.round(peakKb / 1024),
+    nodeFlags: nodeFlags.join(" "),
   };
 } finally {
   if (child && child.exitCode === null) {

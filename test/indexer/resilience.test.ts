@@ -155,6 +155,53 @@ describe("indexer: resilience", function () {
     }
   });
 
+  it("narrows its log ranges when the node refuses them as too large, and ends with the same database", async function () {
+    // A node that refuses eth_getLogs over more than 3 blocks, as geth and Besu refuse too many results.
+    let refused = 0;
+    let widest = 0n;
+    const proxy = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", async () => {
+        const parsed = JSON.parse(body);
+        if (!Array.isArray(parsed) && parsed.method === "eth_getLogs") {
+          const width = BigInt(parsed.params[0].toBlock) - BigInt(parsed.params[0].fromBlock) + 1n;
+          if (width > 3n) {
+            refused++;
+            const error = { code: -32005, message: "query returned more than 10000 results" };
+            return response
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id, error }));
+          }
+          if (width > widest) widest = width;
+        }
+        const upstream = await fetch(chain.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        response.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = await db.create();
+      const config = configFor(chain, url, { GOVLEDGER_MAX_SPAN: "64" });
+      const metrics = await indexToHead({
+        ...config,
+        rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      });
+      expect(refused).to.be.greaterThan(0);
+      expect(Number(widest)).to.be.within(2, 3);
+      // The refused width caps later ranges for a while: a few refusals, not one per range (~150).
+      expect(refused).to.be.lessThan(20);
+      expect(metrics.retries).to.equal(0); // narrowing is not a failure
+      expect(await dump(url)).to.equal(reference);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
   it("rejects a transaction whose server connection died, instead of crashing the process", async function () {
     // postgres.js 3.4.9 sends begin()'s ROLLBACK on the dead connection and throws from a
     // setImmediate (porsager/postgres#1208): patches/postgres+3.4.9.patch makes it a rejection.

@@ -50,26 +50,35 @@ export interface RpcReceipt {
 export interface Rpc {
   /** Batched JSON-RPC: headers, receipts and other small answers, many per HTTP request. */
   client: Client;
-  /** Unbatched, for eth_getLogs: one large answer must not share an HTTP response with others. */
+  /**
+   * Unbatched, for eth_getLogs over a range: one large answer must not share an HTTP response
+   * with others, and an answer over LOGS_RESPONSE_LIMIT is refused (the range is then narrowed)
+   * before it is read, so one dense range cannot blow up memory.
+   */
   logsClient: Client;
+  /** For eth_getLogs of a single block, which cannot be narrowed: no size limit of ours. */
+  blockLogsClient: Client;
   url: string;
 }
 
+/** About three times the answer for the indexer's target of 5,000 events per range. */
+export const LOGS_RESPONSE_LIMIT = 16 * 1024 * 1024;
+
 export function createRpc(url: string, options: { timeoutMs?: number; batchSize?: number } = {}): Rpc {
   const timeout = options.timeoutMs ?? 15_000;
-  const transport = (batch: boolean): Transport =>
+  const transport = (batch: boolean, maxResponseBodySize: number | false): Transport =>
     url.startsWith("ws")
       ? webSocket(url, { retryCount: 0, timeout })
       : http(url, {
           batch: batch ? { batchSize: options.batchSize ?? 200 } : false,
           retryCount: 0,
           timeout,
-          // Larger answers are refused and the log range split (RangeTooLargeError).
-          maxResponseBodySize: 64 * 1024 * 1024,
+          maxResponseBodySize,
         });
   return {
-    client: createClient({ transport: transport(true) }),
-    logsClient: createClient({ transport: transport(false) }),
+    client: createClient({ transport: transport(true, false) }),
+    logsClient: createClient({ transport: transport(false, LOGS_RESPONSE_LIMIT) }),
+    blockLogsClient: createClient({ transport: transport(false, false) }),
     url,
   };
 }
@@ -96,9 +105,8 @@ function quantity(method: string, value: unknown, what: string): bigint {
 const toQuantity = (value: bigint): Hex => `0x${value.toString(16)}`;
 
 /** Sends one request; turns transport and node failures into retryable errors. */
-async function request<T>(rpc: Rpc, method: string, params: unknown[]): Promise<T> {
+async function request<T>(rpc: Rpc, method: string, params: unknown[], client = rpc.client): Promise<T> {
   try {
-    const client = method === "eth_getLogs" ? rpc.logsClient : rpc.client;
     return (await client.request({ method: method as never, params: params as never })) as T;
   } catch (error) {
     const message = (error as Error).message ?? String(error);
@@ -131,9 +139,12 @@ export async function eth_getLogs(
   filter: { addresses: Hex[]; fromBlock: bigint; toBlock: bigint },
 ): Promise<RpcLog[]> {
   const method = "eth_getLogs";
-  const answer = await request<unknown>(rpc, method, [
-    { address: filter.addresses, fromBlock: toQuantity(filter.fromBlock), toBlock: toQuantity(filter.toBlock) },
-  ]);
+  const answer = await request<unknown>(
+    rpc,
+    method,
+    [{ address: filter.addresses, fromBlock: toQuantity(filter.fromBlock), toBlock: toQuantity(filter.toBlock) }],
+    filter.fromBlock === filter.toBlock ? rpc.blockLogsClient : rpc.logsClient,
+  );
   if (!Array.isArray(answer)) malformed(method, "not an array");
   const wanted = new Set(filter.addresses.map((address) => address.toLowerCase()));
   return answer.map((raw: Record<string, unknown>, i) => {

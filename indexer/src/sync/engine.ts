@@ -66,6 +66,8 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const maxSpan = BigInt(options.maxSpan ?? 2_000);
   const targetEvents = options.targetEvents ?? 5_000;
   let span = BigInt(options.initialSpan ?? 1);
+  let ceiling: bigint | undefined;
+  let rangesSinceSplit = 0;
   const retry = <T>(what: string, attempt: () => Promise<T>) =>
     withRetry(attempt, {
       signal,
@@ -133,8 +135,26 @@ export async function runSync(options: SyncOptions): Promise<void> {
       continue;
     }
 
+    // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
+    // the next range overlapping with this write. A width the node refused caps the ranges for a
+    // while (not forever: the chain's density changes), so a limited node is not asked for too
+    // wide a range every time.
+    const events = data!.logs.length;
+    const blocks = BigInt(data!.blocks.length);
+    if (data!.split) {
+      ceiling = blocks;
+      rangesSinceSplit = 0;
+    } else if (ceiling !== undefined && ++rangesSinceSplit >= 32) ceiling = undefined;
+    const limit = ceiling !== undefined && ceiling < maxSpan ? ceiling : maxSpan;
+    if (data!.split || events > targetEvents * 2) {
+      const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
+      span = scaled < 1n ? 1n : scaled > limit ? limit : scaled;
+    } else if (events < targetEvents / 2 && span < limit) {
+      span = span * 2n < limit ? span * 2n : limit;
+    }
+
     const batch = buildBatch(decoder, data!, checkpoint);
-    const nextFrom = current.to + 1n;
+    const nextFrom = data!.to + 1n;
     if (nextFrom <= head) {
       const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
       prefetch = startFetch(nextFrom, nextTo);
@@ -142,7 +162,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
 
     const began = Date.now();
     try {
-      await retry(`writing blocks ${current.from}-${current.to}`, () => writeBatch(options.transact, batch));
+      await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
     } catch (writeError) {
       if (!(writeError instanceof CheckpointMovedError)) throw writeError;
       log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
@@ -155,17 +175,6 @@ export async function runSync(options: SyncOptions): Promise<void> {
     checkpoint = batch.next;
     metrics.indexed = checkpoint.blockNumber;
     await options.afterWrite?.(checkpoint);
-
-    // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
-    // the next range overlapping with this write.
-    const events = data!.logs.length;
-    const blocks = BigInt(data!.blocks.length);
-    if (data!.split || events > targetEvents * 2) {
-      const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
-      span = scaled > 0n ? scaled : 1n;
-    } else if (events < targetEvents / 2 && span < maxSpan) {
-      span = span * 2n < maxSpan ? span * 2n : maxSpan;
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Fetching a block range from the chain: the deployment's logs (the range split in halves when
- * the node refuses it as too large), every block header, and the receipts of transactions that
+ * Fetching a block range from the chain: the deployment's logs (the range narrowed to its first
+ * half, quarter... when the node refuses it or the answer is too large), every block header, and the receipts of transactions that
  * left none of our logs (to find the failed ones). Checks that logs
  * and blocks describe the same chain; never writes.
  */
@@ -26,6 +26,7 @@ export interface FailedTransaction {
 
 export interface RangeData {
   from: bigint;
+  /** The last block covered: `to` as asked, or less when the node refused so wide a range. */
   to: bigint;
   blocks: RpcBlock[];
   logs: RpcLog[];
@@ -37,22 +38,24 @@ export interface RangeData {
 /** Requests per JSON-RPC batch: headers are small, receipts few. */
 const BLOCK_CONCURRENCY = 200;
 
+/**
+ * The logs of [from, to], or of a prefix of it: when the node refuses the range (or its answer
+ * is over our size limit), the left half is tried, and so on. Returns the last block covered;
+ * the caller narrows its next ranges (`split`).
+ */
 async function fetchLogs(
   rpc: Rpc,
   addresses: Hex[],
   from: bigint,
   to: bigint,
   state: { split: boolean },
-): Promise<RpcLog[]> {
+): Promise<{ logs: RpcLog[]; to: bigint }> {
   try {
-    return await eth_getLogs(rpc, { addresses, fromBlock: from, toBlock: to });
+    return { logs: await eth_getLogs(rpc, { addresses, fromBlock: from, toBlock: to }), to };
   } catch (error) {
     if (!(error instanceof RangeTooLargeError) || from === to) throw error;
     state.split = true;
-    const middle = from + (to - from) / 2n;
-    const left = await fetchLogs(rpc, addresses, from, middle, state);
-    const right = await fetchLogs(rpc, addresses, middle + 1n, to, state);
-    return left.concat(right);
+    return fetchLogs(rpc, addresses, from, from + (to - from) / 2n, state);
   }
 }
 
@@ -69,7 +72,11 @@ async function fetchBlocks(rpc: Rpc, from: bigint, to: bigint): Promise<RpcBlock
 
 export async function fetchRange(rpc: Rpc, addresses: Hex[], from: bigint, to: bigint): Promise<RangeData> {
   const state = { split: false };
-  const [logs, blocks] = await Promise.all([fetchLogs(rpc, addresses, from, to, state), fetchBlocks(rpc, from, to)]);
+  const [{ logs, to: end }, fetched] = await Promise.all([
+    fetchLogs(rpc, addresses, from, to, state),
+    fetchBlocks(rpc, from, to),
+  ]);
+  const blocks = end === to ? fetched : fetched.filter((block) => block.number <= end);
 
   for (let i = 1; i < blocks.length; i++) {
     if (blocks[i].parentHash !== blocks[i - 1].hash) {
@@ -116,5 +123,5 @@ export async function fetchRange(rpc: Rpc, addresses: Hex[], from: bigint, to: b
       ));
     failed.push({ block, transaction, revertData });
   }
-  return { from, to, blocks, logs, failed, split: state.split };
+  return { from, to: end, blocks, logs, failed, split: state.split };
 }
