@@ -50,7 +50,7 @@ export async function startIndexer(
   },
 ): Promise<IndexerHandle> {
   const { log, signal } = options;
-  const rpc = createRpc(config.rpcUrl);
+  const rpc = createRpc(config.rpcUrl, { logsResponseLimit: config.logsResponseLimit });
 
   // Configuration first: nothing is written before the node, the chain and the deployment check out.
   // A node that is briefly flaky gets a few tries; one that never answers is a configuration error.

@@ -195,11 +195,23 @@ describe("indexer: resilience", function () {
       expect(Number(widest)).to.be.within(2, 3);
       // The refused width caps later ranges for a while: a few refusals, not one per range (~150).
       expect(refused).to.be.lessThan(20);
+      expect(metrics.rangesNarrowed).to.be.greaterThan(0);
       expect(metrics.retries).to.equal(0); // narrowing is not a failure
       expect(await dump(url)).to.equal(reference);
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+
+  it("narrows its log ranges when an answer is over its size limit, and ends with the same database", async function () {
+    const url = await db.create();
+    // 20 kB: a few dozen logs. Refused answers are not retries: the range is narrowed at once.
+    const metrics = await indexToHead(
+      configFor(chain, url, { GOVLEDGER_LOGS_RESPONSE_LIMIT: "20000", GOVLEDGER_MAX_SPAN: "64" }),
+    );
+    expect(metrics.rangesNarrowed).to.be.greaterThan(0);
+    expect(metrics.retries).to.equal(0);
+    expect(await dump(url)).to.equal(reference);
   });
 
   it("rejects a transaction whose server connection died, instead of crashing the process", async function () {

@@ -30,6 +30,8 @@ export interface IndexerConfig {
   workerConcurrency: number;
   /** Most blocks fetched and written as one batch. */
   maxSpan: number;
+  /** eth_getLogs answers over this many bytes are refused unread and the range narrowed. */
+  logsResponseLimit: number;
 }
 
 /** The repository root (not from deploy/lib: that would load ethers into the indexer). */
@@ -130,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     httpPort: integer("GOVLEDGER_HTTP_PORT", pick("GOVLEDGER_HTTP_PORT", "httpPort"), 9464),
     webhooks,
     maxSpan: integer("GOVLEDGER_MAX_SPAN", pick("GOVLEDGER_MAX_SPAN", "maxSpan"), 2_000, 1),
+    logsResponseLimit: integer(
+      "GOVLEDGER_LOGS_RESPONSE_LIMIT",
+      pick("GOVLEDGER_LOGS_RESPONSE_LIMIT", "logsResponseLimit"),
+      16 * 1024 * 1024,
+      1024,
+    ),
     workerConcurrency: integer(
       "GOVLEDGER_WORKER_CONCURRENCY",
       pick("GOVLEDGER_WORKER_CONCURRENCY", "workerConcurrency"),

@@ -36,6 +36,12 @@ export function metricsText(metrics: Metrics): string {
     ],
     ["govledger_indexer_reorgs_total", "counter", "Chain reorganisations rolled back.", metrics.reorgs],
     ["govledger_indexer_retries_total", "counter", "RPC or database calls retried.", metrics.retries],
+    [
+      "govledger_indexer_ranges_narrowed_total",
+      "counter",
+      "Log ranges narrowed: refused by the node or over the size limit.",
+      metrics.rangesNarrowed,
+    ],
   ];
   return lines
     .map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`)

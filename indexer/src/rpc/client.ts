@@ -52,7 +52,7 @@ export interface Rpc {
   client: Client;
   /**
    * Unbatched, for eth_getLogs over a range: one large answer must not share an HTTP response
-   * with others, and an answer over LOGS_RESPONSE_LIMIT is refused (the range is then narrowed)
+   * with others, and an answer over `logsResponseLimit` is refused (the range is then narrowed)
    * before it is read, so one dense range cannot blow up memory.
    */
   logsClient: Client;
@@ -61,10 +61,10 @@ export interface Rpc {
   url: string;
 }
 
-/** About three times the answer for the indexer's target of 5,000 events per range. */
-export const LOGS_RESPONSE_LIMIT = 16 * 1024 * 1024;
-
-export function createRpc(url: string, options: { timeoutMs?: number; batchSize?: number } = {}): Rpc {
+export function createRpc(
+  url: string,
+  options: { timeoutMs?: number; batchSize?: number; logsResponseLimit?: number } = {},
+): Rpc {
   const timeout = options.timeoutMs ?? 15_000;
   const transport = (batch: boolean, maxResponseBodySize: number | false): Transport =>
     url.startsWith("ws")
@@ -77,7 +77,8 @@ export function createRpc(url: string, options: { timeoutMs?: number; batchSize?
         });
   return {
     client: createClient({ transport: transport(true, false) }),
-    logsClient: createClient({ transport: transport(false, LOGS_RESPONSE_LIMIT) }),
+    // 16 MB: about three times the answer for the indexer's target of 5,000 events per range.
+    logsClient: createClient({ transport: transport(false, options.logsResponseLimit ?? 16 * 1024 * 1024) }),
     blockLogsClient: createClient({ transport: transport(false, false) }),
     url,
   };

@@ -142,6 +142,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
     const events = data!.logs.length;
     const blocks = BigInt(data!.blocks.length);
     if (data!.split) {
+      metrics.rangesNarrowed++;
       ceiling = blocks;
       rangesSinceSplit = 0;
     } else if (ceiling !== undefined && ++rangesSinceSplit >= 32) ceiling = undefined;

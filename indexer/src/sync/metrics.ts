@@ -10,6 +10,8 @@ export interface Metrics {
   reorgs: number;
   rowsRolledBack: number;
   retries: number;
+  /** Ranges narrowed because the node refused them or the answer was over the size limit. */
+  rangesNarrowed: number;
   lastWriteAt: number;
   /** Events per second over the last few batches (exponentially weighted). */
   eventsPerSecond: number;
@@ -28,6 +30,7 @@ export function createMetrics(startBlock: bigint): Metrics {
     reorgs: 0,
     rowsRolledBack: 0,
     retries: 0,
+    rangesNarrowed: 0,
     lastWriteAt: 0,
     eventsPerSecond: 0,
     blocksPerSecond: 0,
