@@ -2,9 +2,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { expect } from "chai";
+import { runOnce } from "graphile-worker";
+import postgres from "postgres";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { startIndexer } from "../../indexer/src/indexer.js";
+import { createTaskList } from "../../indexer/src/tasks/index.js";
 import {
   type Chain,
   configFor,
@@ -81,6 +84,76 @@ describe("indexer: operations", function () {
     expect(await chain.contracts.jointApprovals.stepState(applicationId, stepIndex)).to.not.equal(0n);
     // Only FIRE has a webhook: nothing was sent for any other department.
     expect(deliveries.every((d) => d.departmentId === fire)).to.equal(true);
+  });
+
+  it("does not notify a department of an event a reorg removed, and does notify the canonical one", async function () {
+    const deliveries: Delivery[] = [];
+    const hook = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        deliveries.push({ ...JSON.parse(body), idempotencyKey: request.headers["idempotency-key"] as string });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    const url = await db.create();
+    const { registry, governor } = chain.contracts;
+    const propose = async (description: string) => {
+      const call = {
+        target: await registry.getAddress(),
+        data: registry.interface.encodeFunctionData("suspendDepartment", [codeToId("HRSS")]),
+      };
+      return (await governor.connect(chain.accounts.tax).propose([call], description)).hash;
+    };
+    const head = async () => BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+    // The worker stays off while the chain forks, so the orphaned proposal's job is still queued.
+    const controller = new AbortController();
+    const indexer = await startIndexer(configFor(chain, url), {
+      log: silentLog,
+      signal: controller.signal,
+      startWorker: false,
+    });
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    let orphaned: string;
+    let canonical: string;
+    try {
+      await waitUntil(async () => indexer.metrics.indexed === (await head()), 60_000, "catching up");
+      const snapshot = await chain.provider.request({ method: "evm_snapshot" });
+      orphaned = await propose("on a branch that will be orphaned");
+      await waitUntil(async () => indexer.metrics.indexed === (await head()), 60_000, "indexing the branch");
+      const queued = await sql`select count(*)::int as n from graphile_worker.jobs where key like ${`%${orphaned}`}`;
+      expect(queued[0].n).to.equal(1);
+      await chain.provider.request({ method: "evm_revert", params: [snapshot] });
+      canonical = await propose("on the canonical chain");
+      await chain.mine(2);
+      await waitUntil(
+        async () => indexer.metrics.reorgs > 0 && indexer.metrics.indexed === (await head()),
+        60_000,
+        "the reorg",
+      );
+    } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+    }
+    try {
+      await runOnce({
+        connectionString: url,
+        taskList: createTaskList({ webhooks: { [codeToId("FIRE")]: hookUrl } }),
+        noHandleSignals: true,
+      });
+      const left = await sql`select count(*)::int as n from graphile_worker.jobs`;
+      expect(left[0].n).to.equal(0);
+    } finally {
+      await sql.end();
+      await new Promise((resolve) => hook.close(resolve));
+    }
+    const sent = deliveries.map((delivery) => delivery.data.transactionHash);
+    // The demo's earlier proposals are notified too; the orphaned one is not.
+    expect(sent).to.include(canonical!);
+    expect(sent).to.not.include(orphaned!);
   });
 
   it("lets several indexer processes share one database without writing anything twice", async function () {

@@ -4,6 +4,8 @@
  */
 import type { Task } from "graphile-worker";
 
+import { stillIndexed } from "./notify_department.js";
+
 export interface NotifyProposalPayload {
   proposalId: string;
   key: string;
@@ -16,13 +18,19 @@ function isNotifyProposalPayload(value: unknown): value is NotifyProposalPayload
     typeof payload === "object" &&
     payload !== null &&
     typeof payload.proposalId === "string" &&
-    typeof payload.key === "string"
+    typeof payload.key === "string" &&
+    typeof payload.data === "object" &&
+    payload.data !== null
   );
 }
 
 export const notifyProposal: Task = async (payload, helpers) => {
   if (!isNotifyProposalPayload(payload)) {
     helpers.logger.error(`notify_proposal: malformed payload ${JSON.stringify(payload)}`);
+    return;
+  }
+  if (!(await stillIndexed(helpers, payload.data))) {
+    helpers.logger.info(`notify_proposal: ${payload.key} was on an orphaned block, not sent`);
     return;
   }
   const departments = await helpers.query<{ department_id: string }>(
