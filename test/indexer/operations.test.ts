@@ -29,6 +29,26 @@ interface Delivery {
   idempotencyKey: string;
 }
 
+/** A department's webhook on 127.0.0.1 that records deliveries; `refuse` answers 503 instead. */
+async function startWebhook(refuse: () => boolean = () => false) {
+  const deliveries: Delivery[] = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      if (refuse()) return response.writeHead(503).end();
+      deliveries.push({ ...JSON.parse(body), idempotencyKey: request.headers["idempotency-key"] as string });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    deliveries,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 describe("indexer: operations", function () {
   this.timeout(180_000);
   let db: Database;
@@ -44,23 +64,10 @@ describe("indexer: operations", function () {
   });
 
   it("notifies a department's webhook when a joint-approval step opens, retrying until it accepts", async function () {
-    const deliveries: Delivery[] = [];
     let refusals = 0;
-    const hook = http.createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk) => (body += chunk));
-      request.on("end", () => {
-        // The first delivery attempt fails: the job must be retried.
-        if (refusals === 0) {
-          refusals++;
-          return response.writeHead(503).end();
-        }
-        deliveries.push({ ...JSON.parse(body), idempotencyKey: request.headers["idempotency-key"] as string });
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    // The first delivery attempt fails: the job must be retried.
+    const hook = await startWebhook(() => refusals === 0 && refusals++ === 0);
+    const { deliveries, url } = hook;
     const fire = codeToId("FIRE");
     const controller = new AbortController();
     const indexer = await startIndexer(
@@ -74,7 +81,7 @@ describe("indexer: operations", function () {
       controller.abort();
       await indexer.done;
       await indexer.close();
-      await new Promise((resolve) => hook.close(resolve));
+      await hook.close();
     }
     expect(refusals).to.equal(1);
     const step = deliveries.find((d) => d.kind === "StepOpened")!;
@@ -87,17 +94,7 @@ describe("indexer: operations", function () {
   });
 
   it("does not notify a department of an event a reorg removed, and does notify the canonical one", async function () {
-    const deliveries: Delivery[] = [];
-    const hook = http.createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk) => (body += chunk));
-      request.on("end", () => {
-        deliveries.push({ ...JSON.parse(body), idempotencyKey: request.headers["idempotency-key"] as string });
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    const hook = await startWebhook();
     const url = await db.create();
     const { registry, governor } = chain.contracts;
     const propose = async (description: string) => {
@@ -141,16 +138,16 @@ describe("indexer: operations", function () {
     try {
       await runOnce({
         connectionString: url,
-        taskList: createTaskList({ webhooks: { [codeToId("FIRE")]: hookUrl } }),
+        taskList: createTaskList({ webhooks: { [codeToId("FIRE")]: hook.url } }),
         noHandleSignals: true,
       });
       const left = await sql`select count(*)::int as n from graphile_worker.jobs`;
       expect(left[0].n).to.equal(0);
     } finally {
       await sql.end();
-      await new Promise((resolve) => hook.close(resolve));
+      await hook.close();
     }
-    const sent = deliveries.map((delivery) => delivery.data.transactionHash);
+    const sent = hook.deliveries.map((delivery) => delivery.data.transactionHash);
     // The demo's earlier proposals are notified too; the orphaned one is not.
     expect(sent).to.include(canonical!);
     expect(sent).to.not.include(orphaned!);
