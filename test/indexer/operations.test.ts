@@ -187,6 +187,31 @@ describe("indexer: operations", function () {
     expect(await dump(url)).to.equal(await dump(fresh));
   });
 
+  it("follows new heads over a WebSocket subscription when given one, not by polling", async function () {
+    const controller = new AbortController();
+    // Polling once a minute: only the subscription can bring the new blocks in within the test.
+    const config = configFor(chain, await db.create(), {
+      GOVLEDGER_WS_URL: `ws://127.0.0.1:${chain.port}`,
+      GOVLEDGER_POLL_MS: "60000",
+    });
+    const indexer = await startIndexer(config, { log: silentLog, signal: controller.signal, startWorker: false });
+    try {
+      const head = async () => BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+      await waitUntil(async () => indexer.metrics.indexed === (await head()), 60_000, "catching up");
+      for (let round = 0; round < 3; round++) {
+        const before = indexer.metrics.events;
+        await generateActivity(chain, 2, 0, `ws-${round}`);
+        const target = await head();
+        await waitUntil(async () => indexer.metrics.indexed === target, 10_000, "the new blocks, by subscription");
+        expect(indexer.metrics.events).to.be.greaterThan(before);
+      }
+    } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+    }
+  });
+
   it("serves health and Prometheus metrics on 127.0.0.1", async function () {
     const controller = new AbortController();
     const indexer = await startIndexer(configFor(chain, await db.create()), {

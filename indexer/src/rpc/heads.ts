@@ -6,15 +6,18 @@
 import { createPublicClient, webSocket } from "viem";
 
 export interface HeadWatcher {
-  wait(signal: AbortSignal, timeoutMs: number): Promise<void>;
+  /** Resolves on a head above `known` (at once if one was announced already), or on timeout. */
+  wait(signal: AbortSignal, timeoutMs: number, known: bigint): Promise<void>;
   close(): void;
 }
 
 export function watchHeads(wsUrl: string): HeadWatcher {
   const client = createPublicClient({ transport: webSocket(wsUrl, { retryCount: 10 }) });
   let waiters: (() => void)[] = [];
+  let latest = -1n;
   const unwatch = client.watchBlockNumber({
-    onBlockNumber: () => {
+    onBlockNumber: (number) => {
+      if (number > latest) latest = number;
       const ready = waiters;
       waiters = [];
       for (const wake of ready) wake();
@@ -22,7 +25,9 @@ export function watchHeads(wsUrl: string): HeadWatcher {
     onError: () => {},
   });
   return {
-    wait(signal, timeoutMs) {
+    wait(signal, timeoutMs, known) {
+      // A head announced between the caller's last eth_blockNumber and this call is not lost.
+      if (latest > known) return Promise.resolve();
       return new Promise((resolve) => {
         const timer = setTimeout(done, timeoutMs);
         function done() {

@@ -46,7 +46,7 @@ export interface SyncOptions {
   metrics: Metrics;
   log: Logger;
   /** Resolves when a new head may exist (a WebSocket subscription); polling otherwise. */
-  waitForHead?: (signal: AbortSignal, timeoutMs: number) => Promise<void>;
+  waitForHead?: (signal: AbortSignal, timeoutMs: number, known: bigint) => Promise<void>;
   /** Return once the head is reached (benchmarks, tests) instead of following it. */
   untilHead?: boolean;
   /** Called after every committed batch (tests use it to crash at a chosen point). */
@@ -118,7 +118,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
         log.info("caught up with the head", { block: head.toString(), events: metrics.events });
       }
       if (options.untilHead) return;
-      if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000));
+      if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000), head);
       else await sleep(options.pollIntervalMs, signal);
       continue;
     }
