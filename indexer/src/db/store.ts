@@ -3,17 +3,16 @@
  * raw events, domain rows, failed transactions, jobs, and the checkpoint. The checkpoint moves
  * only if it still is where this batch started (optimistic concurrency), so two indexer
  * processes can never both write the same blocks, and a crash leaves either the whole batch or
- * none of it. Bulk inserts pass one array parameter per column (unnest), no per-row round trips.
+ * none of it. Rows go in with COPY (one stream per table), no per-row round trips.
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 import type { Sql, TransactionSql } from "postgres";
 
-import type { Transact } from "./client.js";
-
 import { BaseError } from "../errors.js";
 import type { ColumnKind, Job, Row, TableSpec } from "../handlers/types.js";
+import type { Transact } from "./client.js";
 
 export interface Checkpoint {
   blockNumber: bigint;

@@ -9,7 +9,6 @@
 import type { Sql } from "postgres";
 
 import type { Transact } from "../db/client.js";
-
 import { eth_blockNumber, eth_getBlockByNumber, type Hex, type Rpc } from "../rpc/client.js";
 import { RetryableError, sleep, withRetry } from "../errors.js";
 import {

@@ -1,8 +1,8 @@
 /**
  * Fetching a block range from the chain: the deployment's logs (the range narrowed to its first
- * half, quarter... when the node refuses it or the answer is too large), every block header, and the receipts of transactions that
- * left none of our logs (to find the failed ones). Checks that logs
- * and blocks describe the same chain; never writes.
+ * half, quarter... when the node refuses it or the answer is too large), every block header, and
+ * the receipts of transactions that left none of our logs (to find the failed ones). Checks that
+ * logs and blocks describe the same chain; never writes.
  */
 import {
   eth_call_revertData,
