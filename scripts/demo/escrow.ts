@@ -4,9 +4,10 @@
  * developer funds it with a permit, the supervisor approves the first milestone, a payment order
  * pays the subcontractor directly and the bank's approval pays a payroll straight to the workers.
  */
-import { formatUnits, id, parseUnits, Signature, Wallet } from "ethers";
+import { formatUnits, id, parseUnits, Wallet } from "ethers";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
+import { signPermit } from "../../deploy/lib/escrow.js";
 import type { DemoContext } from "./index.js";
 import { participantId } from "./governance.js";
 
@@ -17,7 +18,7 @@ const SUPERVISOR = 14;
 const amount = (units: string) => parseUnits(units, 18);
 const show = (value: bigint) => `${Number(formatUnits(value, 18)).toLocaleString("en-US")} CSD`;
 
-export async function runEscrowDemo({ contracts, accounts, summary, log }: DemoContext): Promise<void> {
+export async function runEscrowDemo({ contracts, accounts, log }: DemoContext): Promise<void> {
   const { escrow, settlementToken: token } = contracts;
   const developer = accounts.all[DEVELOPER];
   const contractor = accounts.all[CONTRACTOR];
@@ -51,27 +52,7 @@ export async function runEscrowDemo({ contracts, accounts, summary, log }: DemoC
   log(`CONS opened project ${projectId}: budget 3,000,000 CSD, labour share 22%, guarantee 60,000 CSD`);
 
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
-  const signature = Signature.from(
-    await developer.signTypedData(
-      { name: await token.name(), version: "1", chainId: summary.chainId, verifyingContract: await token.getAddress() },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      {
-        owner: developer.address,
-        spender: escrowAddress,
-        value: terms.budget,
-        nonce: await token.nonces(developer.address),
-        deadline,
-      },
-    ),
-  );
+  const signature = await signPermit(developer, token, escrowAddress, terms.budget, deadline);
   await (
     await escrow
       .connect(developer)

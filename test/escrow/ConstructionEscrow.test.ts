@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { id, Signature, ZeroAddress } from "ethers";
+import { id, ZeroAddress } from "ethers";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import { ROLES } from "../../deploy/lib/consortium.js";
+import { signPermit } from "../../deploy/lib/escrow.js";
 import { BANK, CONS, HRSS, passProposal, TAX } from "../fixtures.js";
 import {
   BUDGET,
@@ -341,34 +342,9 @@ describe("ConstructionEscrow", function () {
   });
 
   describe("fundWithPermit", function () {
-    async function permit(context: EscrowParties, amount: bigint, deadline: bigint) {
-      const { settlementToken } = context.contracts;
-      const owner = context.parties.developer;
-      const signature = await owner.signTypedData(
-        {
-          name: await settlementToken.name(),
-          version: "1",
-          chainId: (await ethers.provider.getNetwork()).chainId,
-          verifyingContract: context.tokenAddress,
-        },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        {
-          owner: owner.address,
-          spender: context.escrowAddress,
-          value: amount,
-          nonce: await settlementToken.nonces(owner.address),
-          deadline,
-        },
-      );
-      return Signature.from(signature);
+    function permit(context: EscrowParties, amount: bigint, deadline: bigint) {
+      const { developer } = context.parties;
+      return signPermit(developer, context.contracts.settlementToken, context.escrowAddress, amount, deadline);
     }
 
     it("funds with a signed permit instead of an approval", async function () {

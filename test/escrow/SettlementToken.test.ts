@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { Signature } from "ethers";
 import { network } from "hardhat";
 
+import { signPermit as signPermitAs } from "../../deploy/lib/escrow.js";
 import { SETTLEMENT_TOKEN_NAME, SETTLEMENT_TOKEN_SYMBOL } from "../../deploy/modules/escrow.js";
 import { BANK, deploySystem, passProposal } from "../fixtures.js";
 import { describeAccess } from "../helpers/access.js";
@@ -24,28 +24,8 @@ const fixture = () => networkHelpers.loadFixture(minted);
 type Ctx = Awaited<ReturnType<typeof minted>>;
 const as = (caller: { address: string }) => caller as never;
 
-async function signPermit(ctx: Ctx, spender: string, value: bigint, deadline: bigint) {
-  const { settlementToken } = ctx.contracts;
-  const owner = ctx.accounts.stranger;
-  const signature = await owner.signTypedData(
-    {
-      name: SETTLEMENT_TOKEN_NAME,
-      version: "1",
-      chainId: (await ethers.provider.getNetwork()).chainId,
-      verifyingContract: await settlementToken.getAddress(),
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce: await settlementToken.nonces(owner.address), deadline },
-  );
-  return Signature.from(signature);
+function signPermit(ctx: Ctx, spender: string, value: bigint, deadline: bigint) {
+  return signPermitAs(ctx.accounts.stranger, ctx.contracts.settlementToken, spender, value, deadline);
 }
 
 describe("SettlementToken", function () {
