@@ -7,7 +7,7 @@ import { type Signer, Signature } from "ethers";
 
 import type { SettlementToken } from "../../typechain-types/index.js";
 
-export const PERMIT_TYPES = {
+const PERMIT_TYPES = {
   Permit: [
     { name: "owner", type: "address" },
     { name: "spender", type: "address" },

@@ -29,14 +29,6 @@ export class ConfigError extends BaseError {
   override name = "ConfigError";
 }
 
-/** The chain's history changed under the indexer (a reorg) at or below `block`. */
-export class ReorgError extends BaseError {
-  override name = "ReorgError";
-  constructor(readonly block: bigint) {
-    super(`chain reorganised at block ${block}`);
-  }
-}
-
 /** Whether `error` (or what caused it) is worth retrying. Unknown errors are not. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof RetryableError) return true;
