@@ -6,7 +6,7 @@
  */
 import type { AbiEvent, AbiParameter } from "viem";
 
-import type { Column, ColumnKind, DecodedEvent, Handler, Row, TableSpec } from "./types.js";
+import type { Column, ColumnKind, DecodedEvent, Handler, Job, Row, TableSpec } from "./types.js";
 
 /** Provenance every domain row carries: where on chain it came from. */
 export const PROVENANCE: Column[] = [
@@ -89,6 +89,18 @@ export function rowHandler(table: string, abi: AbiEvent): Handler {
       const row: Row = provenance(event);
       for (const input of inputs) row[input.column] = toColumnValue(input.kind, event.args[input.key]);
       out.insert(spec, row);
+    },
+  };
+}
+
+/** A handler writing the event as one row of `table` and queueing the job `job` makes of it. */
+export function rowHandlerWithJob(table: string, abi: AbiEvent, job: (event: DecodedEvent) => Job): Handler {
+  const mirror = rowHandler(table, abi);
+  return {
+    tables: mirror.tables,
+    handle(event, out) {
+      mirror.handle(event, out);
+      out.enqueue(job(event));
     },
   };
 }

@@ -9,7 +9,7 @@ import { abis, type ContractName } from "../generated/abis.js";
 import { ConfigError } from "../errors.js";
 import { handlerFor } from "../handlers/index.js";
 import { toJson } from "../handlers/rows.js";
-import type { DecodedEvent, Job, Row, TableSpec } from "../handlers/types.js";
+import type { DecodedEvent, Handler, Job, Row, TableSpec } from "../handlers/types.js";
 import type { Hex } from "../rpc/client.js";
 import type { Batch, Checkpoint } from "../db/store.js";
 import { createEventDecoder, type EventDecoderFn } from "./decode.js";
@@ -65,7 +65,11 @@ export interface DeployedContract {
 export interface Decoder {
   contracts: Map<
     Hex,
-    { contractName: ContractName; abi: Abi; events: Map<Hex, { abi: AbiEvent; decode: EventDecoderFn }> }
+    {
+      contractName: ContractName;
+      abi: Abi;
+      events: Map<Hex, { abi: AbiEvent; decode: EventDecoderFn; handler: Handler | undefined }>;
+    }
   >;
   /** Every custom error of every contract: a revert may bubble up from a contract called on. */
   errors: Abi;
@@ -77,9 +81,12 @@ export function createDecoder(contracts: DeployedContract[]): Decoder {
   for (const { contractName, address } of contracts) {
     const abi = abis[contractName] as unknown as Abi;
     if (abi === undefined) throw new ConfigError(`no ABI for contract ${contractName}: run npm run abis`);
-    const events = new Map<Hex, { abi: AbiEvent; decode: EventDecoderFn }>();
+    const events = new Map<Hex, { abi: AbiEvent; decode: EventDecoderFn; handler: Handler | undefined }>();
     for (const item of abi) {
-      if (item.type === "event") events.set(toEventSelector(item), { abi: item, decode: createEventDecoder(item) });
+      if (item.type === "event") {
+        const handler = handlerFor(contractName, item.name);
+        events.set(toEventSelector(item), { abi: item, decode: createEventDecoder(item), handler });
+      }
       if (item.type === "error" && !seenErrors.has(item.name)) {
         seenErrors.add(item.name);
         decoder.errors = [...decoder.errors, item];
@@ -142,9 +149,8 @@ export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoi
       event_name: abi.name,
       args: toJson(event.args),
     });
-    const handler = handlerFor(contract.contractName, abi.name);
-    if (handler === undefined) throw new ConfigError(`no handler for ${contract.contractName}.${abi.name}`);
-    handler.handle(event, out);
+    if (known.handler === undefined) throw new ConfigError(`no handler for ${contract.contractName}.${abi.name}`);
+    known.handler.handle(event, out);
     counts.set(log.blockNumber, (counts.get(log.blockNumber) ?? 0) + 1);
   }
 
