@@ -1,0 +1,357 @@
+/**
+ * Every table the dashboards show and export, as data: its columns (SQL expression, caption,
+ * how to display it), its filters (each validated to a strict format before it reaches SQL) and
+ * its order. The page and the exports run the very same SELECT, so an export's rows are the
+ * page's rows; row-level security decides which rows those are (the department is set on the
+ * transaction, see db.ts), never this module.
+ *
+ * Values leave the database already in the form staff read and exports carry: hashes as 0x hex,
+ * amounts in yuan with two decimals, times in the city's time zone, department codes as text.
+ * COPY takes no bind parameters, so filter values are inlined as literals: only after they
+ * matched their format (hex, date, integer, one of a list), and quoted all the same.
+ */
+import type { TextKey } from "../i18n.js";
+
+export type Display = "text" | "hex" | "yuan" | "count" | "time" | "state" | "department" | "tx" | "block" | "bool";
+
+export interface ColumnDef {
+  key: string;
+  sql: string;
+  caption: TextKey;
+  display: Display;
+  /** The column a detail page hangs off (the row's id) and where it links. */
+  link?: (row: Record<string, string>) => string;
+}
+
+export type FilterKind = "date" | "hex32" | "integer" | "state";
+
+export interface FilterDef {
+  key: string;
+  kind: FilterKind;
+  caption: TextKey;
+  /** SQL condition with `$` where the literal goes. */
+  condition: string;
+  states?: string[];
+}
+
+export interface TableDef {
+  id: string;
+  caption: TextKey;
+  /** FROM and JOINs; may use `$tz` for the city's time zone. */
+  from: string;
+  columns: ColumnDef[];
+  filters: FilterDef[];
+  orderBy: string;
+  /** Which filters bound the period named in an export's header. */
+  period?: { from: string; to: string };
+}
+
+export type Filters = Record<string, string>;
+
+/** A client error in a filter, paging or an id: answered 400 with this message. */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+const FORMATS: Record<FilterKind, RegExp> = {
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  hex32: /^0x[0-9a-fA-F]{64}$/,
+  integer: /^\d{1,20}$/,
+  state: /^[A-Za-z]{1,20}$/,
+};
+
+const FORMAT_WORDS: Record<FilterKind, string> = {
+  date: "a date YYYY-MM-DD",
+  hex32: "a 0x-prefixed 32-byte hex value",
+  integer: "a whole number",
+  state: "one of",
+};
+
+/** The filters of `def` found in `query`, each checked; unknown keys are refused too. */
+export function parseFilters(def: TableDef, query: Record<string, string>, reserved: string[] = []): Filters {
+  const filters: Filters = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (reserved.includes(key) || value === "") continue;
+    const filter = def.filters.find((f) => f.key === key);
+    if (!filter) throw new InputError(`unknown filter "${key.slice(0, 40)}" for ${def.id}`);
+    const ok =
+      FORMATS[filter.kind].test(value) &&
+      (filter.kind !== "state" || filter.states!.includes(value)) &&
+      (filter.kind !== "date" || !Number.isNaN(Date.parse(`${value}T00:00:00Z`)));
+    if (!ok) {
+      const expected = filter.kind === "state" ? `one of ${filter.states!.join(", ")}` : FORMAT_WORDS[filter.kind];
+      throw new InputError(`filter "${key}" must be ${expected}`);
+    }
+    filters[key] = value;
+  }
+  return filters;
+}
+
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function filterValue(filter: FilterDef, value: string): string {
+  if (filter.kind === "hex32") return `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
+  if (filter.kind === "date") return `${literal(value)}::date`;
+  if (filter.kind === "integer") return `${literal(value)}::numeric`;
+  return literal(value);
+}
+
+/** The SELECT of a table under its filters (no paging): what the page pages and exports copy. */
+export function selectSql(def: TableDef, filters: Filters, timeZone: string): string {
+  const where = def.filters
+    .filter((f) => filters[f.key] !== undefined)
+    .map((f) => f.condition.replaceAll("$", filterValue(f, filters[f.key])));
+  const columns = def.columns.map((c) => `${c.sql} as "${c.key}"`).join(",\n  ");
+  const from = def.from.replaceAll("$tz", literal(timeZone));
+  return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
+    where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
+  }\norder by ${def.orderBy}`;
+}
+
+// Expressions shared by the tables ------------------------------------------------------------
+
+const hex = (column: string) => `'0x' || encode(${column}, 'hex')`;
+const yuan = (column: string) => `to_char((${column}) / 100.0, 'FM999999999999999999990.00')`;
+const time = (column: string) => `to_char(${column} at time zone $tz, 'YYYY-MM-DD HH24:MI:SS')`;
+const code = (column: string) => `web.department_code(${column})`;
+/** A participant shown with its registrar: "TAX:0x1a2b…" identifies whom a department vouched for. */
+const participant = (column: string) =>
+  `(select web.department_code(r.department_id) || ':' || left(encode(${column}, 'hex'), 8)
+    from gov.participant_registered r where r.participant_id = ${column} limit 1)`;
+
+const provenance = (alias: string): ColumnDef[] => [
+  { key: "block_number", sql: `${alias}.block_number`, caption: "block", display: "block" },
+  { key: "block_time", sql: time(`${alias}.block_time`), caption: "blockTime", display: "time" },
+  { key: "tx_hash", sql: hex(`${alias}.tx_hash`), caption: "txHash", display: "tx" },
+];
+
+const INVOICE_STATES = ["Issued", "Claimed", "Locked", "Reimbursed", "Voided"];
+const PROPOSAL_STATES = ["Active", "Succeeded", "Executed", "Defeated", "Expired", "Cancelled"];
+
+const invoiceFilters: FilterDef[] = [
+  { key: "state", kind: "state", caption: "status", condition: "v.state = $", states: INVOICE_STATES },
+  { key: "from", kind: "date", caption: "from", condition: "i.block_time >= ($::timestamp at time zone $tz)" },
+  { key: "to", kind: "date", caption: "to", condition: "i.block_time < (($::date + 1)::timestamp at time zone $tz)" },
+  { key: "issuer", kind: "hex32", caption: "issuer", condition: "i.issuer_id = $" },
+  { key: "number", kind: "integer", caption: "invoiceNumber", condition: "i.number = $" },
+  { key: "id", kind: "hex32", caption: "detail", condition: "i.invoice_id = $" },
+];
+
+export const TABLES = {
+  departments: {
+    id: "departments",
+    caption: "members",
+    from: `gov.department_admitted a join gov.departments d using (department_id)`,
+    columns: [
+      { key: "code", sql: code("a.department_id"), caption: "code", display: "department" },
+      { key: "name", sql: "a.name", caption: "name", display: "text" },
+      {
+        key: "status",
+        sql: "case when d.active then 'Active' else 'Suspended' end",
+        caption: "status",
+        display: "state",
+      },
+      {
+        key: "operators",
+        sql: `(select string_agg('0x' || encode(o.account, 'hex'), ' ' order by o.account) from gov.operators o where o.department_id = a.department_id)`,
+        caption: "operators",
+        display: "text",
+      },
+      ...provenance("a"),
+    ],
+    filters: [],
+    orderBy: "a.block_number, a.log_index",
+  },
+  proposals: {
+    id: "proposals",
+    caption: "proposals",
+    from: `gov.proposal_created p join gov.proposals v using (proposal_id)`,
+    columns: [
+      {
+        key: "proposal_id",
+        sql: "p.proposal_id::text",
+        caption: "proposal",
+        display: "text",
+        link: (r) => `/governance/proposals/${r.proposal_id}`,
+      },
+      { key: "proposer", sql: code("p.department_id"), caption: "proposer", display: "department" },
+      { key: "description", sql: "p.description", caption: "description", display: "text" },
+      { key: "status", sql: "v.status", caption: "status", display: "state" },
+      { key: "yes", sql: "v.yes::text", caption: "yes", display: "count" },
+      { key: "no", sql: "v.no::text", caption: "no", display: "count" },
+      { key: "required", sql: "p.required::text", caption: "required", display: "count" },
+      { key: "vote_end", sql: time("v.vote_end"), caption: "voteEnd", display: "time" },
+      ...provenance("p"),
+    ],
+    filters: [
+      { key: "state", kind: "state", caption: "status", condition: "v.status = $", states: PROPOSAL_STATES },
+      { key: "id", kind: "integer", caption: "proposal", condition: "p.proposal_id = $" },
+    ],
+    orderBy: "p.proposal_id desc",
+  },
+  votes: {
+    id: "votes",
+    caption: "votes",
+    from: `gov.vote_cast c`,
+    columns: [
+      { key: "proposal_id", sql: "c.proposal_id::text", caption: "proposal", display: "text" },
+      { key: "department", sql: code("c.department_id"), caption: "voter", display: "department" },
+      { key: "support", sql: "case when c.support then 'yes' else 'no' end", caption: "support", display: "text" },
+      ...provenance("c"),
+    ],
+    filters: [{ key: "proposal", kind: "integer", caption: "proposal", condition: "c.proposal_id = $" }],
+    orderBy: "c.block_number, c.log_index",
+  },
+  validators: {
+    id: "validators",
+    caption: "validators",
+    from: `gov.validator_added a join gov.validators v on v.validator = a.validator and v.added_block = a.block_number`,
+    columns: [
+      { key: "validator", sql: hex("a.validator"), caption: "validator", display: "hex" },
+      { key: "department", sql: code("a.department_id"), caption: "department", display: "department" },
+      ...provenance("a"),
+    ],
+    filters: [],
+    orderBy: "a.block_number, a.log_index",
+  },
+  invoices: {
+    id: "invoices",
+    caption: "invoices",
+    from: `invoices.invoice_issued i join invoices.invoices v using (invoice_id)`,
+    columns: [
+      {
+        key: "invoice_id",
+        sql: hex("i.invoice_id"),
+        caption: "detail",
+        display: "hex",
+        link: (r) => `/invoices/${r.invoice_id}`,
+      },
+      { key: "code", sql: code("i.code"), caption: "invoiceCode", display: "text" },
+      { key: "number", sql: "i.number::text", caption: "invoiceNumber", display: "text" },
+      { key: "issuer", sql: participant("i.issuer_id"), caption: "issuer", display: "text" },
+      { key: "amount", sql: yuan("i.amount"), caption: "amount", display: "yuan" },
+      { key: "tax", sql: yuan("i.tax"), caption: "tax", display: "yuan" },
+      { key: "total", sql: yuan("i.amount + i.tax"), caption: "totalWithTax", display: "yuan" },
+      { key: "state", sql: "v.state", caption: "status", display: "state" },
+      { key: "credited", sql: yuan("v.credited"), caption: "credited", display: "yuan" },
+      { key: "reimbursed", sql: yuan("v.reimbursed"), caption: "reimbursed", display: "yuan" },
+      ...provenance("i"),
+    ],
+    filters: invoiceFilters,
+    orderBy: "i.block_number desc, i.log_index desc",
+    period: { from: "from", to: "to" },
+  },
+  failed: {
+    id: "failed",
+    caption: "failed",
+    from: `report.failed_attempts f`,
+    columns: [
+      { key: "department", sql: code("f.department_id"), caption: "actingDepartment", display: "department" },
+      { key: "sender", sql: hex("f.sender"), caption: "sender", display: "hex" },
+      { key: "contract", sql: "f.contract_name", caption: "contract", display: "text" },
+      { key: "function", sql: "f.function_name", caption: "function", display: "text" },
+      { key: "error", sql: "f.error_name", caption: "error", display: "text" },
+      ...provenance("f"),
+    ],
+    filters: [
+      { key: "from", kind: "date", caption: "from", condition: "f.block_time >= ($::timestamp at time zone $tz)" },
+      {
+        key: "to",
+        kind: "date",
+        caption: "to",
+        condition: "f.block_time < (($::date + 1)::timestamp at time zone $tz)",
+      },
+    ],
+    orderBy: "f.block_number desc",
+    period: { from: "from", to: "to" },
+  },
+  licences: {
+    id: "licences",
+    caption: "licences",
+    from: `licences.licence_issued i join licences.licences v using (licence_id)`,
+    columns: [
+      { key: "licence_id", sql: hex("i.licence_id"), caption: "licenceId", display: "hex" },
+      { key: "type", sql: code("i.type_id"), caption: "licenceType", display: "text" },
+      { key: "issuer", sql: code("i.issuer"), caption: "issuingDepartment", display: "department" },
+      {
+        key: "status",
+        sql: "case when v.suspended and v.status = 'Active' then 'Suspended' else v.status end",
+        caption: "status",
+        display: "state",
+      },
+      { key: "valid_from", sql: time("to_timestamp(v.valid_from)"), caption: "validFrom", display: "time" },
+      { key: "valid_until", sql: time("to_timestamp(v.valid_until)"), caption: "validUntil", display: "time" },
+      {
+        key: "uses",
+        sql: "(select count(*) from licences.licence_used u where u.licence_id = i.licence_id)::text",
+        caption: "uses",
+        display: "count",
+      },
+      ...provenance("i"),
+    ],
+    filters: [],
+    orderBy: "i.block_number desc, i.log_index desc",
+  },
+  licence_uses: {
+    id: "licence_uses",
+    caption: "uses",
+    from: `licences.licence_used u`,
+    columns: [
+      { key: "licence_id", sql: hex("u.licence_id"), caption: "licenceId", display: "hex" },
+      { key: "department", sql: code("u.department_id"), caption: "actingDepartment", display: "department" },
+      { key: "purpose", sql: code("u.purpose"), caption: "purpose", display: "text" },
+      { key: "version", sql: "u.version::text", caption: "version", display: "count" },
+      ...provenance("u"),
+    ],
+    filters: [],
+    orderBy: "u.block_number desc, u.log_index desc",
+  },
+  projects: {
+    id: "projects",
+    caption: "projects",
+    from: `escrow.project_created p join report.project_balances b using (project_id)`,
+    columns: [
+      { key: "project_id", sql: "p.project_id::text", caption: "project", display: "text" },
+      { key: "opened_by", sql: code("p.department_id"), caption: "actingDepartment", display: "department" },
+      {
+        key: "bank",
+        sql: `web.department_code(decode(substr(p.terms ->> 'bank', 3), 'hex'))`,
+        caption: "bank",
+        display: "department",
+      },
+      { key: "money_in", sql: yuan("b.money_in"), caption: "moneyIn", display: "yuan" },
+      { key: "money_out", sql: yuan("b.money_out"), caption: "moneyOut", display: "yuan" },
+      { key: "balance", sql: yuan("b.balance"), caption: "balance", display: "yuan" },
+      { key: "wage_account", sql: yuan("b.wage_account_balance"), caption: "wageAccount", display: "yuan" },
+      { key: "closed", sql: "case when b.closed then 'yes' else 'no' end", caption: "closed", display: "text" },
+      { key: "frozen", sql: "case when b.frozen then 'yes' else 'no' end", caption: "frozen", display: "text" },
+      ...provenance("p"),
+    ],
+    filters: [],
+    orderBy: "p.block_number desc, p.log_index desc",
+  },
+  wages: {
+    id: "wages",
+    caption: "wagesPaid",
+    from: `escrow.payroll_paid p join escrow.payroll_submitted s using (project_id, payroll_id)`,
+    columns: [
+      { key: "project_id", sql: "p.project_id::text", caption: "project", display: "text" },
+      { key: "period", sql: "s.period::text", caption: "period", display: "text" },
+      { key: "workers", sql: "jsonb_array_length(s.workers)::text", caption: "workers", display: "count" },
+      { key: "total", sql: yuan("s.total"), caption: "amount", display: "yuan" },
+      { key: "from_guarantee", sql: yuan("p.from_guarantee"), caption: "wagesPaid", display: "yuan" },
+      { key: "paid_by", sql: code("p.department_id"), caption: "actingDepartment", display: "department" },
+      ...provenance("p"),
+    ],
+    filters: [],
+    orderBy: "p.block_number desc, p.log_index desc",
+  },
+} satisfies Record<string, TableDef>;
+
+export type TableId = keyof typeof TABLES;
+
+export function tableDef(id: string): TableDef | undefined {
+  return (TABLES as Record<string, TableDef>)[id];
+}
