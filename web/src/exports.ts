@@ -42,7 +42,7 @@ function headerLines(
 }
 
 function csvLine(cells: string[]): string {
-  return cells.map((cell) => (/[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(",") + "\r\n";
+  return cells.map((cell) => (/[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(",") + "\n"; // COPY ends its lines with \n too
 }
 
 /**

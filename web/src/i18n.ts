@@ -109,6 +109,7 @@ const TEXT = {
   payrolls: ["工资表", "Payrolls"],
   participants: ["企业/主体", "Participants"],
   home: ["数据看板", "Dashboard"],
+  registrar: ["登记部门", "registered by"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type TextKey = keyof typeof TEXT;

@@ -29,7 +29,15 @@ export async function eventTables(tx: Tx): Promise<string[]> {
 
 export interface TransactionRows {
   block: { number: string; hash: string; time: Date } | null;
-  events: { event: string; log_index: string; args: Record<string, unknown> }[];
+  events: {
+    event: string;
+    log_index: string;
+    args: Record<string, unknown>;
+    /** Code of the department that acted, if a department did. */
+    department: string | null;
+    /** Code of the department that registered the enterprise that acted, if one did. */
+    registrar: string | null;
+  }[];
   failed: Record<string, string> | null;
 }
 
@@ -47,7 +55,21 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
          from ${name} t where block_number = $1 and tx_hash = decode($2, 'hex')`,
     )
     .join("\nunion all\n");
-  const events = tables.length ? await tx.unsafe(`${union}\norder by 2::bigint`, [block, hashHex]) : [];
+  // The acting department: the event's own department (or a licence's issuing department);
+  // for an enterprise's action, the department that registered the enterprise.
+  const events = tables.length
+    ? await tx.unsafe(
+        `with e as (${union})
+         select e.event, e.log_index, e.args,
+                web.department_code(decode(substr(coalesce(e.args ->> 'department_id', e.args ->> 'issuer'), 3), 'hex')) as department,
+                (select web.department_code(r.department_id) from gov.participant_registered r
+                 where r.participant_id = decode(substr(coalesce(e.args ->> 'issuer_id', e.args ->> 'contractor',
+                   e.args ->> 'developer', e.args ->> 'receiver_id', e.args ->> 'holder_participant',
+                   e.args ->> 'applicant_participant'), 3), 'hex') limit 1) as registrar
+         from e order by e.log_index::bigint`,
+        [block, hashHex],
+      )
+    : [];
   const [failed] = await tx`
     select web.department_code(department_id) as department, '0x' || encode(sender, 'hex') as sender,
            contract_name, function_name, error_name, error_args::text

@@ -29,7 +29,7 @@ export interface FilterDef {
   key: string;
   kind: FilterKind;
   caption: TextKey;
-  /** SQL condition with `$` where the literal goes. */
+  /** SQL condition with `$` where the literal goes (`$tz` is the city's time zone). */
   condition: string;
   states?: string[];
 }
@@ -102,7 +102,7 @@ function filterValue(filter: FilterDef, value: string): string {
 export function selectSql(def: TableDef, filters: Filters, timeZone: string): string {
   const where = def.filters
     .filter((f) => filters[f.key] !== undefined)
-    .map((f) => f.condition.replaceAll("$", filterValue(f, filters[f.key])));
+    .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])));
   const columns = def.columns.map((c) => `${c.sql} as "${c.key}"`).join(",\n  ");
   const from = def.from.replaceAll("$tz", literal(timeZone));
   return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${

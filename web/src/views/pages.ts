@@ -206,16 +206,12 @@ export function failedPage(l: Locale, table: TablePage, filters: Filters): Html 
 
 /** The audit trail's end: one transaction, its block, and the rows it wrote that this department may read. */
 export function transactionPage(l: Locale, hash: string, tx: TransactionRows): Html {
-  const acting = (args: Record<string, unknown>) => {
-    for (const key of ["department_id", "issuer", "bank"]) {
-      const value = args[key];
-      if (typeof value === "string" && /^\\x[0-9a-f]{64}$/.test(value)) {
-        const text = Buffer.from(value.slice(2), "hex").toString("utf8").replace(/\0+$/, "");
-        if (/^[\x20-\x7e]+$/.test(text)) return l.department(text);
-      }
-    }
-    return "—";
-  };
+  const acting = (e: TransactionRows["events"][number]) =>
+    e.department
+      ? l.department(e.department)
+      : e.registrar
+        ? `${l.t("participants")} (${l.t("registrar")}: ${l.department(e.registrar)})`
+        : "—";
   return html`<h1>${l.t("transaction")} <code id="tx-hash">${hash}</code></h1>
     ${
       tx.block
@@ -254,7 +250,7 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
                   html`<tr>
                     <td class="num">${e.log_index}</td>
                     <td>${e.event}</td>
-                    <td class="acting">${acting(e.args)}</td>
+                    <td class="acting">${acting(e)}</td>
                     <td><code style="white-space:normal">${JSON.stringify(e.args).slice(0, 400)}</code></td>
                   </tr>`,
               )
