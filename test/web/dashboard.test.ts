@@ -1,6 +1,10 @@
 import { createHmac } from "node:crypto";
 
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
 import { expect } from "chai";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
 import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
@@ -356,6 +360,162 @@ describe("dashboard (web/)", function () {
       expect(await analysts.get("FIRE")!`select count(*)::int as n from licences.licence_issued`).to.deep.equal([
         { n: 0 },
       ]);
+    });
+  });
+  describe("in the browser (headless Chromium, an injected EIP-1193 wallet)", function () {
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+    const shots = process.env.GOVLEDGER_SCREENSHOTS;
+
+    before(async function () {
+      const executablePath = process.env.GOVLEDGER_CHROMIUM ?? "/usr/bin/chromium";
+      if (!existsSync(executablePath))
+        throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
+      browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
+    });
+    after(async function () {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser?.close();
+    });
+
+    /** A browser whose wallet holds `code`'s operator key; signs in through the login page. */
+    async function wallet(code: DepartmentCode): Promise<Page> {
+      const account = operator(code);
+      const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+      contexts.push(context);
+      await context.exposeFunction("__govledgerSign", (message: string) => account.signMessage({ message }));
+      // A string, not a function: the test runner's transpiler would add helpers the page lacks.
+      await context.addInitScript({
+        content: `window.ethereum = { request: async ({ method, params }) => {
+          if (method === "eth_requestAccounts" || method === "eth_accounts") return [${JSON.stringify(account.address)}];
+          if (method === "personal_sign") {
+            if (params[1].toLowerCase() !== ${JSON.stringify(account.address.toLowerCase())}) throw new Error("unknown account");
+            return window.__govledgerSign(params[0]);
+          }
+          throw new Error("unsupported method " + method);
+        } };`,
+      });
+      const page = await context.newPage();
+      await page.goto(`${base}/login`);
+      return page;
+    }
+
+    async function signedIn(code: DepartmentCode): Promise<Page> {
+      const page = await wallet(code);
+      await page.click("#sign-in");
+      await page.waitForURL(`${base}/governance`);
+      expect(await page.getAttribute("#who", "data-department")).to.equal(code);
+      return page;
+    }
+
+    const figure = (page: Page, n: number) => page.locator(".figure b").nth(n).innerText();
+
+    it("shows each department its own figures, draws the charts, links rows to transactions, exports what the page shows", async function () {
+      const [{ n: invoices }] = await owner`select count(*)::int as n from invoices.invoice_issued`;
+      const [{ n: projects }] = await owner`select count(*)::int as n from escrow.project_created`;
+      const tax = await signedIn("TAX");
+      const cons = await signedIn("CONS");
+
+      await tax.goto(`${base}/invoices`);
+      expect(await figure(tax, 0)).to.equal(String(invoices));
+      await tax.waitForSelector('#invoices-per-day[data-rendered="true"] canvas');
+      await tax.waitForSelector('#invoices-by-state[data-rendered="true"] canvas');
+      const rows = tax.locator('section[data-table="invoices"] tbody tr');
+      expect(await rows.count()).to.equal(invoices);
+      const pageIds = await tax
+        .locator('section[data-table="invoices"] tbody tr td:first-child code')
+        .evaluateAll((cells) => cells.map((cell) => cell.getAttribute("title")));
+      const pageAmounts = await tax.locator('section[data-table="invoices"] tbody tr td:nth-child(5)').allInnerTexts();
+
+      await cons.goto(`${base}/invoices`);
+      expect(await figure(cons, 0)).to.equal("0");
+      expect(await cons.locator('section[data-table="invoices"] tbody').innerText()).to.equal("无数据");
+      await cons.goto(`${base}/escrow`);
+      expect(await figure(cons, 0)).to.equal(String(projects));
+      await tax.goto(`${base}/escrow`);
+      expect(await figure(tax, 0)).to.equal("0");
+
+      // Export from the page: the CSV's rows are the table's rows.
+      await tax.goto(`${base}/invoices`);
+      const [download] = await Promise.all([
+        tax.waitForEvent("download"),
+        tax.click('section[data-table="invoices"] .exports a:text("CSV")'),
+      ]);
+      const lines = readFileSync((await download.path())!, "utf8")
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n");
+      expect(csvCells(lines[1]).slice(2)).to.deep.equal(["TAX", "税务局"]);
+      const data = lines
+        .filter((line) => !line.startsWith("#,"))
+        .slice(1)
+        .map(csvCells);
+      expect(data.map((cells) => cells[0])).to.deep.equal(pageIds);
+      expect(
+        data.map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`),
+      ).to.deep.equal(pageAmounts);
+
+      // The audit trail: a row's transaction, with its block, time and acting department.
+      const link = tax.locator('section[data-table="invoices"] tbody tr').first().locator("a.tx");
+      const href = (await link.getAttribute("href"))!;
+      const block = await tax
+        .locator('section[data-table="invoices"] tbody tr')
+        .first()
+        .locator("td:nth-child(11)")
+        .innerText();
+      await link.click();
+      await tax.waitForURL(`${base}${href}`);
+      expect(await tax.locator("#tx-hash").innerText()).to.equal(href.slice(4, 70));
+      expect(await tax.locator("#tx-block").innerText()).to.equal(block);
+      expect(await tax.locator("td.acting").first().innerText()).to.include("税务局");
+      expect(await tax.locator("tbody").innerText()).to.include("invoices.invoice_issued");
+    });
+
+    it("updates pages live from the indexer's commits, and refuses a department once it is suspended", async function () {
+      const tax = await signedIn("TAX");
+      const bank = await signedIn("BANK");
+      const before = Number(await tax.locator("#head-number").innerText());
+      await suspend(fx, "BANK");
+      // No reload: the server-sent event brings the new head and the page re-reads its rows.
+      // (Expressions as strings: they run in the page.)
+      await tax.waitForFunction(`Number(document.getElementById("head-number").textContent) > ${before}`);
+      await tax.waitForFunction(
+        `document.querySelector('section[data-table="departments"]').textContent.includes("已暂停")`,
+      );
+      await bank.waitForFunction(
+        `document.getElementById("error-message")?.textContent === "department BANK is suspended"`,
+      );
+      const again = await wallet("BANK");
+      await again.click("#sign-in");
+      await again.waitForSelector("#sign-in-error:not([hidden])");
+      expect(await again.locator("#sign-in-error").innerText()).to.equal("department BANK is suspended");
+    });
+
+    it("renders the main pages in both languages (screenshots for the README when GOVLEDGER_SCREENSHOTS is set)", async function () {
+      const audit = await signedIn("AUDIT");
+      const [invoice] =
+        await owner`select '0x' || encode(invoice_id, 'hex') as id from invoices.invoice_credited limit 1`;
+      const pages: [string, string][] = [
+        ["governance", "/governance"],
+        ["invoices", "/invoices"],
+        ["invoice", `/invoices/${invoice.id}`],
+        ["escrow", "/escrow"],
+        ["licences", "/licences"],
+        ["invoices-en", "/invoices?lang=en"],
+      ];
+      if (shots) mkdirSync(shots, { recursive: true });
+      for (const [name, url] of pages) {
+        const response = await audit.goto(`${base}${url}`);
+        expect(response!.status(), url).to.equal(200);
+        if (await audit.locator("[data-chart]").count()) await audit.waitForSelector('[data-rendered="true"] canvas');
+        if (shots) await audit.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+      }
+      expect(await audit.locator("h1").innerText()).to.equal("E-invoices");
+      await audit.goto(`${base}/invoices?lang=zh-CN`);
+      expect(await audit.locator("h1").innerText()).to.equal("电子发票");
+      const tx = await audit.locator("a.tx").first().getAttribute("href");
+      await audit.goto(`${base}${tx}`);
+      if (shots) await audit.screenshot({ path: path.join(shots, "transaction.png"), fullPage: true });
     });
   });
 });

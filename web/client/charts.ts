@@ -18,10 +18,12 @@ type Spec =
 const COLOURS = ["#c0392b", "#2e86de", "#27ae60", "#f39c12", "#8e44ad", "#16a085", "#7f8c8d"];
 
 function option(spec: Spec): echarts.EChartsCoreOption {
+  // No animation: a dashboard redraws on every block, and a chart should read at once.
   const title = { text: spec.title, left: 12, top: 8, textStyle: { fontSize: 13 } };
   if (spec.kind === "pie") {
     return {
       color: COLOURS,
+      animation: false,
       title,
       tooltip: { trigger: "item" },
       legend: { bottom: 4 },
@@ -38,6 +40,7 @@ function option(spec: Spec): echarts.EChartsCoreOption {
   }
   return {
     color: COLOURS,
+    animation: false,
     title,
     tooltip: { trigger: "axis" },
     grid: { left: 70, right: 20, top: 44, bottom: 30 },

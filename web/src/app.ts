@@ -92,6 +92,8 @@ export function createApp({ config, db, signIn, bundle, live, log }: AppDeps): H
     return c.json({ status: "ok", head });
   });
 
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+
   app.get("/assets/:file", (c) => {
     const file = bundle.files.get(c.req.path);
     if (!file) return c.json({ error: "no such asset" }, 404);

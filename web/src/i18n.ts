@@ -130,6 +130,17 @@ const STATES: Record<string, [string, string]> = {
   Pending: ["未生效", "Pending"],
   Revoked: ["已吊销", "Revoked"],
   Suspended: ["已暂停", "Suspended"],
+  member: ["正常", "Active"],
+  suspended: ["已暂停", "Suspended"],
+};
+
+/** Where one English state name means different things (an "Active" proposal is being voted on). */
+const DOMAIN_STATES: Record<string, Record<string, [string, string]>> = {
+  licence: {
+    Active: ["有效", "Active"],
+    Pending: ["未生效", "Pending"],
+    Expired: ["已过期", "Expired"],
+  },
 };
 
 /** Department names by demo code (the chain stores an English name only). */
@@ -147,7 +158,7 @@ export interface Locale {
   lang: Lang;
   timeZone: string;
   t(key: TextKey): string;
-  state(name: string): string;
+  state(name: string, domain?: string): string;
   department(code: string | null, chainName?: string | null): string;
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
   yuan(fen: string | bigint | null): string;
@@ -174,7 +185,7 @@ export function locale(lang: Lang, timeZone: string): Locale {
     lang,
     timeZone,
     t: (key) => TEXT[key][index],
-    state: (name) => STATES[name]?.[index] ?? name,
+    state: (name, domain) => (domain && DOMAIN_STATES[domain]?.[name]?.[index]) ?? STATES[name]?.[index] ?? name,
     department: (code, chainName) => (code && DEPARTMENTS[code]?.[index]) || chainName || code || "—",
     yuan(fen) {
       if (fen === null || fen === undefined) return "—";

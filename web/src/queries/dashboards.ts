@@ -70,8 +70,8 @@ export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string)
     order by h.block_number, h.log_index`;
   const creditNotes = await tx`
     select '0x' || encode(n.credit_note_id, 'hex') as credit_note_id, n.number::text,
-           to_char(n.amount / 100.0, 'FM999999999999999999990.00') as amount,
-           to_char(n.tax / 100.0, 'FM999999999999999999990.00') as tax,
+           round(n.amount / 100.0, 2)::text as amount,
+           round(n.tax / 100.0, 2)::text as tax,
            exists (select 1 from invoices.credit_note_confirmed c where c.credit_note_id = n.credit_note_id) as confirmed,
            n.block_number::text, to_char(n.block_time at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI:SS') as block_time,
            '0x' || encode(n.tx_hash, 'hex') as tx_hash
@@ -80,13 +80,15 @@ export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string)
   return { history, creditNotes };
 }
 
+/** Escrow figures in yuan (decimal strings): settlement-token units, 18 decimals. */
 export async function escrowSummary(tx: Tx) {
   const [row] = await tx`
-    select count(*)::int as projects, coalesce(sum(money_in), 0)::text as money_in,
-           coalesce(sum(balance), 0)::text as balance, coalesce(sum(wage_account_balance), 0)::text as wage_account
+    select count(*)::int as projects, round(coalesce(sum(money_in), 0) / 1e18, 2)::text as money_in,
+           round(coalesce(sum(balance), 0) / 1e18, 2)::text as balance,
+           round(coalesce(sum(wage_account_balance), 0) / 1e18, 2)::text as wage_account
     from report.project_balances`;
   const [wages] =
-    await tx`select coalesce(sum(total), 0)::text as wages, count(*)::int as payrolls from report.wages_paid`;
+    await tx`select round(coalesce(sum(total), 0) / 1e18, 2)::text as wages, count(*)::int as payrolls from report.wages_paid`;
   return { ...row, ...wages } as {
     projects: number;
     money_in: string;

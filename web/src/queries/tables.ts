@@ -19,6 +19,8 @@ export interface ColumnDef {
   sql: string;
   caption: TextKey;
   display: Display;
+  /** For state columns: whose states (see i18n DOMAIN_STATES). */
+  domain?: string;
   /** The column a detail page hangs off (the row's id) and where it links. */
   link?: (row: Record<string, string>) => string;
 }
@@ -113,7 +115,12 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string): st
 // Expressions shared by the tables ------------------------------------------------------------
 
 const hex = (column: string) => `'0x' || encode(${column}, 'hex')`;
-const yuan = (column: string) => `to_char((${column}) / 100.0, 'FM999999999999999999990.00')`;
+const yuan = (column: string) => `round((${column}) / 100.0, 2)::text`;
+/**
+ * Escrow amounts are settlement-token units: 18 decimals, one token a yuan (deposits in the
+ * bank's ledger). A project in another ERC-20 would need its token's decimals (not indexed yet).
+ */
+const tokenYuan = (column: string) => `round((${column}) / 1e18, 2)::text`;
 const time = (column: string) => `to_char(${column} at time zone $tz, 'YYYY-MM-DD HH24:MI:SS')`;
 const code = (column: string) => `web.department_code(${column})`;
 /** A participant shown with its registrar: "TAX:0x1a2b…" identifies whom a department vouched for. */
@@ -149,7 +156,7 @@ export const TABLES = {
       { key: "name", sql: "a.name", caption: "name", display: "text" },
       {
         key: "status",
-        sql: "case when d.active then 'Active' else 'Suspended' end",
+        sql: "case when d.active then 'member' else 'suspended' end",
         caption: "status",
         display: "state",
       },
@@ -280,6 +287,7 @@ export const TABLES = {
         sql: "case when v.suspended and v.status = 'Active' then 'Suspended' else v.status end",
         caption: "status",
         display: "state",
+        domain: "licence",
       },
       { key: "valid_from", sql: time("to_timestamp(v.valid_from)"), caption: "validFrom", display: "time" },
       { key: "valid_until", sql: time("to_timestamp(v.valid_until)"), caption: "validUntil", display: "time" },
@@ -321,12 +329,12 @@ export const TABLES = {
         caption: "bank",
         display: "department",
       },
-      { key: "money_in", sql: yuan("b.money_in"), caption: "moneyIn", display: "yuan" },
-      { key: "money_out", sql: yuan("b.money_out"), caption: "moneyOut", display: "yuan" },
-      { key: "balance", sql: yuan("b.balance"), caption: "balance", display: "yuan" },
-      { key: "wage_account", sql: yuan("b.wage_account_balance"), caption: "wageAccount", display: "yuan" },
-      { key: "closed", sql: "case when b.closed then 'yes' else 'no' end", caption: "closed", display: "text" },
-      { key: "frozen", sql: "case when b.frozen then 'yes' else 'no' end", caption: "frozen", display: "text" },
+      { key: "money_in", sql: tokenYuan("b.money_in"), caption: "moneyIn", display: "yuan" },
+      { key: "money_out", sql: tokenYuan("b.money_out"), caption: "moneyOut", display: "yuan" },
+      { key: "balance", sql: tokenYuan("b.balance"), caption: "balance", display: "yuan" },
+      { key: "wage_account", sql: tokenYuan("b.wage_account_balance"), caption: "wageAccount", display: "yuan" },
+      { key: "closed", sql: "case when b.closed then 'yes' else 'no' end", caption: "closed", display: "bool" },
+      { key: "frozen", sql: "case when b.frozen then 'yes' else 'no' end", caption: "frozen", display: "bool" },
       ...provenance("p"),
     ],
     filters: [],
@@ -340,8 +348,8 @@ export const TABLES = {
       { key: "project_id", sql: "p.project_id::text", caption: "project", display: "text" },
       { key: "period", sql: "s.period::text", caption: "period", display: "text" },
       { key: "workers", sql: "jsonb_array_length(s.workers)::text", caption: "workers", display: "count" },
-      { key: "total", sql: yuan("s.total"), caption: "amount", display: "yuan" },
-      { key: "from_guarantee", sql: yuan("p.from_guarantee"), caption: "wagesPaid", display: "yuan" },
+      { key: "total", sql: tokenYuan("s.total"), caption: "amount", display: "yuan" },
+      { key: "from_guarantee", sql: tokenYuan("p.from_guarantee"), caption: "wagesPaid", display: "yuan" },
       { key: "paid_by", sql: code("p.department_id"), caption: "actingDepartment", display: "department" },
       ...provenance("p"),
     ],

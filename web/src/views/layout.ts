@@ -44,6 +44,7 @@ th{background:#eef2f6;font-weight:600}td.num{text-align:right;font-variant-numer
 form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
+td.args{white-space:normal;word-break:break-all;font-size:12px}td.args b{font-weight:600;color:var(--muted)}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
 `;
 
@@ -130,7 +131,7 @@ function cell(l: Locale, column: ColumnDef, row: Record<string, string>): Html {
     case "count":
       return html`<td class="num">${l.count(value)}</td>`;
     case "state":
-      return html`<td>${l.state(value)}</td>`;
+      return html`<td>${l.state(value, column.domain)}</td>`;
     case "department":
       return html`<td title="${value}">${l.department(value)}</td>`;
     case "hex":
@@ -141,6 +142,8 @@ function cell(l: Locale, column: ColumnDef, row: Record<string, string>): Html {
         : html`<td><code title="${value}">${short(value)}</code></td>`;
     case "tx":
       return html`<td>${txLink(value, row.block_number)}</td>`;
+    case "bool":
+      return html`<td>${value === "yes" ? "✓" : "—"}</td>`;
     case "block":
       return html`<td class="num">${value}</td>`;
     default:

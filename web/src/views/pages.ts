@@ -12,7 +12,7 @@ import type {
 } from "../queries/dashboards.js";
 import type { TablePage } from "../queries/page.js";
 import { type Filters, TABLES } from "../queries/tables.js";
-import { chart, dataTable, figures, type Html, short, txLink } from "./layout.js";
+import { chart, dataTable, figures, type Html, money, short, txLink } from "./layout.js";
 
 const fen = (l: Locale, value: string) => l.yuan(value);
 
@@ -142,8 +142,8 @@ export function invoicePage(
                 (n) =>
                   html`<tr>
                     <td>${n.number}</td>
-                    <td class="num">¥${n.amount}</td>
-                    <td class="num">¥${n.tax}</td>
+                    <td class="num">${money(n.amount)}</td>
+                    <td class="num">${money(n.tax)}</td>
                     <td>${n.confirmed ? "✓" : "…"}</td>
                     <td class="num">${n.block_number}</td>
                     <td>${n.block_time}</td>
@@ -170,7 +170,7 @@ export function licencesPage(
       ${chart("licences-by-status", {
         kind: "pie",
         title: l.t("status"),
-        data: summary.byStatus.map((s) => ({ name: l.state(s.status), value: s.count })),
+        data: summary.byStatus.map((s) => ({ name: l.state(s.status, "licence"), value: s.count })),
       })}
     </div>
     <h2>${l.t("licences")}</h2>
@@ -188,10 +188,10 @@ export function escrowPage(
   return html`<h1>${l.t("escrow")}</h1>
     ${figures([
       [l.t("projects"), l.count(summary.projects)],
-      [l.t("moneyIn"), fen(l, summary.money_in)],
-      [l.t("balance"), fen(l, summary.balance)],
-      [l.t("wageAccount"), fen(l, summary.wage_account)],
-      [l.t("wagesPaid"), fen(l, summary.wages)],
+      [l.t("moneyIn"), money(summary.money_in)],
+      [l.t("balance"), money(summary.balance)],
+      [l.t("wageAccount"), money(summary.wage_account)],
+      [l.t("wagesPaid"), money(summary.wages)],
     ])}
     <h2>${l.t("projects")}</h2>
     ${dataTable(l, TABLES.projects, projects, {})}
@@ -202,6 +202,12 @@ export function escrowPage(
 export function failedPage(l: Locale, table: TablePage, filters: Filters): Html {
   return html`<h1>${l.t("failed")}</h1>
     ${dataTable(l, TABLES.failed, table, filters)}`;
+}
+
+/** An event argument as text: bytes as 0x hex (PostgreSQL's jsonb writes them as \\x…). */
+function argText(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.replace(/\\x([0-9a-f]*)/g, "0x$1");
 }
 
 /** The audit trail's end: one transaction, its block, and the rows it wrote that this department may read. */
@@ -251,7 +257,9 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
                     <td class="num">${e.log_index}</td>
                     <td>${e.event}</td>
                     <td class="acting">${acting(e)}</td>
-                    <td><code style="white-space:normal">${JSON.stringify(e.args).slice(0, 400)}</code></td>
+                    <td class="args">
+                      ${Object.entries(e.args).map(([key, value]) => html`<div><b>${key}</b> <code>${argText(value)}</code></div>`)}
+                    </td>
                   </tr>`,
               )
         }
