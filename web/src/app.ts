@@ -233,10 +233,8 @@ export function createApp({ config, db, signIn, bundle, live, log }: AppDeps): H
     const { filters, paging } = tableQuery(TABLES.invoices, c);
     const l = c.get("l");
     return page(c, l.t("invoices"), async (tx) => {
-      const [summary, table] = await Promise.all([
-        invoiceSummary(tx, filters, config.timeZone),
-        tablePage(tx, TABLES.invoices, filters, paging, config.timeZone),
-      ]);
+      const summary = await invoiceSummary(tx, filters, config.timeZone);
+      const table = await tablePage(tx, TABLES.invoices, filters, paging, config.timeZone, summary.totals.count);
       return pages.invoicesPage(l, summary, table, filters);
     });
   });

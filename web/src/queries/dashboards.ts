@@ -42,14 +42,24 @@ export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string)
     filters,
     timeZone,
   );
-  const [[totals], perDay, byState] = await Promise.all([
-    tx.unsafe(`select count(*)::int as count, coalesce(sum(amount), 0)::text as amount, coalesce(sum(tax), 0)::text as tax,
-                      coalesce(sum(reimbursed), 0)::text as reimbursed from (${base}) t`),
-    tx.unsafe(
-      `select day::text, count(*)::int as count, sum(amount)::text as amount from (${base}) t group by 1 order by 1`,
-    ),
-    tx.unsafe(`select state, count(*)::int as count from (${base}) t group by 1 order by 1`),
-  ]);
+  // One pass over the rows for all three (grouping sets), not one per figure.
+  const groups = (await tx.unsafe(`
+    select grouping(day) as by_day, grouping(state) as by_state, day::text, state, count(*)::int as count,
+           coalesce(sum(amount), 0)::text as amount, coalesce(sum(tax), 0)::text as tax,
+           coalesce(sum(reimbursed), 0)::text as reimbursed
+    from (${base}) t group by grouping sets ((day), (state), ()) order by day, state`)) as unknown as {
+    by_day: number;
+    by_state: number;
+    day: string;
+    state: string;
+    count: number;
+    amount: string;
+    tax: string;
+    reimbursed: string;
+  }[];
+  const totals = groups.find((g) => g.by_day === 1 && g.by_state === 1)!;
+  const perDay = groups.filter((g) => g.by_day === 0);
+  const byState = groups.filter((g) => g.by_state === 0);
   return {
     totals: totals as unknown as { count: number; amount: string; tax: string; reimbursed: string },
     perDay: perDay as unknown as { day: string; count: number; amount: string }[],

@@ -123,11 +123,6 @@ const yuan = (column: string) => `round((${column}) / 100.0, 2)::text`;
 const tokenYuan = (column: string) => `round((${column}) / 1e18, 2)::text`;
 const time = (column: string) => `to_char(${column} at time zone $tz, 'YYYY-MM-DD HH24:MI:SS')`;
 const code = (column: string) => `web.department_code(${column})`;
-/** A participant shown with its registrar: "TAX:0x1a2b…" identifies whom a department vouched for. */
-const participant = (column: string) =>
-  `(select web.department_code(r.department_id) || ':' || left(encode(${column}, 'hex'), 8)
-    from gov.participant_registered r where r.participant_id = ${column} limit 1)`;
-
 const provenance = (alias: string): ColumnDef[] => [
   { key: "block_number", sql: `${alias}.block_number`, caption: "block", display: "block" },
   { key: "block_time", sql: time(`${alias}.block_time`), caption: "blockTime", display: "time" },
@@ -226,7 +221,8 @@ export const TABLES = {
   invoices: {
     id: "invoices",
     caption: "invoices",
-    from: `invoices.invoice_issued i join invoices.invoices v using (invoice_id)`,
+    from: `invoices.invoice_issued i join invoices.invoices v using (invoice_id)
+      left join gov.participant_registered pr on pr.participant_id = i.issuer_id`,
     columns: [
       {
         key: "invoice_id",
@@ -237,7 +233,12 @@ export const TABLES = {
       },
       { key: "code", sql: code("i.code"), caption: "invoiceCode", display: "text" },
       { key: "number", sql: "i.number::text", caption: "invoiceNumber", display: "text" },
-      { key: "issuer", sql: participant("i.issuer_id"), caption: "issuer", display: "text" },
+      {
+        key: "issuer",
+        sql: "web.department_code(pr.department_id) || ':' || left(encode(i.issuer_id, 'hex'), 8)",
+        caption: "issuer",
+        display: "text",
+      },
       { key: "amount", sql: yuan("i.amount"), caption: "amount", display: "yuan" },
       { key: "tax", sql: yuan("i.tax"), caption: "tax", display: "yuan" },
       { key: "total", sql: yuan("i.amount + i.tax"), caption: "totalWithTax", display: "yuan" },
