@@ -1,6 +1,6 @@
 /**
  * `npm run bench:dashboard`: the dashboards' data calls and exports on a database of
- * GOVLEDGER_BENCH_INVOICES synthetic invoices (default 200,000) beside the demo's real activity.
+ * GOVLEDGER_BENCH_INVOICES synthetic invoices (default 20,000) beside the demo's real activity.
  * The extra invoices are written straight into invoices.invoice_issued (not mined: this measures
  * the read side, row-level security included, not the chain), spread over 60 days, for the demo
  * issuer that TAX registered. Prints p50/p95 of each page's database time (its Server-Timing)
@@ -18,7 +18,7 @@ import { configFor, indexToHead, startChain, startDatabase } from "../test/index
 import { loadDashboardConfig } from "../web/src/config.js";
 import { startDashboard } from "../web/src/server.js";
 
-const INVOICES = Number(process.env.GOVLEDGER_BENCH_INVOICES ?? 200_000);
+const INVOICES = Number(process.env.GOVLEDGER_BENCH_INVOICES ?? 20_000);
 const RUNS = 30;
 
 const percentile = (values: number[], p: number) => {
