@@ -477,14 +477,13 @@ describe("dashboard (web/)", function () {
       const before = Number(await tax.locator("#head-number").innerText());
       await suspend(fx, "BANK");
       // No reload: the server-sent event brings the new head and the page re-reads its rows.
-      // (Expressions as strings: they run in the page.)
-      await tax.waitForFunction(`Number(document.getElementById("head-number").textContent) > ${before}`);
-      await tax.waitForFunction(
-        `document.querySelector('section[data-table="departments"]').textContent.includes("已暂停")`,
+      await until(async () => Number(await tax.locator("#head-number").innerText()) > before, "the head to move");
+      await until(
+        async () => (await tax.locator('section[data-table="departments"]').innerText()).includes("已暂停"),
+        "the departments table to show BANK suspended",
       );
-      await bank.waitForFunction(
-        `document.getElementById("error-message")?.textContent === "department BANK is suspended"`,
-      );
+      await until(async () => (await bank.locator("#error-message").count()) > 0, "BANK's open page to be refused");
+      expect(await bank.locator("#error-message").innerText()).to.equal("department BANK is suspended");
       const again = await wallet("BANK");
       await again.click("#sign-in");
       await again.waitForSelector("#sign-in-error:not([hidden])");
@@ -501,6 +500,7 @@ describe("dashboard (web/)", function () {
         ["invoice", `/invoices/${invoice.id}`],
         ["escrow", "/escrow"],
         ["licences", "/licences"],
+        ["project", "/escrow/projects/1"],
         ["invoices-en", "/invoices?lang=en"],
       ];
       if (shots) mkdirSync(shots, { recursive: true });
@@ -513,12 +513,28 @@ describe("dashboard (web/)", function () {
       expect(await audit.locator("h1").innerText()).to.equal("E-invoices");
       await audit.goto(`${base}/invoices?lang=zh-CN`);
       expect(await audit.locator("h1").innerText()).to.equal("电子发票");
+      // A licence's history with each use and whether the licence was valid then.
+      const [used] =
+        await owner`select '0x' || encode(licence_id, 'hex') as id, count(*)::int as uses from licences.licence_used group by 1 order by 2 desc limit 1`;
+      await audit.goto(`${base}/licences/${used.id}`);
+      expect(await audit.locator("table.uses tbody tr").count()).to.equal(used.uses);
+      expect(await audit.locator("table.uses td.valid").allInnerTexts()).to.deep.equal(Array(used.uses).fill("✓"));
+      if (shots) await audit.screenshot({ path: path.join(shots, "licence.png"), fullPage: true });
       const tx = await audit.locator("a.tx").first().getAttribute("href");
       await audit.goto(`${base}${tx}`);
       if (shots) await audit.screenshot({ path: path.join(shots, "transaction.png"), fullPage: true });
     });
   });
 });
+
+/** Polls `condition` (in this process, not in the page: the pages' CSP forbids eval). */
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** Suspends a department by a consortium vote (TAX, SAMR, CONS, AUDIT vote) and indexes it. */
 export async function suspend(fx: WebFixture, code: DepartmentCode): Promise<void> {

@@ -25,7 +25,9 @@ import {
   governanceSummary,
   invoiceDetail,
   invoiceSummary,
+  licenceDetail,
   licenceSummary,
+  projectTimeline,
 } from "./queries/dashboards.js";
 import { parsePaging, tablePage } from "./queries/page.js";
 import { InputError, parseFilters, type TableDef, TABLES, tableDef } from "./queries/tables.js";
@@ -79,8 +81,8 @@ export function createApp({ config, db, signIn, bundle, live, log }: AppDeps): H
     if (!wantsHtml) return c.json({ error: message }, status);
     return c.html(
       layout(
-        { l, title: l.t("notPermitted"), path: c.req.path, script: bundle.entry },
-        errorPage(message, l, status === 401 || status === 403),
+        { l, title: l.t(status === 400 ? "badRequest" : "notPermitted"), path: c.req.path, script: bundle.entry },
+        errorPage(message, l, status),
       ),
       status,
     );
@@ -142,7 +144,9 @@ export function createApp({ config, db, signIn, bundle, live, log }: AppDeps): H
     "/invoices",
     "/invoices/*",
     "/licences",
+    "/licences/*",
     "/escrow",
+    "/escrow/*",
     "/failed",
     "/tx/*",
     "/export/*",
@@ -273,6 +277,26 @@ export function createApp({ config, db, signIn, bundle, live, log }: AppDeps): H
         tablePage(tx, TABLES.wages, {}, firstPage, config.timeZone),
       ]);
       return pages.escrowPage(l, summary, projects, wages);
+    });
+  });
+
+  app.get("/licences/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new InputError("licence id must be a 0x-prefixed 32-byte hex value");
+    const l = c.get("l");
+    return page(c, l.t("licences"), async (tx) => {
+      const row = await tablePage(tx, TABLES.licences, { id }, firstPage, config.timeZone);
+      return pages.licencePage(l, id, row, await licenceDetail(tx, id, config.timeZone));
+    });
+  });
+
+  app.get("/escrow/projects/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^\d{1,20}$/.test(id)) throw new InputError("project id must be a whole number");
+    const l = c.get("l");
+    return page(c, `${l.t("project")} #${id}`, async (tx) => {
+      const row = await tablePage(tx, TABLES.projects, { id }, firstPage, config.timeZone);
+      return pages.projectPage(l, id, row, await projectTimeline(tx, id, config.timeZone));
     });
   });
 

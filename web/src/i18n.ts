@@ -20,6 +20,7 @@ const TEXT = {
   signOut: ["退出", "Sign out"],
   noWallet: ["未检测到浏览器钱包（EIP-1193）", "No browser wallet (EIP-1193) found"],
   notPermitted: ["无权访问", "Not permitted"],
+  badRequest: ["请求有误", "Bad request"],
   signInAgain: ["请重新登录", "Please sign in again"],
   department: ["部门", "Department"],
   members: ["成员部门", "Member departments"],
@@ -110,6 +111,7 @@ const TEXT = {
   participants: ["企业/主体", "Participants"],
   home: ["数据看板", "Dashboard"],
   registrar: ["登记部门", "registered by"],
+  validAtUse: ["当时是否有效", "Valid at the time of use"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type TextKey = keyof typeof TEXT;
@@ -131,12 +133,32 @@ const STATES: Record<string, [string, string]> = {
   Revoked: ["已吊销", "Revoked"],
   Suspended: ["已暂停", "Suspended"],
   member: ["正常", "Active"],
+  Renewed: ["换发/延续", "Renewed"],
+  Reinstated: ["恢复", "Reinstated"],
+  ProjectCreated: ["项目登记", "Project created"],
+  ProjectFunded: ["资金存入", "Funded"],
+  GuaranteeDeposited: ["工资保证金存入", "Wage guarantee deposited"],
+  MilestoneSubmitted: ["工程节点提交", "Milestone submitted"],
+  MilestoneReleased: ["工程节点拨付", "Milestone released"],
+  MilestoneRejected: ["工程节点退回", "Milestone rejected"],
+  PaymentOrdered: ["付款指令", "Payment ordered"],
+  PaymentOrderPaid: ["付款完成", "Payment paid"],
+  PaymentOrderRejected: ["付款退回", "Payment rejected"],
+  PayrollSubmitted: ["工资表提交", "Payroll submitted"],
+  PayrollApproved: ["工资表批准", "Payroll approved"],
+  PayrollPaid: ["代发工资", "Wages paid"],
+  PayrollRejected: ["工资表退回", "Payroll rejected"],
+  ProjectFrozen: ["冻结", "Frozen"],
+  ProjectUnfrozen: ["解除冻结", "Unfrozen"],
+  ProjectClosed: ["结项", "Closed"],
+  GuaranteeReturned: ["退还保证金", "Guarantee returned"],
   suspended: ["已暂停", "Suspended"],
 };
 
 /** Where one English state name means different things (an "Active" proposal is being voted on). */
 const DOMAIN_STATES: Record<string, Record<string, [string, string]>> = {
   licence: {
+    Issued: ["发证", "Issued"],
     Active: ["有效", "Active"],
     Pending: ["未生效", "Pending"],
     Expired: ["已过期", "Expired"],

@@ -114,3 +114,101 @@ export async function licenceSummary(tx: Tx) {
   const [uses] = await tx`select count(*)::int as uses from licences.licence_used`;
   return { byStatus: byStatus as unknown as { status: string; count: number }[], uses: uses.uses as number };
 }
+
+const TIME = (column: string, timeZone: string) =>
+  `to_char(${column} at time zone '${timeZone.replace(/'/g, "''")}', 'YYYY-MM-DD HH24:MI:SS')`;
+
+export interface TimelineRow {
+  event: string;
+  detail: string | null;
+  amount: string | null;
+  block_number: string;
+  block_time: string;
+  tx_hash: string;
+}
+
+/**
+ * A licence's life (issue, renewals, suspensions, reinstatements, revocation) and its uses, each
+ * use with whether the licence was valid when it was used: inside the window of the version in
+ * force at that time, not suspended, not revoked (a use is only recorded while the contract
+ * finds the licence valid, so a "no" here would mean the mirror and the chain disagree).
+ */
+export async function licenceDetail(tx: Tx, licenceId: string, timeZone: string) {
+  const id = licenceId.slice(2).toLowerCase();
+  const history = (await tx.unsafe(
+    `select event, detail, null as amount, block_number::text, ${TIME("block_time", timeZone)} as block_time,
+            '0x' || encode(tx_hash, 'hex') as tx_hash
+     from (
+       select 'Issued' as event, 'v1 ' || ${TIME("to_timestamp(valid_from)", timeZone)} || ' – ' || ${TIME("to_timestamp(valid_until)", timeZone)} as detail,
+              block_number, log_index, block_time, tx_hash from licences.licence_issued where licence_id = decode($1, 'hex')
+       union all
+       select 'Renewed', 'v' || version || ' ' || ${TIME("to_timestamp(valid_from)", timeZone)} || ' – ' || ${TIME("to_timestamp(valid_until)", timeZone)},
+              block_number, log_index, block_time, tx_hash from licences.licence_renewed where licence_id = decode($1, 'hex')
+       union all
+       select 'Suspended', null, block_number, log_index, block_time, tx_hash from licences.licence_suspended where licence_id = decode($1, 'hex')
+       union all
+       select 'Reinstated', null, block_number, log_index, block_time, tx_hash from licences.licence_reinstated where licence_id = decode($1, 'hex')
+       union all
+       select 'Revoked', null, block_number, log_index, block_time, tx_hash from licences.licence_revoked where licence_id = decode($1, 'hex')
+     ) e order by block_number, log_index`,
+    [id],
+  )) as unknown as TimelineRow[];
+  const uses = (await tx.unsafe(
+    `with windows as (
+       select 1::numeric as version, valid_from, valid_until, block_time as since from licences.licence_issued where licence_id = decode($1, 'hex')
+       union all
+       select version, valid_from, valid_until, block_time from licences.licence_renewed where licence_id = decode($1, 'hex')
+     ), suspensions as (
+       select s.block_time as start,
+              (select min(r.block_time) from licences.licence_reinstated r
+               where r.licence_id = s.licence_id and (r.block_number, r.log_index) > (s.block_number, s.log_index)) as stop
+       from licences.licence_suspended s where s.licence_id = decode($1, 'hex')
+     )
+     select web.department_code(u.department_id) as department, web.department_code(u.purpose) as purpose, u.version::text,
+            (exists (select 1 from windows w where w.version = u.version
+                     and u.block_time >= to_timestamp(w.valid_from) and u.block_time < to_timestamp(w.valid_until))
+             and not exists (select 1 from suspensions s where u.block_time >= s.start and (s.stop is null or u.block_time < s.stop))
+             and not exists (select 1 from licences.licence_revoked v where v.licence_id = u.licence_id and v.block_time <= u.block_time)) as valid,
+            u.block_number::text, ${TIME("u.block_time", timeZone)} as block_time, '0x' || encode(u.tx_hash, 'hex') as tx_hash
+     from licences.licence_used u where u.licence_id = decode($1, 'hex') order by u.block_number, u.log_index`,
+    [id],
+  )) as unknown as {
+    department: string;
+    purpose: string;
+    version: string;
+    valid: boolean;
+    block_number: string;
+    block_time: string;
+    tx_hash: string;
+  }[];
+  return { history, uses };
+}
+
+/** A project's ledger steps in chain order: funding, milestones, payment orders, payrolls, guarantee, closing. */
+export async function projectTimeline(tx: Tx, projectId: string, timeZone: string): Promise<TimelineRow[]> {
+  const yuan = (column: string) => `round((${column}) / 1e18, 2)::text`;
+  return (await tx.unsafe(
+    `select event, detail, amount, block_number::text, ${TIME("block_time", timeZone)} as block_time,
+            '0x' || encode(tx_hash, 'hex') as tx_hash
+     from (
+       select 'ProjectCreated' as event, null as detail, null as amount, block_number, log_index, block_time, tx_hash from escrow.project_created where project_id = $1::numeric
+       union all select 'ProjectFunded', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.project_funded where project_id = $1::numeric
+       union all select 'GuaranteeDeposited', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.guarantee_deposited where project_id = $1::numeric
+       union all select 'MilestoneSubmitted', '#' || milestone_index, null, block_number, log_index, block_time, tx_hash from escrow.milestone_submitted where project_id = $1::numeric
+       union all select 'MilestoneReleased', '#' || milestone_index, ${yuan("to_wage_account + to_payable")}, block_number, log_index, block_time, tx_hash from escrow.milestone_released where project_id = $1::numeric
+       union all select 'MilestoneRejected', '#' || milestone_index, null, block_number, log_index, block_time, tx_hash from escrow.milestone_rejected where project_id = $1::numeric
+       union all select 'PaymentOrdered', '#' || order_id, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.payment_ordered where project_id = $1::numeric
+       union all select 'PaymentOrderPaid', '#' || order_id, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.payment_order_paid where project_id = $1::numeric
+       union all select 'PaymentOrderRejected', '#' || order_id, null, block_number, log_index, block_time, tx_hash from escrow.payment_order_rejected where project_id = $1::numeric
+       union all select 'PayrollSubmitted', '#' || payroll_id || ' ' || period || ' (' || jsonb_array_length(workers) || ')', ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_submitted where project_id = $1::numeric
+       union all select 'PayrollApproved', '#' || payroll_id, ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_approved where project_id = $1::numeric
+       union all select 'PayrollPaid', '#' || payroll_id, ${yuan("from_wage_account + from_guarantee")}, block_number, log_index, block_time, tx_hash from escrow.payroll_paid where project_id = $1::numeric
+       union all select 'PayrollRejected', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_rejected where project_id = $1::numeric
+       union all select 'ProjectFrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_frozen where project_id = $1::numeric
+       union all select 'ProjectUnfrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_unfrozen where project_id = $1::numeric
+       union all select 'ProjectClosed', null, ${yuan("refunded")}, block_number, log_index, block_time, tx_hash from escrow.project_closed where project_id = $1::numeric
+       union all select 'GuaranteeReturned', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.guarantee_returned where project_id = $1::numeric
+     ) e order by block_number, log_index`,
+    [projectId],
+  )) as unknown as TimelineRow[];
+}

@@ -280,7 +280,13 @@ export const TABLES = {
     caption: "licences",
     from: `licences.licence_issued i join licences.licences v using (licence_id)`,
     columns: [
-      { key: "licence_id", sql: hex("i.licence_id"), caption: "licenceId", display: "hex" },
+      {
+        key: "licence_id",
+        sql: hex("i.licence_id"),
+        caption: "licenceId",
+        display: "hex",
+        link: (r) => `/licences/${r.licence_id}`,
+      },
       { key: "type", sql: code("i.type_id"), caption: "licenceType", display: "text" },
       { key: "issuer", sql: code("i.issuer"), caption: "issuingDepartment", display: "department" },
       {
@@ -300,7 +306,7 @@ export const TABLES = {
       },
       ...provenance("i"),
     ],
-    filters: [],
+    filters: [{ key: "id", kind: "hex32", caption: "licenceId", condition: "i.licence_id = $" }],
     orderBy: "i.block_number desc, i.log_index desc",
   },
   licence_uses: {
@@ -322,7 +328,13 @@ export const TABLES = {
     caption: "projects",
     from: `escrow.project_created p join report.project_balances b using (project_id)`,
     columns: [
-      { key: "project_id", sql: "p.project_id::text", caption: "project", display: "text" },
+      {
+        key: "project_id",
+        sql: "p.project_id::text",
+        caption: "project",
+        display: "text",
+        link: (r) => `/escrow/projects/${r.project_id}`,
+      },
       { key: "opened_by", sql: code("p.department_id"), caption: "actingDepartment", display: "department" },
       {
         key: "bank",
@@ -338,7 +350,7 @@ export const TABLES = {
       { key: "frozen", sql: "case when b.frozen then 'yes' else 'no' end", caption: "frozen", display: "bool" },
       ...provenance("p"),
     ],
-    filters: [],
+    filters: [{ key: "id", kind: "integer", caption: "project", condition: "p.project_id = $" }],
     orderBy: "p.block_number desc, p.log_index desc",
   },
   wages: {

@@ -232,9 +232,10 @@ export function dataTable(
   </section>`;
 }
 
-export function errorPage(message: string, l: Locale, signIn = false): Html {
+export function errorPage(message: string, l: Locale, status: number): Html {
+  const signIn = status === 401 || status === 403;
   return html`<div class="error">
-    <h1>${l.t("notPermitted")}</h1>
+    <h1>${l.t(status === 400 ? "badRequest" : "notPermitted")}</h1>
     <p id="error-message">${message}</p>
     ${signIn ? html`<p><a href="/login">${l.t("signInAgain")}</a></p>` : ""}
   </div>`;

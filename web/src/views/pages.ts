@@ -4,6 +4,8 @@ import { html } from "hono/html";
 import type { Locale } from "../i18n.js";
 import type { TransactionRows } from "../queries/chain.js";
 import type {
+  licenceDetail,
+  TimelineRow,
   governanceSummary,
   invoiceDetail,
   invoiceSummary,
@@ -265,4 +267,91 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
         }
       </tbody>
     </table>`;
+}
+
+function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
+  return html`<table class="timeline">
+    <thead>
+      <tr>
+        <th>${l.t("event")}</th>
+        <th>${l.t("detail")}</th>
+        <th>${l.t("amount")}</th>
+        <th>${l.t("block")}</th>
+        <th>${l.t("blockTime")}</th>
+        <th>${l.t("txHash")}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length === 0
+          ? html`<tr>
+              <td colspan="6">${l.t("none")}</td>
+            </tr>`
+          : rows.map(
+              (r) =>
+                html`<tr>
+                  <td>${l.state(r.event, domain)}</td>
+                  <td>${r.detail ?? ""}</td>
+                  <td class="num">${r.amount === null ? "" : money(r.amount)}</td>
+                  <td class="num">${r.block_number}</td>
+                  <td>${r.block_time}</td>
+                  <td>${txLink(r.tx_hash, r.block_number)}</td>
+                </tr>`,
+            )
+      }
+    </tbody>
+  </table>`;
+}
+
+export function licencePage(
+  l: Locale,
+  id: string,
+  row: TablePage,
+  detail: Awaited<ReturnType<typeof licenceDetail>>,
+): Html {
+  return html`<h1>${l.t("licences")} <code>${short(id)}</code></h1>
+    ${dataTable(l, TABLES.licences, row, { id }, { filterForm: false })}
+    <h2>${l.t("history")}</h2>
+    ${timeline(l, detail.history, "licence")}
+    <h2>${l.t("uses")}</h2>
+    <table class="uses">
+      <thead>
+        <tr>
+          <th>${l.t("actingDepartment")}</th>
+          <th>${l.t("purpose")}</th>
+          <th>${l.t("version")}</th>
+          <th>${l.t("validAtUse")}</th>
+          <th>${l.t("block")}</th>
+          <th>${l.t("blockTime")}</th>
+          <th>${l.t("txHash")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          detail.uses.length === 0
+            ? html`<tr>
+                <td colspan="7">${l.t("none")}</td>
+              </tr>`
+            : detail.uses.map(
+                (u) =>
+                  html`<tr>
+                    <td>${l.department(u.department)}</td>
+                    <td>${u.purpose}</td>
+                    <td class="num">${u.version}</td>
+                    <td class="valid">${u.valid ? "✓" : "✗"}</td>
+                    <td class="num">${u.block_number}</td>
+                    <td>${u.block_time}</td>
+                    <td>${txLink(u.tx_hash, u.block_number)}</td>
+                  </tr>`,
+              )
+        }
+      </tbody>
+    </table>`;
+}
+
+export function projectPage(l: Locale, id: string, row: TablePage, events: TimelineRow[]): Html {
+  return html`<h1>${l.t("project")} #${id}</h1>
+    ${dataTable(l, TABLES.projects, row, { id }, { filterForm: false })}
+    <h2>${l.t("history")}</h2>
+    ${timeline(l, events)}`;
 }
