@@ -35,7 +35,9 @@ async function signIn(button: HTMLButtonElement, errorBox: HTMLElement): Promise
     const { message } = await post("/auth/nonce", { address });
     const signature = await wallet.request({ method: "personal_sign", params: [message, address] });
     await post("/auth/verify", { message, signature });
-    location.assign(new URLSearchParams(location.search).get("next") ?? "/");
+    // Only a path on this site: never follow ?next= elsewhere (an open redirect).
+    const next = new URLSearchParams(location.search).get("next") ?? "/";
+    location.assign(/^\/(?![/\\])/.test(next) ? next : "/");
   } catch (error) {
     errorBox.textContent = (error as Error).message;
     errorBox.hidden = false;
