@@ -32,9 +32,13 @@ begin
   if not exists (select 1 from pg_roles where rolname = 'govledger_web') then
     create role govledger_web login;
   end if;
+  -- Roles are cluster-wide: a second database on the same server finds them made. Creating them
+  -- needs CREATEROLE once; a DBA may create both beforehand instead (README, Dashboards).
+  if not pg_has_role('govledger_web', 'govledger_reader', 'member') then
+    grant govledger_reader to govledger_web;
+  end if;
 end
 $$;
-grant govledger_reader to govledger_web;
 
 create table web.config (
   singleton boolean primary key default true check (singleton),
