@@ -345,6 +345,26 @@ describe("dashboard (web/)", function () {
       }
     });
 
+    it("exports chain text that looks like a spreadsheet formula as text", async function () {
+      const { governor } = fx.chain.contracts;
+      const registry = fx.chain.contracts.registry;
+      const call = {
+        target: await registry.getAddress(),
+        data: registry.interface.encodeFunctionData("suspendDepartment", [codeToId("HRSS")]),
+      };
+      await (
+        await governor.connect(fx.chain.accounts.samr).propose([call], '=HYPERLINK("http://evil.example","x")')
+      ).wait();
+      await fx.index();
+      const cookie = await signInOverHttp(base, operator("AUDIT"));
+      const text = await (await fetch(`${base}/export/proposals.csv`, { headers: { cookie } })).text();
+      const row = text
+        .split("\n")
+        .map(csvCells)
+        .find((cells) => cells[2]?.includes("HYPERLINK"))!;
+      expect(row[2]).to.equal(`'=HYPERLINK("http://evil.example","x")`);
+    });
+
     it("ends a session at the next request once its department is suspended, and refuses to sign it in", async function () {
       const fire = operator("FIRE");
       const cookie = await signInOverHttp(base, fire);
@@ -501,6 +521,7 @@ describe("dashboard (web/)", function () {
         ["escrow", "/escrow"],
         ["licences", "/licences"],
         ["project", "/escrow/projects/1"],
+        ["reports", "/reports"],
         ["invoices-en", "/invoices?lang=en"],
       ];
       if (shots) mkdirSync(shots, { recursive: true });

@@ -52,7 +52,7 @@ function csvLine(cells: string[]): string {
  */
 export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
   const out = new PassThrough();
-  const select = selectSql(request.def, request.filters, request.l.timeZone);
+  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true });
   void db
     .as(
       request.department,
@@ -75,7 +75,7 @@ export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
 
 export function xlsxExport(db: WebDatabase, request: ExportRequest): Readable {
   const out = new PassThrough();
-  const select = selectSql(request.def, request.filters, request.l.timeZone);
+  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true });
   void db
     .as(
       request.department,

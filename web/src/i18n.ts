@@ -112,6 +112,14 @@ const TEXT = {
   home: ["数据看板", "Dashboard"],
   registrar: ["登记部门", "registered by"],
   validAtUse: ["当时是否有效", "Valid at the time of use"],
+  reports: ["监管报表", "Regulatory reports"],
+  reportInvoiceTotals: ["开票汇总（按开票方、按日）", "Invoices per issuer per day"],
+  reportReimbursements: ["报销汇总（按报销单位、按日）", "Reimbursements per receiving company per day"],
+  reportLicences: ["证照汇总（按部门）", "Licences per department"],
+  receiver: ["报销单位", "Receiving company"],
+  day: ["日期", "Day"],
+  issuedCount: ["发证数", "Issued"],
+  revokedCount: ["吊销数", "Revoked"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type TextKey = keyof typeof TEXT;

@@ -101,11 +101,22 @@ function filterValue(filter: FilterDef, value: string): string {
 }
 
 /** The SELECT of a table under its filters (no paging): what the page pages and exports copy. */
-export function selectSql(def: TableDef, filters: Filters, timeZone: string): string {
+export function selectSql(
+  def: TableDef,
+  filters: Filters,
+  timeZone: string,
+  options: { spreadsheetSafe?: boolean } = {},
+): string {
   const where = def.filters
     .filter((f) => filters[f.key] !== undefined)
     .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])));
-  const columns = def.columns.map((c) => `${c.sql} as "${c.key}"`).join(",\n  ");
+  // Free text from the chain (a proposal's description, say) must not reach a spreadsheet as a
+  // formula: a leading = + - @ gets the apostrophe Excel and LibreOffice read as "text".
+  const expression = (c: ColumnDef) =>
+    options.spreadsheetSafe && c.display === "text"
+      ? `(select case when t ~ '^[=+@-]' then '''' || t else t end from (select (${c.sql})::text as t) x)`
+      : c.sql;
+  const columns = def.columns.map((c) => `${expression(c)} as "${c.key}"`).join(",\n  ");
   const from = def.from.replaceAll("$tz", literal(timeZone));
   return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
     where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
@@ -368,6 +379,64 @@ export const TABLES = {
     ],
     filters: [],
     orderBy: "p.block_number desc, p.log_index desc",
+  },
+  invoice_totals: {
+    id: "invoice_totals",
+    caption: "reportInvoiceTotals",
+    from: `report.invoice_totals_per_issuer_day r left join gov.participant_registered pr on pr.participant_id = r.issuer_id`,
+    columns: [
+      {
+        key: "issuer",
+        sql: "web.department_code(pr.department_id) || ':' || left(encode(r.issuer_id, 'hex'), 8)",
+        caption: "issuer",
+        display: "text",
+      },
+      { key: "day", sql: "r.day::text", caption: "day", display: "text" },
+      { key: "invoices", sql: "r.invoices::text", caption: "invoiceCount", display: "count" },
+      { key: "amount", sql: yuan("r.amount"), caption: "amount", display: "yuan" },
+      { key: "tax", sql: yuan("r.tax"), caption: "tax", display: "yuan" },
+    ],
+    filters: [
+      { key: "from", kind: "date", caption: "from", condition: "r.day >= $" },
+      { key: "to", kind: "date", caption: "to", condition: "r.day <= $" },
+    ],
+    orderBy: "r.day desc, r.issuer_id",
+    period: { from: "from", to: "to" },
+  },
+  reimbursements: {
+    id: "reimbursements",
+    caption: "reportReimbursements",
+    from: `report.invoice_reimbursements_per_receiver_day r left join gov.participant_registered pr on pr.participant_id = r.receiver_id`,
+    columns: [
+      {
+        key: "receiver",
+        sql: "web.department_code(pr.department_id) || ':' || left(encode(r.receiver_id, 'hex'), 8)",
+        caption: "receiver",
+        display: "text",
+      },
+      { key: "day", sql: "r.day::text", caption: "day", display: "text" },
+      { key: "invoices", sql: "r.invoices::text", caption: "invoiceCount", display: "count" },
+      { key: "amount", sql: yuan("r.amount"), caption: "reimbursed", display: "yuan" },
+    ],
+    filters: [
+      { key: "from", kind: "date", caption: "from", condition: "r.day >= $" },
+      { key: "to", kind: "date", caption: "to", condition: "r.day <= $" },
+    ],
+    orderBy: "r.day desc, r.receiver_id",
+    period: { from: "from", to: "to" },
+  },
+  licences_per_department: {
+    id: "licences_per_department",
+    caption: "reportLicences",
+    from: `report.licences_per_department r`,
+    columns: [
+      { key: "department", sql: code("r.department_id"), caption: "department", display: "department" },
+      { key: "issued", sql: "r.issued::text", caption: "issuedCount", display: "count" },
+      { key: "revoked", sql: "r.revoked::text", caption: "revokedCount", display: "count" },
+      { key: "used", sql: "r.used::text", caption: "uses", display: "count" },
+    ],
+    filters: [],
+    orderBy: "r.department_id",
   },
 } satisfies Record<string, TableDef>;
 

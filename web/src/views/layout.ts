@@ -27,6 +27,7 @@ const NAV: [string, TextKey][] = [
   ["/licences", "licences"],
   ["/escrow", "escrow"],
   ["/failed", "failed"],
+  ["/reports", "reports"],
 ];
 
 const STYLE = `

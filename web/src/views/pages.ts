@@ -13,7 +13,7 @@ import type {
   licenceSummary,
 } from "../queries/dashboards.js";
 import type { TablePage } from "../queries/page.js";
-import { type Filters, TABLES } from "../queries/tables.js";
+import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
 import { chart, dataTable, figures, type Html, money, short, txLink } from "./layout.js";
 
 const fen = (l: Locale, value: string) => l.yuan(value);
@@ -354,4 +354,14 @@ export function projectPage(l: Locale, id: string, row: TablePage, events: Timel
     ${dataTable(l, TABLES.projects, row, { id }, { filterForm: false })}
     <h2>${l.t("history")}</h2>
     ${timeline(l, events)}`;
+}
+
+/** Every regulatory report (report.*) that is not on a domain page, each with its exports. */
+export function reportsPage(l: Locale, reports: [TableDef, TablePage][]): Html {
+  return html`<h1>${l.t("reports")}</h1>
+    ${reports.map(
+      ([def, table]) =>
+        html`<h2>${l.t(def.caption)}</h2>
+          ${dataTable(l, def, table, {}, { filterForm: false })}`,
+    )}`;
 }
