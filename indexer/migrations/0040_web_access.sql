@@ -171,7 +171,7 @@ $$;
 
 grant usage on schema raw, gov, access, invoices, licences, escrow, report, web, indexer to govledger_reader;
 grant select on all tables in schema raw, gov, access, invoices, licences, escrow, report to govledger_reader;
-grant select on indexer.checkpoint, indexer.source to govledger_reader;
+grant select on indexer.checkpoint, indexer.source, indexer.settings to govledger_reader;
 grant select on web.config, web.analyst_roles to govledger_reader;
 grant execute on all functions in schema web to govledger_reader;
 grant select, insert, delete on web.siwe_nonces to govledger_web;
@@ -189,13 +189,20 @@ begin
 end
 $$;
 
--- Row-level security on every table of the project's schemas (deny by default).
+-- Row-level security on every table of the project's schemas (deny by default). The read
+-- model's unlogged working tables (keys marked during a batch, empty between transactions) are
+-- the writer's alone: readers get no privilege on them at all.
 do $$
 declare t record;
 begin
-  for t in select schemaname, tablename from pg_tables
-           where schemaname in ('raw', 'gov', 'access', 'invoices', 'licences', 'escrow', 'report') loop
+  for t in select n.nspname as schemaname, c.relname as tablename, c.relpersistence
+           from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where c.relkind in ('r', 'p')
+             and n.nspname in ('raw', 'gov', 'access', 'invoices', 'licences', 'escrow', 'report') loop
     execute format('alter table %I.%I enable row level security', t.schemaname, t.tablename);
+    if t.relpersistence = 'u' then
+      execute format('revoke all on %I.%I from govledger_reader', t.schemaname, t.tablename);
+    end if;
   end loop;
 end
 $$;
@@ -210,12 +217,22 @@ create policy regulator on raw.events for select using ((select web.is_regulator
 create policy own_attempts on raw.failed_transactions for select
   using ((select web.is_regulator()) or sender = any ((select web.department_accounts())::bytea[]));
 
+-- Failed attempts as the read model keeps them (0012): the sender's department, or the
+-- department that registered the sender's participant (the tax bureau for its issuers).
+create policy own_attempts on gov.failed_attempt for select
+  using ((select web.is_regulator()) or department_id = (select web.current_department())
+         or registrar_id = (select web.current_department()));
+create policy own_attempts on gov.failed_attempt_day for select
+  using ((select web.is_regulator()) or department_id = (select web.current_department()));
+
 -- Governance (members, participants, proposals, votes, validators, roles) and the access
 -- manager: every department.
 do $$
 declare t record;
 begin
-  for t in select schemaname, tablename from pg_tables where schemaname in ('gov', 'access') loop
+  for t in select schemaname, tablename from pg_tables
+           where schemaname in ('gov', 'access') and tablename not in ('failed_attempt', 'failed_attempt_day')
+             and not exists (select 1 from pg_policies p where p.schemaname = pg_tables.schemaname and p.tablename = pg_tables.tablename) loop
     execute format('create policy everyone on %I.%I for select using (true)', t.schemaname, t.tablename);
   end loop;
 end
@@ -238,6 +255,23 @@ begin
   end loop;
 end
 $$;
+-- The invoice read model (0011): invoices, credit notes and report rows by issuer; an issuer's
+-- row also to the department that set its rules; a receiving company's daily reimbursements to
+-- the department that registered that company.
+do $$
+declare t text;
+begin
+  foreach t in array array['invoice', 'credit_note', 'issuer_day', 'state_count'] loop
+    execute format('create policy issuer_registrar on invoices.%I for select using ((select web.is_regulator())
+      or issuer_id = any ((select web.registered_participants())::bytea[]))', t);
+  end loop;
+end
+$$;
+create policy issuer_registrar on invoices.issuer for select
+  using ((select web.is_regulator()) or issuer_id = any ((select web.registered_participants())::bytea[])
+         or department_id = (select web.current_department()));
+create policy receiver_registrar on invoices.receiver_day for select
+  using ((select web.is_regulator()) or receiver_id = any ((select web.registered_participants())::bytea[]));
 
 -- E-licences: the catalogue (types, trusted issuers, templates) is set by vote: every department.
 create policy everyone on licences.licence_type_set for select using (true);

@@ -165,6 +165,11 @@ const STATES: Record<string, [string, string]> = {
 
 /** Where one English state name means different things (an "Active" proposal is being voted on). */
 const DOMAIN_STATES: Record<string, Record<string, [string, string]>> = {
+  creditNote: {
+    Applied: ["已红冲", "Applied"],
+    Pending: ["待确认", "Pending"],
+    Lapsed: ["已失效", "Lapsed"],
+  },
   licence: {
     Issued: ["发证", "Issued"],
     Active: ["有效", "Active"],

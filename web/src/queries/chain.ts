@@ -21,9 +21,9 @@ export async function chainHead(tx: Tx): Promise<Head | null> {
 export async function eventTables(tx: Tx): Promise<string[]> {
   const rows = await tx`
     select table_schema || '.' || table_name as name from information_schema.columns
-    where column_name = 'tx_hash' and table_schema in ('gov', 'access', 'invoices', 'licences', 'escrow')
+    where column_name in ('tx_hash', 'log_index', 'block_number') and table_schema in ('gov', 'access', 'invoices', 'licences', 'escrow')
       and (table_schema, table_name) in (select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE')
-    order by 1`;
+    group by 1 having count(*) = 3 order by 1`;
   return rows.map((row) => row.name as string);
 }
 

@@ -31,12 +31,14 @@ export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string)
   const base = selectSql(
     {
       ...TABLES.invoices,
+      from: "invoices.invoices v",
+      orderBy: "1",
       columns: [
-        { key: "amount", sql: "i.amount", caption: "amount", display: "text" },
-        { key: "tax", sql: "i.tax", caption: "tax", display: "text" },
+        { key: "amount", sql: "v.amount", caption: "amount", display: "text" },
+        { key: "tax", sql: "v.tax", caption: "tax", display: "text" },
         { key: "reimbursed", sql: "v.reimbursed", caption: "reimbursed", display: "text" },
         { key: "state", sql: "v.state", caption: "status", display: "text" },
-        { key: "day", sql: "(i.block_time at time zone $tz)::date", caption: "issuedAt", display: "text" },
+        { key: "day", sql: "(v.issued_at at time zone $tz)::date", caption: "issuedAt", display: "text" },
       ],
     },
     filters,
@@ -80,13 +82,13 @@ export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string)
     order by h.block_number, h.log_index`;
   const creditNotes = await tx`
     select '0x' || encode(n.credit_note_id, 'hex') as credit_note_id, n.number::text,
-           round(n.amount / 100.0, 2)::text as amount,
-           round(n.tax / 100.0, 2)::text as tax,
-           exists (select 1 from invoices.credit_note_confirmed c where c.credit_note_id = n.credit_note_id) as confirmed,
-           n.block_number::text, to_char(n.block_time at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI:SS') as block_time,
-           '0x' || encode(n.tx_hash, 'hex') as tx_hash
-    from invoices.credit_note_issued n where n.invoice_id = decode(${id}, 'hex')
-    order by n.block_number, n.log_index`;
+           round(n.amount / 100.0, 2)::text as amount, round(n.tax / 100.0, 2)::text as tax, n.state,
+           e.block_number::text, to_char(e.block_time at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI:SS') as block_time,
+           '0x' || encode(e.tx_hash, 'hex') as tx_hash
+    from invoices.credit_notes n
+    join invoices.credit_note_issued e on e.credit_note_id = n.credit_note_id and e.block_number = n.issued_block
+    where n.invoice_id = decode(${id}, 'hex')
+    order by e.block_number, e.log_index`;
   return { history, creditNotes };
 }
 

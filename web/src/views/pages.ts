@@ -146,7 +146,7 @@ export function invoicePage(
                     <td>${n.number}</td>
                     <td class="num">${money(n.amount)}</td>
                     <td class="num">${money(n.tax)}</td>
-                    <td>${n.confirmed ? "✓" : "…"}</td>
+                    <td>${l.state(n.state, "creditNote")}</td>
                     <td class="num">${n.block_number}</td>
                     <td>${n.block_time}</td>
                     <td>${txLink(n.tx_hash, n.block_number)}</td>
