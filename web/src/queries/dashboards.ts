@@ -28,6 +28,26 @@ export async function governanceSummary(tx: Tx) {
  * wrapped, so the headline, the charts and the table always agree.
  */
 export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string) {
+  // Without filters (or by issuer alone) the read model's report tables already hold the
+  // figures: a few rows per issuer and day instead of a pass over every invoice.
+  const keys = Object.keys(filters);
+  if (keys.every((key) => key === "issuer")) {
+    const issuer = filters.issuer ? filters.issuer.slice(2).toLowerCase() : null;
+    const [[totals], perDay, byState] = await Promise.all([
+      tx`select coalesce(sum(issued), 0)::int as count, coalesce(sum(issued_amount), 0)::text as amount,
+                coalesce(sum(issued_tax), 0)::text as tax, coalesce(sum(reimbursed_amount), 0)::text as reimbursed
+         from invoices.issuer_day where ${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')`,
+      tx`select day::text, sum(issued)::int as count, sum(issued_amount)::text as amount from invoices.issuer_day
+         where issued > 0 and (${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')) group by day order by day`,
+      tx`select state, sum(invoices)::int as count from invoices.state_count
+         where invoices > 0 and (${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')) group by state order by state`,
+    ]);
+    return {
+      totals: totals as unknown as { count: number; amount: string; tax: string; reimbursed: string },
+      perDay: perDay as unknown as { day: string; count: number; amount: string }[],
+      byState: byState as unknown as { state: string; count: number }[],
+    };
+  }
   const base = selectSql(
     {
       ...TABLES.invoices,

@@ -113,9 +113,7 @@ export function selectSql(
   // Free text from the chain (a proposal's description, say) must not reach a spreadsheet as a
   // formula: a leading = + - @ gets the apostrophe Excel and LibreOffice read as "text".
   const expression = (c: ColumnDef) =>
-    options.spreadsheetSafe && c.display === "text"
-      ? `(select case when t ~ '^[=+@-]' then '''' || t else t end from (select (${c.sql})::text as t) x)`
-      : c.sql;
+    options.spreadsheetSafe && c.display === "text" ? `regexp_replace((${c.sql})::text, '^([=+@-])', '''\\1')` : c.sql;
   const columns = def.columns.map((c) => `${expression(c)} as "${c.key}"`).join(",\n  ");
   const from = def.from.replaceAll("$tz", literal(timeZone));
   return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
@@ -132,8 +130,15 @@ const yuan = (column: string) => `round((${column}) / 100.0, 2)::text`;
  * bank's ledger). A project in another ERC-20 would need its token's decimals (not indexed yet).
  */
 const tokenYuan = (column: string) => `round((${column}) / 1e18, 2)::text`;
-const time = (column: string) => `to_char(${column} at time zone $tz, 'YYYY-MM-DD HH24:MI:SS')`;
-const code = (column: string) => `web.department_code(${column})`;
+// (::timestamp(0)::text writes the same YYYY-MM-DD HH24:MI:SS as to_char, at a third of its cost.)
+const time = (column: string) => `(${column} at time zone $tz)::timestamp(0)::text`;
+// A bytes32 code as text, inline (the same as web.department_code, which PostgreSQL does not inline).
+const code = (column: string) => `convert_from(rtrim(${column}, '\\x00'::bytea), 'UTF8')`;
+/**
+ * A bytes32 code an enterprise chose (an invoice code): bytes that are not valid UTF-8 must not
+ * make the query fail, so they are written as octal escapes (encode … 'escape') instead.
+ */
+const chainCode = (column: string) => `encode(rtrim(${column}, '\\x00'::bytea), 'escape')`;
 const provenance = (alias: string): ColumnDef[] => [
   { key: "block_number", sql: `${alias}.block_number`, caption: "block", display: "block" },
   { key: "block_time", sql: time(`${alias}.block_time`), caption: "blockTime", display: "time" },
@@ -245,11 +250,11 @@ export const TABLES = {
         display: "hex",
         link: (r) => `/invoices/${r.invoice_id}`,
       },
-      { key: "code", sql: "v.code_text", caption: "invoiceCode", display: "text" },
+      { key: "code", sql: chainCode("v.code"), caption: "invoiceCode", display: "text" },
       { key: "number", sql: "v.number::text", caption: "invoiceNumber", display: "text" },
       {
         key: "issuer",
-        sql: "web.department_code(pr.department_id) || ':' || left(encode(v.issuer_id, 'hex'), 8)",
+        sql: `${code("pr.department_id")} || ':' || left(encode(v.issuer_id, 'hex'), 8)`,
         caption: "issuer",
         display: "text",
       },
@@ -264,7 +269,8 @@ export const TABLES = {
       { key: "tx_hash", sql: hex("i.tx_hash"), caption: "txHash", display: "tx" },
     ],
     filters: invoiceFilters,
-    orderBy: "v.issued_block desc, i.log_index desc",
+    // Newest first along an index (0041), so a page reads its own rows, not every invoice.
+    orderBy: "v.issued_at desc, v.invoice_id desc",
     period: { from: "from", to: "to" },
   },
   failed: {
@@ -308,7 +314,7 @@ export const TABLES = {
         display: "hex",
         link: (r) => `/licences/${r.licence_id}`,
       },
-      { key: "type", sql: code("i.type_id"), caption: "licenceType", display: "text" },
+      { key: "type", sql: chainCode("i.type_id"), caption: "licenceType", display: "text" },
       { key: "issuer", sql: code("i.issuer"), caption: "issuingDepartment", display: "department" },
       {
         key: "status",
@@ -337,7 +343,7 @@ export const TABLES = {
     columns: [
       { key: "licence_id", sql: hex("u.licence_id"), caption: "licenceId", display: "hex" },
       { key: "department", sql: code("u.department_id"), caption: "actingDepartment", display: "department" },
-      { key: "purpose", sql: code("u.purpose"), caption: "purpose", display: "text" },
+      { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text" },
       { key: "version", sql: "u.version::text", caption: "version", display: "count" },
       ...provenance("u"),
     ],

@@ -99,7 +99,10 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
     const l = c.get("l");
     return page(c, l.t("invoices"), async (tx) => {
       const summary = await invoiceSummary(tx, filters, config.timeZone);
-      const table = await tablePage(tx, TABLES.invoices, filters, paging, config.timeZone, summary.totals.count);
+      const table =
+        summary.totals.count === 0
+          ? { rows: [], total: 0, paging }
+          : await tablePage(tx, TABLES.invoices, filters, paging, config.timeZone, summary.totals.count);
       return pages.invoicesPage(l, summary, table, filters);
     });
   });
