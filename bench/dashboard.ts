@@ -77,7 +77,10 @@ try {
     const started = performance.now();
     const response = await fetch(`${dashboard.url}/export/invoices.csv`, { headers: { cookie } });
     let lines = 0;
-    for await (const chunk of response.body!) for (const byte of chunk as Uint8Array) if (byte === 10) lines++;
+    for await (const chunk of response.body!) {
+      const bytes = Buffer.from(chunk as Uint8Array);
+      for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lines++;
+    }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const rows = lines - 6;

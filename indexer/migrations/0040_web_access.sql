@@ -171,7 +171,9 @@ $$;
 
 grant usage on schema raw, gov, access, invoices, licences, escrow, report, web, indexer to govledger_reader;
 grant select on all tables in schema raw, gov, access, invoices, licences, escrow, report to govledger_reader;
-grant select on indexer.checkpoint, indexer.source, indexer.settings to govledger_reader;
+-- The indexer's own tables hold no department data (checkpoint, source, settings, the names of
+-- enum values and roles the views read); graphile_worker's jobs stay private.
+grant select on all tables in schema indexer to govledger_reader;
 grant select on web.config, web.analyst_roles to govledger_reader;
 grant execute on all functions in schema web to govledger_reader;
 grant select, insert, delete on web.siwe_nonces to govledger_web;
@@ -249,7 +251,7 @@ begin
       or issuer_id = any ((select web.registered_participants())::bytea[]))', t);
   end loop;
   foreach t in array array['invoice_locked', 'invoice_unlocked', 'invoice_reimbursed', 'invoice_credited',
-                           'invoice_frozen', 'invoice_unfrozen', 'credit_note_confirmed'] loop
+                           'invoice_frozen', 'invoice_unfrozen', 'credit_note_confirmed', 'invoice_receiver_changed'] loop
     execute format('create policy issuer_registrar on invoices.%I for select using ((select web.is_regulator())
       or invoice_id in (select i.invoice_id from invoices.invoice_issued i))', t);
   end loop;
@@ -301,6 +303,10 @@ create policy user_or_issuer on licences.consent_granted for select
 create policy user_or_issuer on licences.consent_withdrawn for select
   using ((select web.is_regulator()) or department_id = (select web.current_department())
          or licence_id = any ((select web.department_licences())::bytea[]));
+-- A holder cancelling the consents it signed and nobody submitted names no department: every
+-- department that uses licences (LICENCE_USER = 21) may hold such a signature.
+create policy licence_users on licences.signed_consents_cancelled for select
+  using ((select web.is_regulator()) or (select web.current_department_has_role(21)));
 -- Joint applications: the departments owning one of its steps.
 do $$
 declare t text;

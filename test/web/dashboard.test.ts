@@ -57,6 +57,7 @@ function expectedRows(table: string): string {
       "invoice_frozen",
       "invoice_unfrozen",
       "credit_note_confirmed",
+      "invoice_receiver_changed",
     ].includes(name)
       ? `invoice_id in ${invoicesOf}`
       : `issuer_id in ${registered}`;
@@ -73,6 +74,9 @@ function expectedRows(table: string): string {
     )
       return "true";
     if (name === "licence_issued") return "issuer = $1";
+    if (name === "signed_consents_cancelled") {
+      return "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 21)";
+    }
     if (["licence_used", "consent_granted", "consent_withdrawn"].includes(name))
       return `department_id = $1 or licence_id in ${licencesOf}`;
     if (name.startsWith("application_") || name.startsWith("step_")) {
