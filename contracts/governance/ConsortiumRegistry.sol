@@ -217,6 +217,11 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
     }
 
     /// @inheritdoc IConsortiumRegistry
+    function isActiveParticipant(bytes32 participantId) external view returns (bool) {
+        return _participants[participantId].active;
+    }
+
+    /// @inheritdoc IConsortiumRegistry
     function activeSince(bytes32 departmentId) external view returns (uint64) {
         Department storage department = _departments[departmentId];
         return department.active ? department.activeSince : 0;

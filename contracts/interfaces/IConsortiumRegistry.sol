@@ -216,6 +216,10 @@ interface IConsortiumRegistry {
     /// @notice The participant `account` acts for if it is active, else zero.
     function activeParticipantOf(address account) external view returns (bytes32);
 
+    /// @notice Whether `participantId` is registered and active (one storage read: what domain
+    /// contracts check before paying a participant).
+    function isActiveParticipant(bytes32 participantId) external view returns (bool);
+
     /// @notice The membership nonce at which `departmentId` last became active; zero while it is
     /// suspended or unknown.
     function activeSince(bytes32 departmentId) external view returns (uint64);

@@ -93,8 +93,11 @@ abstract contract EscrowTestSystem is TestBase {
         bytes4[] memory s = new bytes4[](2);
         (s[0], s[1]) = (settlement.mint.selector, settlement.burnFrom.selector);
         manager.setTargetFunctionRole(address(settlement), s, Roles.BANK);
+        s = new bytes4[](3);
         (s[0], s[1]) = (escrow.createProject.selector, escrow.addSubcontractor.selector);
+        s[2] = escrow.removeSubcontractor.selector;
         manager.setTargetFunctionRole(address(escrow), s, Roles.CONSTRUCTION_BUREAU);
+        s = new bytes4[](2);
         (s[0], s[1]) = (escrow.fund.selector, escrow.fundWithPermit.selector);
         manager.setTargetFunctionRole(address(escrow), s, Roles.DEVELOPER);
         s = new bytes4[](6);
@@ -106,9 +109,9 @@ abstract contract EscrowTestSystem is TestBase {
         (s[0], s[1]) = (escrow.approveMilestone.selector, escrow.rejectMilestone.selector);
         (s[2], s[3]) = (escrow.approvePaymentOrder.selector, escrow.rejectPaymentOrder.selector);
         manager.setTargetFunctionRole(address(escrow), s, Roles.SUPERVISOR);
-        s = new bytes4[](3);
+        s = new bytes4[](4);
         (s[0], s[1]) = (escrow.approvePayroll.selector, escrow.rejectPayroll.selector);
-        s[2] = escrow.payPayroll.selector;
+        (s[2], s[3]) = (escrow.payPayroll.selector, escrow.cancelPayroll.selector);
         manager.setTargetFunctionRole(address(escrow), s, Roles.BANK);
         s = new bytes4[](1);
         s[0] = escrow.drawGuarantee.selector;
