@@ -70,3 +70,41 @@ from escrow.payroll_cancelled c
 join escrow.payroll_submitted s on s.project_id = c.project_id and s.payroll_id = c.payroll_id
 cross join lateral jsonb_array_elements_text(s.workers) with ordinality as w(worker, n)
 join lateral jsonb_array_elements_text(s.amounts) with ordinality as a(amount, m) on a.m = w.n;
+
+-- ConsortiumRegistry: a vote made a participant's account an operator's (admitDepartment or
+-- addOperator); the participant is left suspended without an account.
+create table gov.participant_account_released (
+  participant_id bytea,
+  account bytea,
+  department_id bytea,
+  block_number bigint not null,
+  log_index bigint not null,
+  tx_hash bytea not null,
+  block_time timestamptz not null,
+  contract bytea not null,
+  primary key (block_number, log_index)
+);
+
+-- gov.participants as in 0002, with a participant whose account was released shown inactive
+-- (it can never be reinstated) and the release's block in a new last column.
+create or replace view gov.participants as
+select r.participant_id,
+       r.account,
+       r.department_id as registrar,
+       r.kind,
+       coalesce(s.active, true) and x.block_number is null as active,
+       r.block_number as registered_block,
+       r.block_time as registered_at,
+       x.block_number as released_block
+from gov.participant_registered r
+left join lateral (
+  select e.active
+  from (
+    select block_number, log_index, false as active from gov.participant_suspended where participant_id = r.participant_id
+    union all
+    select block_number, log_index, true from gov.participant_reinstated where participant_id = r.participant_id
+  ) e
+  order by e.block_number desc, e.log_index desc
+  limit 1
+) s on true
+left join gov.participant_account_released x on x.participant_id = r.participant_id;
