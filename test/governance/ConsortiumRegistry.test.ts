@@ -162,7 +162,7 @@ describe("ConsortiumRegistry", function () {
       expect((await registry.getDepartment(NEW)).roles).to.have.length(16);
       const target = await contracts.registry.getAddress();
       for (const fn of ["suspendDepartment", "reinstateDepartment"] as const) {
-        const data = contracts.registry.interface.encodeFunctionData(fn, [NEW]);
+        const data = contracts.registry.interface.encodeFunctionData(fn as "suspendDepartment", [NEW]);
         await (await contracts.governor.connect(ctx.accounts.tax).propose([{ target, data }], fn)).wait();
         const proposalId = await contracts.governor.proposalCount();
         const voters = [ctx.accounts.tax, ctx.accounts.samr, ctx.accounts.cons, ctx.accounts.fire, ctx.accounts.bank];
