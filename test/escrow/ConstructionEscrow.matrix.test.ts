@@ -1,6 +1,6 @@
 /**
  * The escrow's full access matrix: every function × every consortium actor (test/helpers/
- * accessMatrix.ts) plus the project's own parties and an enterprise holding every project role
+ * actorMatrix.ts) plus the project's own parties and an enterprise holding every project role
  * that is party to no project. "The project's own party" is what the rows encode: the bank,
  * bureau, developer, contractor and supervisor the project names, and any human-resources
  * department or project regulator.
@@ -8,7 +8,7 @@
 import { id, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { addMatrixActors, describeAccessMatrix } from "../helpers/accessMatrix.js";
+import { addMatrixActors, describeAccessMatrix } from "../helpers/actorMatrix.js";
 import {
   busyProject,
   CONTRACTOR,
