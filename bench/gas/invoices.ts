@@ -55,7 +55,7 @@ export const measureInvoices: GasSuite = async ({ system: { contracts, accounts 
   const claim = (index: number) =>
     ledger
       .connect(buyer)
-      .claim(invoices[index], batchProof(invoices, index), id(`bench-salt:${invoices[index].number}`));
+      .claim(invoices[index], batchProof(invoices, index), id(`bench-salt:${invoices[index].number}`), RECEIVER);
   const idAt = (index: number) => invoiceIdOf(ISSUER, CODE, invoices[index].number);
   results["invoice.claim"] = await gasOf(claim(0));
   results["invoice.lock"] = await gasOf(ledger.connect(receiver).lock(idAt(0)));

@@ -5,6 +5,7 @@ import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {ConsortiumManaged} from "../governance/ConsortiumManaged.sol";
+import {Roles} from "../governance/Roles.sol";
 import {IConsortiumRegistry} from "../interfaces/IConsortiumRegistry.sol";
 import {IInvoiceLedger} from "../interfaces/IInvoiceLedger.sol";
 
@@ -36,7 +37,8 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @dev slot 0: issuerId
     ///      slot 1: 48 empty | 8 frozen | 8 state | 96 bits credited | 96 bits amount
-    ///      slot 2: receiverId (while locked or reimbursed)
+    ///      slot 2: receiverId (from the claim: the company the buyer named, the only one that
+    ///              may lock; written at claim, so a lock only reads it)
     struct Record {
         bytes32 issuerId;
         uint96 amount;
@@ -267,18 +269,36 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
     function claim(
         InvoiceData calldata invoice,
         bytes32[] calldata proof,
-        bytes32 salt
+        bytes32 salt,
+        bytes32 receiverId
     ) external restricted whenNotPaused returns (bytes32 invoiceId) {
-        invoiceId = invoiceIdOf(invoice.issuerId, invoice.code, invoice.number);
-        // The buyer comes from the data, so the proof is checked even if a record exists.
-        if (!_isGenuine(invoiceId, invoice, proof)) revert InvoiceProofInvalid(invoiceId);
-        if (buyerHash(msg.sender, salt) != invoice.buyer) revert InvoiceNotBuyer(invoiceId, msg.sender);
+        invoiceId = _asBuyer(invoice, proof, salt);
+        _checkReceivingCompany(receiverId);
         Record storage record = _records[invoiceId];
         if (record.state == InvoiceState.None) _createRecord(record, invoice);
         _checkNotFrozen(invoiceId, record);
         _checkState(invoiceId, record, InvoiceState.Issued);
         record.state = InvoiceState.Claimed;
-        emit InvoiceClaimed(invoiceId, invoice.issuerId, msg.sender);
+        record.receiverId = receiverId;
+        emit InvoiceClaimed(invoiceId, invoice.issuerId, msg.sender, receiverId);
+    }
+
+    /// @inheritdoc IInvoiceLedger
+    function changeReceiver(
+        InvoiceData calldata invoice,
+        bytes32[] calldata proof,
+        bytes32 salt,
+        bytes32 receiverId
+    ) external restricted whenNotPaused {
+        bytes32 invoiceId = _asBuyer(invoice, proof, salt);
+        _checkReceivingCompany(receiverId);
+        Record storage record = _records[invoiceId];
+        _checkNotFrozen(invoiceId, record);
+        // Only while no company holds it: a locked invoice is that company's until it lets go.
+        _checkState(invoiceId, record, InvoiceState.Claimed);
+        bytes32 previous = record.receiverId;
+        record.receiverId = receiverId;
+        emit InvoiceReceiverChanged(invoiceId, receiverId, msg.sender, previous);
     }
 
     // ---- receiving company ---------------------------------------------------------------------
@@ -289,9 +309,9 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         Record storage record = _records[invoiceId];
         _checkNotFrozen(invoiceId, record);
         _checkState(invoiceId, record, InvoiceState.Claimed);
+        _checkReceiver(invoiceId, record, receiverId);
         uint96 reimbursable = _reimbursable(invoiceId, record);
         record.state = InvoiceState.Locked;
-        record.receiverId = receiverId;
         emit InvoiceLocked(invoiceId, receiverId, reimbursable);
     }
 
@@ -302,8 +322,8 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         _checkNotFrozen(invoiceId, record);
         _checkState(invoiceId, record, InvoiceState.Locked);
         _checkReceiver(invoiceId, record, receiverId);
+        // The buyer's choice stands: the same company may lock again, or the buyer names another.
         record.state = InvoiceState.Claimed;
-        delete record.receiverId;
         emit InvoiceUnlocked(invoiceId, receiverId, reason);
     }
 
@@ -453,6 +473,35 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         if (_registry.getParticipant(issuerId).registrar != departmentId) {
             revert InvoiceNotRegistrar(issuerId, departmentId);
         }
+    }
+
+    /// @dev The invoice's id once the caller proved `invoice` genuine and itself its buyer. The
+    /// buyer comes from the data, so the proof is checked even if a record exists.
+    function _asBuyer(
+        InvoiceData calldata invoice,
+        bytes32[] calldata proof,
+        bytes32 salt
+    ) internal view returns (bytes32 invoiceId) {
+        invoiceId = invoiceIdOf(invoice.issuerId, invoice.code, invoice.number);
+        if (!_isGenuine(invoiceId, invoice, proof)) revert InvoiceProofInvalid(invoiceId);
+        if (buyerHash(msg.sender, salt) != invoice.buyer) revert InvoiceNotBuyer(invoiceId, msg.sender);
+    }
+
+    /// @dev Reverts unless `receiverId` is an active participant holding the receiving-company
+    /// role in the registry: a claim for anyone else would leave the invoice lockable by nobody.
+    function _checkReceivingCompany(bytes32 receiverId) internal view {
+        if (receiverId == bytes32(0)) revert InvoiceInvalidReceiver(receiverId);
+        try _registry.getParticipant(receiverId) returns (IConsortiumRegistry.Participant memory participant) {
+            if (participant.active) {
+                uint64[] memory roles = participant.roles;
+                for (uint256 i; i < roles.length; ++i) {
+                    if (roles[i] == Roles.INVOICE_RECEIVER) return;
+                }
+            }
+        } catch {
+            // Unknown participant: reported as an invalid receiver below.
+        }
+        revert InvoiceInvalidReceiver(receiverId);
     }
 
     /// @dev The largest amount of one invoice the issuer may issue now; reverts if it may not issue.

@@ -10,6 +10,8 @@ import {
   issueBatchOf,
   ISSUER,
   itemFor,
+  OTHER_RECEIVER,
+  RECEIVER,
   range,
   RED_CODE,
   RULES,
@@ -120,7 +122,7 @@ describe("InvoiceLedger", function () {
             documentHash: id("red 2"),
           }),
       },
-      [`claim(${INVOICE_DATA},bytes32[],bytes32)`]: {
+      [`changeReceiver(${INVOICE_DATA},bytes32[],bytes32,bytes32)`]: {
         // Open to every account: the proof of the buyer hash is the permission.
         allowed: ({ parties }) => ({ buyer: parties.buyer }),
         denied: ({ accounts, parties }) => ({
@@ -130,13 +132,40 @@ describe("InvoiceLedger", function () {
           receiver: parties.receiver,
         }),
         call: ({ ledger, batch }, caller) =>
-          ledger.connect(caller as never).claim(batch.invoices[0], batch.proof(0), saltOf(batch.invoices[0].number)),
+          ledger
+            .connect(caller as never)
+            .changeReceiver(batch.invoices[1], batch.proof(1), saltOf(batch.invoices[1].number), OTHER_RECEIVER),
+        error: ({ ledger }) => ({ contract: ledger, name: "InvoiceNotBuyer" }),
+      },
+      [`claim(${INVOICE_DATA},bytes32[],bytes32,bytes32)`]: {
+        // Open to every account: the proof of the buyer hash is the permission.
+        allowed: ({ parties }) => ({ buyer: parties.buyer }),
+        denied: ({ accounts, parties }) => ({
+          otherBuyer: parties.otherBuyer,
+          tax: accounts.tax,
+          issuer: parties.issuer,
+          receiver: parties.receiver,
+        }),
+        call: ({ ledger, batch }, caller) =>
+          ledger
+            .connect(caller as never)
+            .claim(batch.invoices[0], batch.proof(0), saltOf(batch.invoices[0].number), RECEIVER),
         error: ({ ledger }) => ({ contract: ledger, name: "InvoiceNotBuyer" }),
       },
       "lock(bytes32)": {
-        allowed: ({ parties }) => ({ receiver: parties.receiver, otherReceiver: parties.otherReceiver }),
-        denied: ({ accounts, parties }) => ({ tax: accounts.tax, issuer: parties.issuer, buyer: parties.buyer }),
+        // Only the company the buyer named in the claim (issue 12, finding 2).
+        allowed: ({ parties }) => ({ receiver: parties.receiver }),
+        denied: ({ accounts, parties }) => ({
+          tax: accounts.tax,
+          issuer: parties.issuer,
+          buyer: parties.buyer,
+          otherReceiver: parties.otherReceiver,
+        }),
         call: ({ ledger, idAt }, caller) => ledger.connect(caller as never).lock(idAt(1)),
+        error: ({ ledger }, label) => ({
+          contract: ledger,
+          name: label === "otherReceiver" ? "InvoiceNotReceiver" : "AccessManagedUnauthorized",
+        }),
       },
       "unlock(bytes32,bytes32)": {
         allowed: ({ parties }) => ({ receiver: parties.receiver }),

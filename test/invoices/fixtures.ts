@@ -98,10 +98,12 @@ export async function issueBatchOf(
   return { invoices, root: batchRoot(invoices), proof: (index) => batchProof(invoices, index) };
 }
 
-/** Claims invoice `index` of `batch` as the fixture's buyer. */
-export async function claimOf({ ledger, parties }: Parties, batch: IssuedBatch, index: number) {
+/** Claims invoice `index` of `batch` as the fixture's buyer, for `receiverId` (default RECEIVER). */
+export async function claimOf({ ledger, parties }: Parties, batch: IssuedBatch, index: number, receiverId = RECEIVER) {
   const invoice = batch.invoices[index];
-  await (await ledger.connect(parties.buyer).claim(invoice, batch.proof(index), saltOf(invoice.number))).wait();
+  await (
+    await ledger.connect(parties.buyer).claim(invoice, batch.proof(index), saltOf(invoice.number), receiverId)
+  ).wait();
 }
 
 export function range(from: number, count: number): bigint[] {
