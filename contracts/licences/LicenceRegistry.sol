@@ -176,16 +176,21 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     // ---- issuing departments -------------------------------------------------------------------
 
     /// @inheritdoc ILicenceRegistry
+    /// @dev The id is derived, not chosen: a department chooses only within its own ids, and never
+    /// a joint application's (see {ILicenceRegistry}; issue 12, finding 1).
     function issue(
-        bytes32 licenceId,
+        bytes32 issuerReference,
         bytes32 typeId,
         address holder,
         bytes32 documentHash,
         uint64 validFrom,
         uint64 validUntil,
         bytes32[] calldata dependsOn
-    ) external restricted whenNotPaused {
-        _issue(licenceId, typeId, _callerDepartment(), holder, documentHash, validFrom, validUntil, dependsOn);
+    ) external restricted whenNotPaused returns (bytes32 licenceId) {
+        if (issuerReference == bytes32(0)) revert LicenceInvalidId();
+        bytes32 departmentId = _callerDepartment();
+        licenceId = licenceIdOf(departmentId, issuerReference);
+        _issue(licenceId, typeId, departmentId, holder, documentHash, validFrom, validUntil, dependsOn);
     }
 
     /// @inheritdoc ILicenceRegistry
@@ -297,6 +302,12 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
         delete _consents[licenceId][departmentId][purpose];
         _useNonce(holder);
         emit ConsentWithdrawn(licenceId, departmentId, purpose, holder, _registry.participantOf(holder));
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function cancelSignedConsents() external restricted whenNotPaused returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender);
+        emit SignedConsentsCancelled(msg.sender, _registry.participantOf(msg.sender), nonce);
     }
 
     /// @inheritdoc ILicenceRegistry
@@ -420,6 +431,11 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     /// @inheritdoc ILicenceRegistry
     function hasConsent(bytes32 licenceId, bytes32 departmentId, bytes32 purpose) external view returns (bool) {
         return _consents[licenceId][departmentId][purpose] > block.timestamp;
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function licenceIdOf(bytes32 departmentId, bytes32 issuerReference) public pure returns (bytes32) {
+        return keccak256(abi.encode(departmentId, issuerReference));
     }
 
     // ---- internal ------------------------------------------------------------------------------

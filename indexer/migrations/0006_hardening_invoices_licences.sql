@@ -80,3 +80,18 @@ left join lateral (
     select block_number, log_index, false from invoices.invoice_unfrozen where invoice_id = i.invoice_id
   ) e order by e.block_number desc, e.log_index desc limit 1
 ) f on true;
+
+-- LicenceRegistry: a holder cancels the consents it signed and nobody submitted yet, whether or
+-- not a consent is live (SignedConsentsCancelled, new). Licence ids of `issue` are now derived
+-- from the issuing department and its reference; LicenceIssued is unchanged.
+create table licences.signed_consents_cancelled (
+  holder bytea,
+  holder_participant bytea,
+  nonce numeric(78,0),
+  block_number bigint not null,
+  log_index bigint not null,
+  tx_hash bytea not null,
+  block_time timestamptz not null,
+  contract bytea not null,
+  primary key (block_number, log_index)
+);

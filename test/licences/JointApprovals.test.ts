@@ -13,6 +13,7 @@ import {
   FOOD_BUSINESS,
   licenceId,
   purpose,
+  referenceOf,
   RESTAURANT_OPENING,
   STATUS,
   STEP,
@@ -25,7 +26,7 @@ const connection = await network.create<"l1">();
 const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 
-const REG = licenceId("RESTAURANT-REG");
+const REG = licenceId("RESTAURANT-REG", SAMR);
 const ZERO = ethers.ZeroHash;
 const MISSING_EXIT = purpose("MISSING_FIRE_EXIT");
 
@@ -37,7 +38,7 @@ async function deployed() {
   await (
     await system.contracts.licenceRegistry
       .connect(system.accounts.samr)
-      .issue(REG, BUSINESS_REGISTRATION, applicant.address, documentHash("reg"), 0, 0, [])
+      .issue(referenceOf(REG), BUSINESS_REGISTRATION, applicant.address, documentHash("reg"), 0, 0, [])
   ).wait();
   return { ...system, applicant };
 }
@@ -343,6 +344,39 @@ describe("JointApprovals", function () {
       expect(issued.validUntil - issued.validFrom).to.equal(5 * YEAR);
       expect(issued.dependsOn).to.deep.equal([REG]);
       expect(issued.status).to.equal(STATUS.Active);
+    });
+
+    // Issue 12, finding 1: application licence ids are known in advance, and `issue` let any
+    // trusted department take one first, so the last approval reverted with LicenceExists for
+    // good. Issued ids are now derived from the department and its reference.
+    it("cannot be blocked by a department issuing under the next application's licence id", async function () {
+      const ctx = await withApplication();
+      const { jointApprovals, licenceRegistry } = ctx.contracts;
+      const nextId = ctx.applicationId + 1n;
+      const { chainId } = await ethers.provider.getNetwork();
+      const squatted = expectedLicenceId(await jointApprovals.getAddress(), nextId, chainId);
+      // FIRE is trusted for FIRE_SAFETY only, SAMR for the very type the application issues.
+      for (const [squatter, type] of [
+        [ctx.accounts.fire, FIRE_SAFETY],
+        [ctx.accounts.samr, FOOD_BUSINESS],
+      ] as const) {
+        await (
+          await licenceRegistry
+            .connect(squatter)
+            .issue(squatted, type, squatter.address, documentHash("squat"), 0, 0, [])
+        ).wait();
+      }
+      expect(await licenceRegistry.statusOf(squatted)).to.equal(STATUS.None);
+
+      await (
+        await jointApprovals.connect(ctx.applicant).submitApplication(RESTAURANT_OPENING, documentHash("d2"), [REG])
+      ).wait();
+      expect((await jointApprovals.getApplication(nextId)).licenceId).to.equal(squatted);
+      for (const step of [STEP.fireSafety, STEP.environment, STEP.tax, STEP.foodReview]) {
+        await (await approve(ctx, nextId, step)).wait();
+      }
+      expect((await jointApprovals.getApplication(nextId)).status).to.equal(APPLICATION.Completed);
+      expect((await licenceRegistry.getLicence(squatted)).holder).to.equal(ctx.applicant.address);
     });
 
     it("issues the licence in the licence step's own approval when it comes last", async function () {
