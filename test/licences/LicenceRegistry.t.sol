@@ -302,6 +302,89 @@ contract LicenceRegistryFuzzTest is LicencesSetup {
         assertTrue(licences.isValidAt(ID, uint64(t)) == expected, "isValidAt disagrees with the model");
     }
 
+    /// @dev isValidAt against a linear model over many suspensions and renewals in any order,
+    /// some in the same second: the binary searches find what walking every record finds.
+    function testFuzz_isValidAtManyChanges(uint256 seed, uint32 query) public {
+        vm.prank(SAMR_OPERATOR);
+        ID = licences.issue(REF, OPEN_TYPE, HOLDER, keccak256("v1"), 0, uint64(START + 30 days), new bytes32[](0));
+        uint256[3][] memory versions = new uint256[3][](24); // from, until, supersededAt
+        uint256[2][] memory intervals = new uint256[2][](24); // start, end (0 while open)
+        (uint256 versionCount, uint256 intervalCount) = (0, 0);
+        (uint256 from, uint256 until) = (START, START + 30 days);
+        bool suspended;
+        vm.startPrank(SAMR_OPERATOR);
+        for (uint256 step; step < 24; ++step) {
+            uint256 r = uint256(keccak256(abi.encode(seed, step)));
+            vm.warp(block.timestamp + (r % 3 == 0 ? 0 : (r >> 8) % 10 days));
+            if (suspended) {
+                licences.reinstate(ID);
+                intervals[intervalCount - 1][1] = block.timestamp;
+                suspended = false;
+            } else if ((r >> 64) % 2 == 0 && block.timestamp < until) {
+                licences.suspend(ID, "CHECK");
+                intervals[intervalCount++] = [block.timestamp, 0];
+                suspended = true;
+            } else {
+                uint256 newUntil = block.timestamp + 1 + ((r >> 128) % 20 days);
+                licences.renew(ID, keccak256(abi.encode(step)), uint64(newUntil));
+                versions[versionCount++] = [from, until, block.timestamp];
+                (from, until) = (block.timestamp, newUntil);
+            }
+        }
+        vm.stopPrank();
+        uint256 t = START - 1 days + bound(query, 0, block.timestamp + 30 days - START);
+        // The model: the window of the first version superseded after t, else the current one;
+        // suspended if any interval covers t.
+        (uint256 windowFrom, uint256 windowUntil) = (from, until);
+        for (uint256 v; v < versionCount; ++v) {
+            if (versions[v][2] > t) {
+                (windowFrom, windowUntil) = (versions[v][0], versions[v][1]);
+                break;
+            }
+        }
+        bool covered;
+        for (uint256 i; i < intervalCount; ++i) {
+            if (t >= intervals[i][0] && (intervals[i][1] == 0 || t < intervals[i][1])) covered = true;
+        }
+        bool expected = t >= windowFrom && t < windowUntil && !covered;
+        assertTrue(licences.isValidAt(ID, uint64(t)) == expected, "isValidAt disagrees with the linear model");
+    }
+
+    /// @dev The work of isValidAt does not grow with a licence's history (issue 12: it walked
+    /// every suspension interval and every past version, up to 65,535 each, so an issuer could
+    /// push `isValidAt` of a licence and of its dependants past the block gas limit). With 2,000
+    /// suspensions and 500 renewals a query in the oldest records costs what a binary search
+    /// costs (the walk cost over 400,000 gas here, with every slot already warm).
+    function test_isValidAtWorkIsBoundedByHistory() public {
+        vm.startPrank(SAMR_OPERATOR);
+        ID = licences.issue(REF, OPEN_TYPE, HOLDER, keccak256("v1"), 0, uint64(START + 3650 days), new bytes32[](0));
+        for (uint256 i; i < 2_000; ++i) {
+            vm.warp(block.timestamp + 10);
+            licences.suspend(ID, "CHECK");
+            vm.warp(block.timestamp + 10);
+            licences.reinstate(ID);
+        }
+        for (uint256 i; i < 500; ++i) {
+            vm.warp(block.timestamp + 10);
+            licences.renew(ID, keccak256(abi.encode(i)), uint64(START + 3650 days));
+        }
+        vm.stopPrank();
+        // Suspended from START + 10 to START + 20, valid from START + 20 to START + 30, ...
+        uint256[4] memory queries = [START + 15, START + 25, START + 20_015, START + 40_000 + 2_500];
+        bool[4] memory expected = [false, true, false, true];
+        for (uint256 i; i < queries.length; ++i) {
+            uint256 before = gasleft();
+            bool valid = licences.isValidAt(ID, uint64(queries[i]));
+            uint256 used = before - gasleft();
+            assertTrue(valid == expected[i], "isValidAt answer");
+            assertTrue(used < 30_000, string.concat("isValidAt used ", vm.toString(used), " gas"));
+        }
+        // As of now: no history is read.
+        uint256 start = gasleft();
+        assertTrue(licences.isValid(ID), "valid now");
+        assertTrue(start - gasleft() < 15_000, "isValid reads history");
+    }
+
     /// @dev After a revocation at any time, nothing brings the licence back.
     function testFuzz_revokeIsFinal(uint32 revokeAfter, uint32 later, bool suspendFirst) public {
         vm.prank(SAMR_OPERATOR);
