@@ -343,6 +343,9 @@ interface ILicenceRegistry {
     /// @notice Where a licence stands now by itself; `None` for an unknown id.
     function statusOf(bytes32 licenceId) external view returns (LicenceStatus);
 
+    /// @notice The account holding a licence; zero for an unknown id.
+    function holderOf(bytes32 licenceId) external view returns (address);
+
     /// @notice Whether a licence and everything it depends on are valid now.
     function isValid(bytes32 licenceId) external view returns (bool);
 

@@ -387,6 +387,11 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     }
 
     /// @inheritdoc ILicenceRegistry
+    function holderOf(bytes32 licenceId) external view returns (address) {
+        return _licences[licenceId].holder;
+    }
+
+    /// @inheritdoc ILicenceRegistry
     function isValid(bytes32 licenceId) external view returns (bool) {
         return _isValidAt(licenceId, block.timestamp);
     }

@@ -271,6 +271,19 @@ describe("JointApprovals", function () {
         .withArgs(1, RESTAURANT_OPENING, ctx.applicant.address, participant, documentHash("d"), []);
     });
 
+    // Issue 12 (suspicion): nothing checked that the named licences belong to the applicant, so
+    // a licence could be issued on another company's business registration.
+    it("reverts for a dependency the applicant does not hold", async function () {
+      const ctx = await fixture();
+      const { jointApprovals } = ctx.contracts;
+      const stranger = ctx.accounts.enterprises[3];
+      await expect(jointApprovals.connect(stranger).submitApplication(RESTAURANT_OPENING, documentHash("d"), [REG]))
+        .to.be.revertedWithCustomError(jointApprovals, "JointApprovalNotDependencyHolder")
+        .withArgs(REG, stranger.address);
+      expect(await jointApprovals.applicationCount()).to.equal(0n);
+      expect(await ctx.contracts.licenceRegistry.holderOf(REG)).to.equal(ctx.applicant.address);
+    });
+
     it("reverts for an unknown template, a zero dossier or unsuitable dependencies", async function () {
       const ctx = await fixture();
       const { jointApprovals, licenceRegistry } = ctx.contracts;
