@@ -148,7 +148,8 @@ interface IInvoiceLedger {
 
     // ---- events --------------------------------------------------------------------------------
 
-    /// @notice Tax authority `departmentId` set the rules of issuer `issuerId`.
+    /// @notice Tax authority `departmentId` (the issuer's registrar, or any tax authority when the
+    /// registrar is not an active one) set the rules of issuer `issuerId`.
     event IssuerRulesSet(
         bytes32 indexed issuerId,
         bytes32 indexed departmentId,
@@ -248,7 +249,8 @@ interface IInvoiceLedger {
 
     /// @notice The time zone offset is outside -12 h to +14 h.
     error InvoiceInvalidUtcOffset(int256 utcOffset);
-    /// @notice Only the tax authority department that registered an issuer controls it.
+    /// @notice Only the department that registered an issuer controls it while that department is
+    /// an active tax authority (otherwise any tax authority does).
     error InvoiceNotRegistrar(bytes32 issuerId, bytes32 departmentId);
     /// @notice The issuer's rules do not let it issue (never set, or disabled).
     error InvoiceIssuerNotEnabled(bytes32 issuerId);
@@ -296,18 +298,19 @@ interface IInvoiceLedger {
 
     /**
      * @notice Sets an issuer's rules, checked on every issuance from now on. The issuer's usage
-     * of the current period stands (a lower quota may stop it at once). Tax authority that
-     * registered the issuer.
+     * of the current period stands (a lower quota may stop it at once). The tax authority that
+     * registered the issuer; any tax authority when the registrar is not an active department
+     * with the tax-authority role (suspended, or never a tax authority).
      * @param issuerId a participant the caller's department registered
      * @param rules the new rules
      */
     function setIssuerRules(bytes32 issuerId, IssuerRules calldata rules) external;
 
-    /// @notice Freezes an issuer: no issuance, and none of its invoices changes state. Tax
-    /// authority that registered the issuer.
+    /// @notice Freezes an issuer: no issuance, and none of its invoices changes state. The tax
+    /// authority that controls the issuer (see {setIssuerRules}).
     function freezeIssuer(bytes32 issuerId) external;
 
-    /// @notice Unfreezes an issuer. Tax authority that registered the issuer.
+    /// @notice Unfreezes an issuer. The tax authority that controls the issuer (see {setIssuerRules}).
     function unfreezeIssuer(bytes32 issuerId) external;
 
     /**

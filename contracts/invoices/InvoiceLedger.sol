@@ -19,7 +19,8 @@ import {IInvoiceLedger} from "../interfaces/IInvoiceLedger.sol";
  * its batch root. Reimbursement takes everything not credited, so `reimbursed` is not stored: it
  * is `amount - credited` once reimbursed, and a credit note confirmed afterwards lowers it.
  * Who may call what is configured in the AccessManager (deploy/modules/invoices.ts); this
- * contract checks what depends on the record: issuer, receiver, registrar, state, freezes.
+ * contract checks what depends on the record: issuer, receiver, controlling tax authority, state,
+ * freezes.
  */
 contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
     /// @dev slot 0: 32 bits periodCountQuota | 128 bits periodAmountQuota | 96 bits maxAmount
@@ -94,7 +95,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @inheritdoc IInvoiceLedger
     function setIssuerRules(bytes32 issuerId, IssuerRules calldata rules) external restricted whenNotPaused {
-        bytes32 departmentId = _asRegistrar(issuerId);
+        bytes32 departmentId = _asController(issuerId);
         Issuer storage issuer = _issuers[issuerId];
         issuer.enabled = rules.enabled;
         issuer.maxAmount = rules.maxAmount;
@@ -112,7 +113,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @inheritdoc IInvoiceLedger
     function freezeIssuer(bytes32 issuerId) external restricted whenNotPaused {
-        bytes32 departmentId = _asRegistrar(issuerId);
+        bytes32 departmentId = _asController(issuerId);
         Issuer storage issuer = _issuers[issuerId];
         if (issuer.frozen) revert InvoiceIssuerIsFrozen(issuerId);
         issuer.frozen = true;
@@ -121,7 +122,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @inheritdoc IInvoiceLedger
     function unfreezeIssuer(bytes32 issuerId) external restricted whenNotPaused {
-        bytes32 departmentId = _asRegistrar(issuerId);
+        bytes32 departmentId = _asController(issuerId);
         Issuer storage issuer = _issuers[issuerId];
         if (!issuer.frozen) revert InvoiceIssuerNotFrozen(issuerId);
         issuer.frozen = false;
@@ -467,12 +468,28 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     // ---- internal ------------------------------------------------------------------------------
 
-    /// @dev The caller's department, which must be the registrar of `issuerId` (a participant).
-    function _asRegistrar(bytes32 issuerId) internal view returns (bytes32 departmentId) {
+    /**
+     * @dev The caller's department, which must control issuer `issuerId` (a participant): its
+     * registrar while that is an active department with the tax-authority role, otherwise any
+     * tax authority (the caller holds the role: the AccessManager checked it). Without the
+     * fallback an issuer registered by a department without the tax role could never get rules,
+     * and one whose registrar is suspended could be frozen by nobody (issue 12).
+     */
+    function _asController(bytes32 issuerId) internal view returns (bytes32 departmentId) {
         departmentId = _callerDepartment();
-        if (_registry.getParticipant(issuerId).registrar != departmentId) {
+        bytes32 registrar = _registry.getParticipant(issuerId).registrar;
+        if (registrar != departmentId && _isActiveTaxAuthority(registrar)) {
             revert InvoiceNotRegistrar(issuerId, departmentId);
         }
+    }
+
+    function _isActiveTaxAuthority(bytes32 departmentId) internal view returns (bool) {
+        IConsortiumRegistry.Department memory department = _registry.getDepartment(departmentId);
+        if (!department.active) return false;
+        for (uint256 i; i < department.roles.length; ++i) {
+            if (department.roles[i] == Roles.TAX_AUTHORITY) return true;
+        }
+        return false;
     }
 
     /// @dev The invoice's id once the caller proved `invoice` genuine and itself its buyer. The

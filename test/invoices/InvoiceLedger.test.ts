@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { id, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { passProposal, TAX } from "../fixtures.js";
+import { AUDIT, passProposal, TAX } from "../fixtures.js";
 import { ROLES } from "../../deploy/lib/consortium.js";
 import {
   batchProof,
@@ -27,6 +27,7 @@ import {
   RED_CODE,
   RULES,
   saltOf,
+  withSecondTaxAuthority,
 } from "./fixtures.js";
 
 const connection = await network.create<"l1">();
@@ -111,11 +112,53 @@ describe("InvoiceLedger", function () {
       expect(frozen).to.equal(false);
     });
 
-    it("rejects an issuer another department registered", async function () {
+    it("rejects a tax authority other than the issuer's registrar while that is an active tax authority", async function () {
+      const system = await fixture();
+      await withSecondTaxAuthority(connection, system);
+      const { ledger, accounts } = system;
+      for (const call of [
+        () => ledger.connect(accounts.audit).setIssuerRules(ISSUER, RULES),
+        () => ledger.connect(accounts.audit).freezeIssuer(ISSUER),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar").withArgs(ISSUER, AUDIT);
+      }
+    });
+
+    // Issue 12 (suspicion): an issuer registered by a department without the tax role could
+    // never get rules, and one whose registrar was suspended could be frozen by nobody.
+    it("lets any tax authority control an issuer registered by a department without the tax role", async function () {
       const { ledger, accounts } = await fixture();
       await expect(ledger.connect(accounts.tax).setIssuerRules(OTHER_ISSUER, RULES))
-        .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
+        .to.emit(ledger, "IssuerRulesSet")
+        .withArgs(OTHER_ISSUER, TAX, RULES.enabled, RULES.maxAmount, RULES.periodAmountQuota, RULES.periodCountQuota);
+      await expect(ledger.connect(accounts.tax).freezeIssuer(OTHER_ISSUER))
+        .to.emit(ledger, "IssuerFrozen")
         .withArgs(OTHER_ISSUER, TAX);
+      await expect(ledger.connect(accounts.tax).unfreezeIssuer(OTHER_ISSUER))
+        .to.emit(ledger, "IssuerUnfrozen")
+        .withArgs(OTHER_ISSUER, TAX);
+    });
+
+    it("lets another tax authority freeze and set the rules of an issuer whose registrar is suspended", async function () {
+      const system = await fixture();
+      const governor = await withSecondTaxAuthority(connection, system);
+      const { ledger, accounts, parties, contracts } = system;
+      await (await contracts.registry.connect(governor).suspendDepartment(TAX)).wait();
+      await expect(ledger.connect(accounts.audit).freezeIssuer(ISSUER))
+        .to.emit(ledger, "IssuerFrozen")
+        .withArgs(ISSUER, AUDIT);
+      await expect(ledger.connect(parties.issuer).issue(CODE, itemFor(parties.buyer.address, 100n)))
+        .to.be.revertedWithCustomError(ledger, "InvoiceIssuerIsFrozen")
+        .withArgs(ISSUER);
+      await expect(ledger.connect(accounts.audit).setIssuerRules(ISSUER, { ...RULES, enabled: false }))
+        .to.emit(ledger, "IssuerRulesSet")
+        .withArgs(ISSUER, AUDIT, false, RULES.maxAmount, RULES.periodAmountQuota, RULES.periodCountQuota);
+      // Reinstated, the registrar controls its issuer again, alone.
+      await (await contracts.registry.connect(governor).reinstateDepartment(TAX)).wait();
+      await expect(ledger.connect(accounts.audit).unfreezeIssuer(ISSUER))
+        .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
+        .withArgs(ISSUER, AUDIT);
+      await (await ledger.connect(accounts.tax).unfreezeIssuer(ISSUER)).wait();
     });
 
     it("rejects an unknown participant", async function () {
@@ -174,14 +217,17 @@ describe("InvoiceLedger", function () {
         .withArgs(ISSUER);
     });
 
-    it("is reserved to the issuer's registrar", async function () {
-      const { ledger, accounts } = await fixture();
-      await expect(ledger.connect(accounts.tax).freezeIssuer(OTHER_ISSUER))
+    it("is reserved to the issuer's registrar while it is an active tax authority", async function () {
+      const system = await fixture();
+      await withSecondTaxAuthority(connection, system);
+      const { ledger, accounts } = system;
+      await expect(ledger.connect(accounts.audit).freezeIssuer(ISSUER))
         .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
-        .withArgs(OTHER_ISSUER, TAX);
-      await expect(ledger.connect(accounts.tax).unfreezeIssuer(OTHER_ISSUER))
+        .withArgs(ISSUER, AUDIT);
+      await (await ledger.connect(accounts.tax).freezeIssuer(ISSUER)).wait();
+      await expect(ledger.connect(accounts.audit).unfreezeIssuer(ISSUER))
         .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
-        .withArgs(OTHER_ISSUER, TAX);
+        .withArgs(ISSUER, AUDIT);
     });
   });
 
