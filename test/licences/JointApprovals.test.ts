@@ -4,7 +4,6 @@ import { network } from "hardhat";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { CONS, deploySystem, FIRE, HRSS, passProposal, SAMR, TAX } from "../fixtures.js";
-import { describeAccess } from "../helpers/access.js";
 import {
   APPLICATION,
   BUSINESS_REGISTRATION,
@@ -570,94 +569,5 @@ describe("JointApprovals", function () {
       await passProposal(ctx, [{ target: await jointApprovals.getAddress(), data }]);
       await approve(ctx, 1n, STEP.fireSafety);
     });
-  });
-
-  describeAccess("JointApprovals", {
-    fixture: withApplication,
-    contract: ({ contracts }) => contracts.jointApprovals,
-    cases: {
-      "defineTemplate(bytes32,bytes32,bytes32,uint8,(bytes32,bytes32,uint16)[])": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr }),
-        call: ({ contracts }, caller) =>
-          contracts.jointApprovals
-            .connect(caller as never)
-            .defineTemplate(codeToId("NEW"), FIRE_SAFETY, FIRE, 0, [
-              { code: codeToId("INSPECTION"), departmentId: FIRE, prerequisites: 0 },
-            ]),
-      },
-      "retireTemplate(bytes32)": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr }),
-        call: ({ contracts }, caller) =>
-          contracts.jointApprovals.connect(caller as never).retireTemplate(RESTAURANT_OPENING),
-      },
-      "submitApplication(bytes32,bytes32,bytes32[])": {
-        allowed: ({ applicant, accounts }) => ({ applicant, stranger: accounts.stranger, samr: accounts.samr }),
-        denied: () => ({}),
-        call: ({ contracts }, caller) =>
-          contracts.jointApprovals
-            .connect(caller as never)
-            .submitApplication(RESTAURANT_OPENING, documentHash("d"), []),
-      },
-      "approveStep(uint256,uint8,bytes32)": {
-        allowed: ({ accounts }) => ({ fire: accounts.fire, cons: accounts.cons, tax: accounts.tax }),
-        denied: ({ accounts }) => ({ bank: accounts.bank, hrss: accounts.hrss, samr: accounts.samr }),
-        call: (ctx, caller) => {
-          const step = [ctx.accounts.fire, ctx.accounts.cons, ctx.accounts.tax].findIndex(
-            (s) => s.address === caller.address,
-          );
-          return ctx.contracts.jointApprovals
-            .connect(caller as never)
-            .approveStep(1, Math.max(step, 0), documentHash("r"));
-        },
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotStepOwner" }),
-      },
-      "rejectStep(uint256,uint8,bytes32)": {
-        allowed: ({ accounts }) => ({ fire: accounts.fire, cons: accounts.cons, tax: accounts.tax }),
-        denied: ({ accounts }) => ({ bank: accounts.bank, audit: accounts.audit }),
-        call: (ctx, caller) => {
-          const step = [ctx.accounts.fire, ctx.accounts.cons, ctx.accounts.tax].findIndex(
-            (s) => s.address === caller.address,
-          );
-          return ctx.contracts.jointApprovals.connect(caller as never).rejectStep(1, Math.max(step, 0), MISSING_EXIT);
-        },
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotStepOwner" }),
-      },
-      "resubmitStep(uint256,uint8,bytes32)": {
-        allowed: ({ applicant }) => ({ applicant }),
-        denied: ({ accounts }) => ({ stranger: accounts.stranger, fire: accounts.fire }),
-        call: async ({ contracts, accounts }, caller) => {
-          await contracts.jointApprovals.connect(accounts.fire).rejectStep(1, STEP.fireSafety, MISSING_EXIT);
-          return contracts.jointApprovals.connect(caller as never).resubmitStep(1, STEP.fireSafety, documentHash("d2"));
-        },
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotApplicant" }),
-      },
-      "withdrawApplication(uint256)": {
-        allowed: ({ applicant }) => ({ applicant }),
-        denied: ({ accounts }) => ({ stranger: accounts.stranger, samr: accounts.samr }),
-        call: ({ contracts }, caller) => contracts.jointApprovals.connect(caller as never).withdrawApplication(1),
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotApplicant" }),
-      },
-      "pause()": {
-        allowed: ({ accounts }) => ({ tax: accounts.tax, audit: accounts.audit }),
-        denied: ({ accounts }) => ({ samr: accounts.samr, stranger: accounts.stranger }),
-        call: ({ contracts }, caller) => contracts.jointApprovals.connect(caller as never).pause(),
-      },
-      "unpause()": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ tax: accounts.tax, deployer: accounts.deployer }),
-        call: async ({ contracts, accounts }, caller) => {
-          await contracts.jointApprovals.connect(accounts.tax).pause();
-          return contracts.jointApprovals.connect(caller as never).unpause();
-        },
-      },
-      "setAuthority(address)": {
-        allowed: () => ({}),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax }),
-        call: ({ contracts, accounts }, caller) =>
-          contracts.jointApprovals.connect(caller as never).setAuthority(accounts.stranger.address),
-      },
-    },
   });
 });
