@@ -23,10 +23,14 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
   const inspection = codeToId("FOOD_SAFETY_INSPECTION");
   const reason = codeToId("FRAUD");
   // Issuers name their references; the registry derives the ids from department and reference.
-  const [regRef, foodRef, certRef] = ["reg", "food", "fire"].map((label) => id(`bench:licence:${label}`));
+  const [regRef, foodRef, certRef, applicantRegRef] = ["reg", "food", "fire", "applicant-reg"].map((label) =>
+    id(`bench:licence:${label}`),
+  );
   const reg = licenceIdOf(codeToId("SAMR"), regRef);
   const foodLicence = licenceIdOf(codeToId("SAMR"), foodRef);
   const cert = licenceIdOf(codeToId("FIRE"), certRef);
+  // An application names licences of its applicant's own.
+  const applicantReg = licenceIdOf(codeToId("SAMR"), applicantRegRef);
   const doc = (label: string) => id(`bench:document:${label}`);
   const now = async () => Number((await connection.ethers.provider.getBlock("latest"))!.timestamp);
   const results: Record<string, number> = {};
@@ -38,6 +42,11 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
     licenceRegistry.connect(samr).issue(foodRef, food, holder.address, doc("food"), 0, 0, [reg]),
   );
   await gasOf(licenceRegistry.connect(fire).issue(certRef, fireSafety, holder.address, doc("fire"), 0, 0, []));
+  await gasOf(
+    licenceRegistry
+      .connect(samr)
+      .issue(applicantRegRef, registration, applicant.address, doc("applicant-reg"), 0, 0, []),
+  );
 
   results["licence.consent"] = await gasOf(
     licenceRegistry.connect(holder).grantConsent(cert, codeToId("SAMR"), inspection, (await now()) + 30 * DAY),
@@ -56,6 +65,9 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
     licenceRegistry.connect(fire).grantConsentBySig(foodLicence, inspection, until, 0, deadline, signature),
   );
 
+  // The holder takes back a signed consent nobody submitted: uses up its nonce.
+  results["licence.cancelSignedConsents"] = await gasOf(licenceRegistry.connect(holder).cancelSignedConsents());
+
   // A use of a licence whose type needs consent (the consent is read), without dependencies.
   results["licence.use"] = await gasOf(licenceRegistry.connect(samr).use(cert, inspection));
   results["licence.use.noConsentNeeded"] = await gasOf(licenceRegistry.connect(cons).use(reg, inspection));
@@ -70,7 +82,7 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
   // after the first two; the licence with the last approval.
   const template = codeToId("RESTAURANT_OPENING");
   results["licence.applicationSubmit"] = await gasOf(
-    jointApprovals.connect(applicant).submitApplication(template, doc("dossier"), [reg]),
+    jointApprovals.connect(applicant).submitApplication(template, doc("dossier"), [applicantReg]),
   );
   const applicationId = await jointApprovals.applicationCount();
   results["licence.applicationReject"] = await gasOf(
