@@ -1,6 +1,6 @@
 /**
  * The escrow's full access matrix: every function × every consortium actor (test/helpers/
- * actorMatrix.ts) plus the project's own parties and an enterprise holding every project role
+ * accessMatrix.ts, callers from consortium.ts) plus the project's own parties and an enterprise holding every project role
  * that is party to no project. "The project's own party" is what the rows encode: the bank,
  * bureau, developer, contractor and supervisor the project names, and any human-resources
  * department or project regulator.
