@@ -325,14 +325,16 @@ do $$
 declare t text;
 begin
   foreach t in array array['project_created', 'project_funded', 'project_frozen', 'project_unfrozen',
-                           'project_closed', 'subcontractor_added', 'worker_registered', 'guarantee_deposited',
+                           'project_closed', 'subcontractor_added', 'subcontractor_removed', 'worker_registered',
+                           'guarantee_deposited',
                            'guarantee_returned', 'milestone_submitted', 'milestone_released',
                            'milestone_rejected', 'payment_ordered', 'payment_order_paid',
                            'payment_order_rejected'] loop
     execute format('create policy project_party on escrow.%I for select using ((select web.is_regulator())
       or project_id = any ((select web.department_projects())::numeric[]))', t);
   end loop;
-  foreach t in array array['payroll_submitted', 'payroll_approved', 'payroll_paid', 'payroll_rejected'] loop
+  foreach t in array array['payroll_submitted', 'payroll_approved', 'payroll_paid', 'payroll_rejected',
+                           'payroll_cancelled'] loop
     execute format('create policy project_party_or_wages on escrow.%I for select using ((select web.is_regulator())
       or (select web.current_department_has_role(60)) or project_id = any ((select web.department_projects())::numeric[]))', t);
   end loop;

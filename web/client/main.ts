@@ -51,24 +51,34 @@ async function drawCharts(root: ParentNode): Promise<void> {
   renderCharts(root);
 }
 
-/** Re-reads the page after a new block and swaps its content in, keeping the scroll position. */
+/**
+ * Re-reads the page after a new block and swaps its content in, keeping the scroll position. A
+ * block announced while a read is under way is not dropped: one more read follows it.
+ */
 let refreshing = false;
+let again = false;
 async function refresh(): Promise<void> {
-  if (refreshing) return;
+  if (refreshing) {
+    again = true;
+    return;
+  }
   refreshing = true;
   try {
-    const response = await fetch(location.href, { credentials: "same-origin" });
-    if (response.status === 401 || response.status === 403) {
-      location.reload(); // the server says why (suspended, signed out)
-      return;
-    }
-    if (!response.ok) return;
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
-    const next = page.getElementById("main");
-    const main = document.getElementById("main");
-    if (!next || !main) return;
-    main.replaceChildren(...Array.from(next.childNodes));
-    await drawCharts(main);
+    do {
+      again = false;
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      if (response.status === 401 || response.status === 403) {
+        location.reload(); // the server says why (suspended, signed out)
+        return;
+      }
+      if (!response.ok) continue;
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const next = page.getElementById("main");
+      const main = document.getElementById("main");
+      if (!next || !main) return;
+      main.replaceChildren(...Array.from(next.childNodes));
+      await drawCharts(main);
+    } while (again);
   } finally {
     refreshing = false;
   }
