@@ -119,9 +119,9 @@ create table invoices.state_count (
 );
 
 -- Marks: keys touched since the last refresh (empty between transactions; marked once per
--- refresh, so without duplicates). `fresh`: issued in the range, so every event of it lies in
--- that range too (an invoice's events all follow its issuance): its events are read from the
--- range's rows, not looked up one key at a time.
+-- refresh, so without duplicates). An invoice issued in the range has every event in that range
+-- too (its events all follow its issuance): it is read from the range's rows, not looked up one
+-- key at a time, and marked (`fresh`) only when the range is open to the top (see mark).
 create unlogged table invoices.dirty_invoice (invoice_id bytea not null, fresh boolean not null);
 create unlogged table invoices.dirty_credit_note (credit_note_id bytea primary key);
 create unlogged table invoices.dirty_issuer (issuer_id bytea primary key);
@@ -133,21 +133,29 @@ create unlogged table invoices.marked_invoice (like invoices.invoice);
 
 create function invoices.mark(from_block bigint, to_block bigint) returns void
 language sql as $$
+  -- Invoices issued in the range are read from the range itself (see refresh_invoices): only
+  -- those issued before it are marked, and, for a range open to the top (a rollback or a
+  -- rebuild, the only times they may have rows already), the ones issued in it too.
   insert into invoices.dirty_invoice (invoice_id, fresh)
-  select invoice_id, bool_or(fresh) from (
-    select invoice_id, true as fresh from invoices.invoice_issued where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_claimed where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_receiver_changed where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_locked where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_unlocked where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_reimbursed where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_voided where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_credited where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_frozen where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_unfrozen where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.credit_note_issued where block_number between from_block and to_block
-  ) touched
-  group by invoice_id;
+  select invoice_id, true from invoices.invoice_issued
+  where block_number between from_block and to_block and to_block = 9223372036854775807
+  union all
+  select t.invoice_id, false from (
+    select invoice_id from invoices.invoice_claimed where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_receiver_changed where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_locked where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_unlocked where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_reimbursed where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_voided where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_credited where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_frozen where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_unfrozen where block_number between from_block and to_block
+    union select invoice_id from invoices.credit_note_issued where block_number between from_block and to_block
+  ) t
+  where not exists (
+    select 1 from invoices.invoice_issued e
+    where e.invoice_id = t.invoice_id and e.block_number between from_block and to_block
+  );
 
   insert into invoices.dirty_credit_note (credit_note_id)
   select credit_note_id from invoices.credit_note_issued where block_number between from_block and to_block
