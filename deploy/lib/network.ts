@@ -112,13 +112,16 @@ const HOST = /^[A-Za-z0-9.:-]+$/;
 
 /** Reads and checks a parameters file with a `network` section; every error names its field. */
 export function loadNetworkParams(file: string): NetworkParams {
-  const consortium = loadConsortiumParams(file);
-  const raw = JSON.parse(readFileSync(file, "utf8")) as { network?: Record<string, unknown> };
+  const raw = JSON.parse(readFileSync(file, "utf8")) as {
+    network?: Record<string, unknown>;
+    validatorSetAddress?: string;
+  };
   const section = raw.network;
   if (typeof section !== "object" || section === null) fail(file, "network", "is missing: see the README");
-  if (consortium.validatorSetAddress === undefined) {
+  if (raw.validatorSetAddress === undefined) {
     fail(file, "validatorSetAddress", "is required: the genesis pre-deploys the ValidatorSet there (e.g. 0x…8888)");
   }
+  const consortium = loadConsortiumParams(file);
   if (consortium.validators.length > 0) {
     fail(file, "validators", "must be left out: the validator nodes are network.nodes with validator: true");
   }
