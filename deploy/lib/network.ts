@@ -125,7 +125,7 @@ export function loadNetworkParams(file: string): NetworkParams {
   if (consortium.validators.length > 0) {
     fail(file, "validators", "must be left out: the validator nodes are network.nodes with validator: true");
   }
-  const merged = { ...CHAIN_DEFAULTS, ...section };
+  const merged: Record<string, unknown> = { ...CHAIN_DEFAULTS, ...section };
   const chainId = integer(file, "network.chainId", merged.chainId, 1, 2 ** 53 - 1);
   const clash = publicChainName(chainId);
   if (clash !== undefined) {
