@@ -10,7 +10,7 @@ import path from "node:path";
 
 import { stringify as toToml } from "smol-toml";
 import { getAddress, isAddress, type Hex, toRlp } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import * as knownChains from "viem/chains";
 
 import { codeToId, type ConsortiumParams, loadConsortiumParams } from "./consortium.js";
@@ -190,14 +190,38 @@ export function loadNetworkParams(file: string): NetworkParams {
   return { consortium, chain, validatorSetAddress: getAddress(consortium.validatorSetAddress!) };
 }
 
-/** Warnings that do not stop `init`: what the configuration costs in fault tolerance. */
+/** The first 20 accounts of the public test mnemonic (Hardhat's and anvil's): anyone can sign for them. */
+const TEST_ACCOUNTS = new Map(
+  Array.from({ length: 20 }, (_, index) => [
+    mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: index }).address,
+    index,
+  ]),
+);
+
+/** Warnings that do not stop `init`: what the configuration costs, and accounts anyone can use. */
 export function networkWarnings(params: NetworkParams): string[] {
+  const warnings: string[] = [];
   const validators = params.chain.nodes.filter((node) => node.validator).length;
-  if (validators >= 4) return [];
-  return [
-    `only ${validators} validator node${validators === 1 ? "" : "s"}: QBFT tolerates f faulty validators only with ` +
-      "3f+1 of them, so 1 to 3 validators tolerate none (any one down halts the chain); run at least 4",
-  ];
+  if (validators < 4) {
+    warnings.push(
+      `only ${validators} validator node${validators === 1 ? "" : "s"}: QBFT tolerates f faulty validators only ` +
+        "with 3f+1 of them, so 1 to 3 validators tolerate none (any one down halts the chain); run at least 4",
+    );
+  }
+  // Whoever sends the deployer's first transaction owns the AccessManager the genesis trusts.
+  const known = [
+    ["network.deployer", params.chain.deployer],
+    ...params.consortium.departments.flatMap((department, i) =>
+      department.operators.map((operator, j) => [`departments[${i}].operators[${j}]`, operator]),
+    ),
+  ].filter(([, address]) => TEST_ACCOUNTS.has(getAddress(address)));
+  if (known.length > 0) {
+    warnings.push(
+      `${known.map(([field]) => field).join(", ")} ${known.length === 1 ? "is an account" : "are accounts"} of the ` +
+        "public test mnemonic: anyone can sign for them; use the departments' own accounts in production",
+    );
+  }
+  return warnings;
 }
 
 export function keyNode(node: NodeParams, privateKey: Hex): KeyedNode {
