@@ -51,7 +51,14 @@ interface Timing {
   runs: number;
 }
 
-const db = await openReportsDatabase(scaleOf(fraction), { rebuild: process.argv.includes("--rebuild") });
+// Ctrl-C: finish the statement at hand, then stop PostgreSQL and leave.
+const interrupted = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupted.abort());
+
+const db = await openReportsDatabase(scaleOf(fraction), {
+  rebuild: process.argv.includes("--rebuild"),
+  signal: interrupted.signal,
+});
 const sql = connectDatabase(db.url, { max: 1 });
 const results: Record<string, Timing | { pending: string }> = {};
 try {
@@ -77,6 +84,7 @@ try {
     `\n${"query".padEnd(width)}  ${"rows".padStart(7)}  ${"p50 ms".padStart(9)}  ${"p95 ms".padStart(9)}  runs`,
   );
   for (const query of [...QUERIES, ...extra]) {
+    if (interrupted.signal.aborted) break;
     const missing: string[] = [];
     for (const relation of query.relations) {
       const [{ found }] = await sql`select to_regclass(${relation}) is not null as found`;

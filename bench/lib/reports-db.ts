@@ -74,7 +74,7 @@ async function startAt(dataDir: string): Promise<EmbeddedDatabase> {
  */
 export async function openReportsDatabase(
   scale: Scale,
-  options: { rebuild?: boolean; log?: (line: string) => void } = {},
+  options: { rebuild?: boolean; log?: (line: string) => void; signal?: AbortSignal } = {},
 ): Promise<ReportsDatabase> {
   const log = options.log ?? ((line: string) => console.log(line));
   const key = cacheKey(scale);
@@ -91,7 +91,7 @@ export async function openReportsDatabase(
   }
   const pg = await startAt(dir);
   try {
-    const figures = await build(pg.url, scale, key, log);
+    const figures = await build(pg.url, scale, key, log, options.signal);
     writeFileSync(figuresFile, `${JSON.stringify(figures, null, 2)}\n`);
     return { url: pg.url, figures, stop: () => pg.stop() };
   } catch (error) {
@@ -128,6 +128,7 @@ export async function build(
     for (const batch of chainBatches(plan)) {
       if (batch === null) {
         await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw new Error("build interrupted: the partial database is discarded on the next run");
         continue;
       }
       await writing;

@@ -25,7 +25,7 @@ import { RAW_BLOCKS, RAW_EVENTS, RAW_FAILED } from "../../indexer/src/sync/batch
 import { createRandom, type Random } from "./random.js";
 
 /** Bump when the generated chain changes: cached databases are keyed by it. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface Scale {
   seed: number;
@@ -1337,6 +1337,13 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
       ["InvoiceLedger", "lock", "AccessManagedUnauthorized"],
     ];
 
+    /** What the invoice's credit note took off by `at` (seconds after CHAIN_START). */
+    const creditedBefore = (p: InvoicePlan, at: number) =>
+      p.creditT !== NONE && p.creditT < at && (p.creditHolder === NONE || (p.confirmT !== NONE && p.confirmT < at))
+        ? p.creditAmount
+        : 0;
+
+    // `now` is the block's unix time; plans count seconds after CHAIN_START.
     return (kind: number, a: number, b: number, now: number) => {
       switch (kind) {
         case K.DepartmentAdmitted: {
@@ -1529,12 +1536,7 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
         case K.Lock:
         case K.Relock: {
           const p = plan.invoice(a);
-          const credited =
-            p.creditT !== NONE &&
-            p.creditT < now &&
-            (p.creditHolder === NONE || (p.confirmT !== NONE && p.confirmT < now))
-              ? p.creditAmount
-              : 0;
+          const credited = creditedBefore(p, now - CHAIN_START);
           emit("InvoiceLedger", "InvoiceLocked", {
             invoiceId: invoiceId(a),
             receiverId: receiverId(kind === K.Lock ? p.receiver : p.receiver2),
@@ -1553,12 +1555,7 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
         }
         case K.Reimburse: {
           const p = plan.invoice(a);
-          const credited =
-            p.creditT !== NONE &&
-            p.creditT < now &&
-            (p.creditHolder === NONE || (p.confirmT !== NONE && p.confirmT < now))
-              ? p.creditAmount
-              : 0;
+          const credited = creditedBefore(p, now - CHAIN_START);
           emit("InvoiceLedger", "InvoiceReimbursed", {
             invoiceId: invoiceId(a),
             receiverId: receiverId(p.relockT !== NONE ? p.receiver2 : p.receiver),
