@@ -106,6 +106,7 @@ export async function build(
   scale: Scale,
   key: string,
   log: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<BuildFigures> {
   const sql = connectDatabase(url, { max: 1 });
   const writer = createWriter(url);
