@@ -134,6 +134,33 @@ export const QUERIES: BenchQuery[] = [
     sql: `select closed, frozen, count(*) from escrow.project_ledgers group by 1, 2 order by 1, 2`,
     relations: ["escrow.project_ledgers"],
   },
+  // Read-model relations announced by the read-model issue (names as the branches that add them
+  // document them in docs/reporting.md; pending until they exist).
+  {
+    name: "credit notes per state",
+    sql: `select state, count(*) from invoices.credit_notes group by state order by state`,
+    relations: ["invoices.credit_notes"],
+  },
+  {
+    name: "payrolls per state",
+    sql: `select state, count(*) from escrow.payrolls group by state order by state`,
+    relations: ["escrow.payrolls"],
+  },
+  {
+    name: "milestones per state",
+    sql: `select state, count(*) from escrow.milestones group by state order by state`,
+    relations: ["escrow.milestones"],
+  },
+  {
+    name: "payment orders per state",
+    sql: `select state, count(*) from escrow.payment_orders group by state order by state`,
+    relations: ["escrow.payment_orders"],
+  },
+  {
+    name: "consents per state",
+    sql: `select state, count(*) from licences.consents group by state order by state`,
+    relations: ["licences.consents"],
+  },
   // ---- first pages of the reports ----------------------------------------------------------
   {
     name: "report.invoice_totals_per_issuer_day first page",

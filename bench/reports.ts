@@ -60,7 +60,7 @@ const db = await openReportsDatabase(scaleOf(fraction), {
   signal: interrupted.signal,
 });
 const sql = connectDatabase(db.url, { max: 1 });
-const results: Record<string, Timing | { pending: string }> = {};
+const results: Record<string, Timing | { pending: string } | { error: string }> = {};
 try {
   await sql`set statement_timeout = '120s'`;
   const ctx = await context();
@@ -95,7 +95,16 @@ try {
       console.log(`${query.name.padEnd(width)}  pending: needs ${missing.join(", ")}`);
       continue;
     }
-    const timing = await time(query, ctx);
+    let timing: Timing;
+    try {
+      timing = await time(query, ctx);
+    } catch (error) {
+      // A relation that exists with other columns than this query expects: reported, not fatal.
+      const message = (error as Error).message;
+      results[query.name] = { error: message };
+      console.log(`${query.name.padEnd(width)}  error: ${message}`);
+      continue;
+    }
     results[query.name] = timing;
     const flag = timing.p95Ms > LIMIT_MS ? "  > 50 ms" : "";
     const runs = timing.runs < RUNS ? `${timing.runs} (slow)` : String(timing.runs);
@@ -106,9 +115,11 @@ try {
     );
   }
   const timed = Object.values(results).filter((r): r is Timing => "p95Ms" in r);
-  const pending = Object.values(results).length - timed.length;
+  const pending = Object.values(results).filter((r) => "pending" in r).length;
+  const failed = Object.values(results).filter((r) => "error" in r).length;
   console.log(
-    `\n${timed.filter((t) => t.p95Ms > LIMIT_MS).length} of ${timed.length} timed queries over ${LIMIT_MS} ms at p95; ${pending} pending`,
+    `\n${timed.filter((t) => t.p95Ms > LIMIT_MS).length} of ${timed.length} timed queries over ${LIMIT_MS} ms at p95; ` +
+      `${pending} pending, ${failed} failed`,
   );
   const f = db.figures;
   console.log(
@@ -121,7 +132,11 @@ try {
   await db.stop();
 }
 
-const out = path.join(ROOT, "bench", "results", fraction === 1 ? "reports.json" : `reports-${fraction}.json`);
+// Only the city scale is a result; smaller runs (trying things out) stay beside the cache.
+const out =
+  fraction === 1
+    ? path.join(ROOT, "bench", "results", "reports.json")
+    : path.join(ROOT, ".govledger", `bench-reports-${fraction}.json`);
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ ...results, build: db.figures }, null, 2)}\n`);
 console.log(`written ${path.relative(ROOT, out)}`);

@@ -25,7 +25,7 @@ import { RAW_BLOCKS, RAW_EVENTS, RAW_FAILED } from "../../indexer/src/sync/batch
 import { createRandom, type Random } from "./random.js";
 
 /** Bump when the generated chain changes: cached databases are keyed by it. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface Scale {
   seed: number;
@@ -881,7 +881,8 @@ export function planChain(scale: Scale): Plan {
       workers: 15 + (r.int(T.Project, p, 9) % 40),
     };
   }
-  const meanPayrolls = scale.payrolls / scale.projects;
+  // 1% over the mean: the count is random and the scale is a floor ("at least 100,000 payrolls").
+  const meanPayrolls = (scale.payrolls / scale.projects) * 1.01;
   for (let p = 0; p < scale.projects; p++) {
     simulateProject(p);
   }
