@@ -1073,6 +1073,11 @@ export function planChain(scale: Scale): Plan {
   for (let k = 0; k < scale.failed; k++) txs.push(dur(T.Failed, k, 0, 2 * DAY, END - 1), K.Failed, k);
 
   counts.transactions = txs.count;
+  // Drop the growth room (up to half of each array).
+  txs.time = txs.time.slice(0, txs.count);
+  txs.kind = txs.kind.slice(0, txs.count);
+  txs.a = txs.a.slice(0, txs.count);
+  txs.b = txs.b.slice(0, txs.count);
   return {
     scale,
     random: r,
