@@ -5,6 +5,7 @@
  * and the benchmark.
  */
 import type { Sql } from "postgres";
+import { decodeFunctionResult, encodeFunctionData } from "viem";
 import {
   Logger as GraphileLogger,
   run as runWorker,
@@ -18,7 +19,8 @@ import { connectDatabase, createWriter } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { BaseError, ConfigError, sleep } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
-import { createRpc, eth_chainId, eth_getCode } from "./rpc/client.js";
+import { abis } from "./generated/abis.js";
+import { createRpc, eth_call, eth_chainId, eth_getCode, type Rpc } from "./rpc/client.js";
 import { createDecoder } from "./sync/batch.js";
 import { runSync, type Logger, type SyncOptions } from "./sync/engine.js";
 import { createMetrics, type Metrics } from "./sync/metrics.js";
@@ -108,6 +110,7 @@ export async function startIndexer(
     if (applied.length > 0) log.info("migrations applied", { applied });
     await migrateWorker({ connectionString: databaseUrl, logger: workerLogger(log) });
     await checkSource(sql, config, chainId);
+    await recordSettings(sql, config, rpc, startupCall);
   } catch (error) {
     await close();
     throw error;
@@ -198,6 +201,26 @@ async function checkSource(sql: Sql, config: IndexerConfig, chainId: number): Pr
         `refusing to index chain ${chainId} deployment ${JSON.stringify(deployment)} into it (use another database)`,
     );
   }
+}
+
+/**
+ * Deployment parameters the read model's SQL needs, read from the contracts themselves: the
+ * invoice ledger's UTC offset (report days and quota periods are the city's local time).
+ */
+async function recordSettings(
+  sql: Sql,
+  config: IndexerConfig,
+  rpc: Rpc,
+  call: <T>(attempt: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const ledger = config.contracts.find((contract) => contract.contractName === "InvoiceLedger");
+  if (ledger === undefined) return;
+  const abi = abis.InvoiceLedger;
+  const data = await call(() =>
+    eth_call(rpc, { to: ledger.address, data: encodeFunctionData({ abi, functionName: "utcOffset" }) }),
+  );
+  const offset = decodeFunctionResult({ abi, functionName: "utcOffset", data });
+  await sql`update indexer.settings set utc_offset = ${Number(offset)}`;
 }
 
 /** graphile-worker's own log lines, warnings and errors only, into ours. */

@@ -3,7 +3,9 @@
  * raw events, domain rows, failed transactions, jobs, and the checkpoint. The checkpoint moves
  * only if it still is where this batch started (optimistic concurrency), so two indexer
  * processes can never both write the same blocks, and a crash leaves either the whole batch or
- * none of it. Rows go in with COPY (one stream per table), no per-row round trips.
+ * none of it. Rows go in with COPY (one stream per table), no per-row round trips. The read
+ * model's state tables follow the event rows in the same transaction (one SQL call per batch:
+ * indexer.refresh_read_models, migrations/0010_read_model.sql), so they never disagree with them.
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -106,13 +108,32 @@ export async function writeBatch(transact: Transact, batch: Batch): Promise<void
   await transact(async (tx) => {
     await moveCheckpoint(tx, batch.previous, batch.next);
     for (const [table, rows] of batch.tables) await insertRows(tx, table, rows);
+    const from = batch.previous === null ? 0n : batch.previous.blockNumber + 1n;
+    await tx`select indexer.refresh_read_models(${from.toString()}, ${batch.next.blockNumber.toString()})`;
     for (const job of batch.jobs) {
       await tx`select graphile_worker.add_job(${job.task}::text, ${tx.json(job.payload as never)}::json, job_key => ${job.jobKey}::text)`;
     }
   });
 }
 
-/** Tables holding chain data: every table with a block_number column outside schema indexer. */
+const MAX_BLOCK = "9223372036854775807";
+
+/**
+ * Derives every state table again from all event rows (after a read model's migration changed
+ * its derivation, or to check the incremental path: the tests compare the two). Holds the
+ * checkpoint's lock, so no batch is written meanwhile.
+ */
+export async function rebuildReadModels(transact: Transact): Promise<void> {
+  await transact(async (tx) => {
+    await tx`select 1 from indexer.checkpoint for update`;
+    await tx`select indexer.rebuild_read_models()`;
+  });
+}
+
+/**
+ * Tables holding chain data: every table with a block_number column outside schema indexer. The
+ * read model's state tables have none (they are recomputed, not cut).
+ */
 async function chainTables(tx: TransactionSql): Promise<string[]> {
   const rows = await tx`
     select c.table_schema, c.table_name
@@ -126,7 +147,8 @@ async function chainTables(tx: TransactionSql): Promise<string[]> {
 /**
  * Removes everything above `fork` (a block both the database and the chain agree on; null: the
  * chain changed below everything indexed) and moves the checkpoint back to it, in one
- * transaction. Returns how many rows were removed.
+ * transaction; every state-table entity those rows touched is then recomputed from the rows that
+ * remain. Returns how many event rows were removed.
  */
 export async function rollbackTo(
   transact: Transact,
@@ -140,10 +162,12 @@ export async function rollbackTo(
     const current = row ? { blockNumber: BigInt(row.block_number), blockHash: row.block_hash as string } : null;
     if (!sameCheckpoint(current, previous)) throw new CheckpointMovedError("checkpoint moved during a rollback");
     const above = fork === null ? "-1" : fork.blockNumber.toString();
+    await tx`select indexer.mark_read_models(${above}::bigint + 1, ${MAX_BLOCK})`;
     for (const table of await chainTables(tx)) {
       const result = await tx.unsafe(`delete from ${table} where block_number > $1`, [above]);
       removed += result.count;
     }
+    await tx`select indexer.refresh_marked_read_models(${above}::bigint + 1, ${MAX_BLOCK})`;
     if (fork === null) await tx`delete from indexer.checkpoint`;
     else {
       await tx`update indexer.checkpoint set block_number = ${fork.blockNumber.toString()},

@@ -220,6 +220,18 @@ export async function eth_getTransactionReceipt(rpc: Rpc, hash: Hex): Promise<Rp
   return receipt;
 }
 
+/** A read-only call's return data at the latest block. */
+export async function eth_call(rpc: Rpc, call: { to: Hex; data: Hex }): Promise<Hex> {
+  try {
+    return hex("eth_call", await request(rpc, "eth_call", [call, "latest"]), "return data");
+  } catch (error) {
+    if (error instanceof RetryableError) throw error;
+    throw new RetryableError(`eth_call failed: ${firstLine((error as Error).message ?? String(error))}`, {
+      cause: error,
+    });
+  }
+}
+
 /**
  * Replays a call at a block and returns its revert data ("0x" if it did not revert or the node
  * gave none). Used to decode why a failed transaction failed when the receipt does not say.
