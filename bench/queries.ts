@@ -59,10 +59,16 @@ export const QUERIES: BenchQuery[] = [
     relations: ["gov.departments"],
   },
   {
-    name: "issuer (participant) by id",
+    name: "participant by id",
     sql: "select * from gov.participants where participant_id = $1",
     params: (c) => [hex(c.issuerId)],
     relations: ["gov.participants"],
+  },
+  {
+    name: "issuer by id (rules, frozen, usage this period)",
+    sql: "select * from invoices.issuers where issuer_id = $1",
+    params: (c) => [hex(c.issuerId)],
+    relations: ["invoices.issuers"],
   },
   // ---- one issuer --------------------------------------------------------------------------
   {
@@ -74,15 +80,15 @@ export const QUERIES: BenchQuery[] = [
   },
   {
     name: "issuer's daily totals for a month",
-    sql: `select * from report.invoice_totals_per_issuer_day where issuer_id = $1 and day >= $2 and day < $3 order by day`,
+    sql: `select * from report.invoices_per_issuer_day where issuer_id = $1 and day >= $2 and day < $3 order by day`,
     params: (c) => [hex(c.issuerId), c.monthStart, c.nextMonthStart],
-    relations: ["report.invoice_totals_per_issuer_day"],
+    relations: ["report.invoices_per_issuer_day"],
   },
   {
     name: "all issuers' totals for one day",
-    sql: `select * from report.invoice_totals_per_issuer_day where day = $1 order by issuer_id`,
+    sql: `select * from report.invoices_per_issuer_day where day = $1 order by issuer_id`,
     params: (c) => [c.day],
-    relations: ["report.invoice_totals_per_issuer_day"],
+    relations: ["report.invoices_per_issuer_day"],
   },
   // ---- licences ----------------------------------------------------------------------------
   {
@@ -121,8 +127,9 @@ export const QUERIES: BenchQuery[] = [
   // ---- counts per state --------------------------------------------------------------------
   {
     name: "invoices per state",
-    sql: `select state, count(*) from invoices.invoices group by state order by state`,
-    relations: ["invoices.invoices"],
+    sql: `select state, sum(invoices)::bigint as invoices, sum(amount) as amount
+          from report.invoices_per_state group by state order by state`,
+    relations: ["report.invoices_per_state"],
   },
   {
     name: "licences per status",
@@ -162,6 +169,21 @@ export const QUERIES: BenchQuery[] = [
     relations: ["licences.consents"],
   },
   // ---- first pages of the reports ----------------------------------------------------------
+  {
+    name: "report.invoices_per_issuer_day first page",
+    sql: "select * from report.invoices_per_issuer_day order by issuer_id, day limit 100",
+    relations: ["report.invoices_per_issuer_day"],
+  },
+  {
+    name: "report.reimbursements_per_receiver_day first page",
+    sql: "select * from report.reimbursements_per_receiver_day order by receiver_id, day limit 100",
+    relations: ["report.reimbursements_per_receiver_day"],
+  },
+  {
+    name: "report.invoices_per_state first page",
+    sql: "select * from report.invoices_per_state order by issuer_id, state limit 100",
+    relations: ["report.invoices_per_state"],
+  },
   {
     name: "report.invoice_totals_per_issuer_day first page",
     sql: "select * from report.invoice_totals_per_issuer_day order by issuer_id, day limit 100",
