@@ -210,6 +210,11 @@ export const QUERIES: BenchQuery[] = [
     relations: ["report.wages_paid"],
   },
   {
+    name: "report.failed_attempts_per_department first page",
+    sql: "select * from report.failed_attempts_per_department order by department_id, day limit 100",
+    relations: ["report.failed_attempts_per_department"],
+  },
+  {
     name: "report.failed_attempts first page",
     sql: "select * from report.failed_attempts order by block_number desc, tx_hash limit 100",
     relations: ["report.failed_attempts"],

@@ -13,19 +13,19 @@
  * recomputed from the plan when their batch is built, so memory stays flat while the
  * transactions stream out in chain order.
  */
-import type { AbiEvent } from "viem";
+import type { AbiEvent, AbiParameter } from "viem";
 
-import type { ContractName } from "../../indexer/src/generated/abis.js";
+import { abis, type ContractName } from "../../indexer/src/generated/abis.js";
 import type { Batch, Checkpoint } from "../../indexer/src/db/store.js";
 import { eventsOf, HANDLERS } from "../../indexer/src/handlers/index.js";
 import { toJson } from "../../indexer/src/handlers/rows.js";
 import type { DecodedEvent, Handler, Job, Row, TableSpec } from "../../indexer/src/handlers/types.js";
 import type { Hex } from "../../indexer/src/rpc/client.js";
-import { RAW_BLOCKS, RAW_EVENTS, RAW_FAILED } from "../../indexer/src/sync/batch.js";
+import { namedValues, RAW_BLOCKS, RAW_EVENTS, RAW_FAILED } from "../../indexer/src/sync/batch.js";
 import { createRandom, type Random } from "./random.js";
 
 /** Bump when the generated chain changes: cached databases are keyed by it. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export interface Scale {
   seed: number;
@@ -1095,6 +1095,42 @@ export function planChain(scale: Scale): Plan {
 
 // ---- from transactions to events, rows and batches -------------------------------------------
 
+const abiItems = new Map<string, { inputs: readonly AbiParameter[] }>();
+/** A function or custom error of a contract's ABI, by name. */
+function abiItem(
+  contractName: ContractName,
+  type: "function" | "error",
+  name: string,
+): { inputs: readonly AbiParameter[] } {
+  const key = `${contractName}.${type}.${name}`;
+  let item = abiItems.get(key);
+  if (item === undefined) {
+    const found = (abis[contractName] as readonly { type: string; name?: string }[]).find(
+      (entry) => entry.type === type && entry.name === name,
+    );
+    if (found === undefined) throw new Error(`${contractName} has no ${type} ${name}`);
+    item = found as unknown as { inputs: readonly AbiParameter[] };
+    abiItems.set(key, item);
+  }
+  return item;
+}
+
+/** A value for an ABI parameter as viem decodes it: `known[name]` when given, else made up from `seed`. */
+function fill(parameter: AbiParameter, known: Record<string, unknown>, seed: number): unknown {
+  if (parameter.name && parameter.name in known) return known[parameter.name];
+  const array = /^(.*)\[\d*\]$/.exec(parameter.type);
+  if (array) return [fill({ ...parameter, name: "", type: array[1] } as AbiParameter, known, seed + 1)];
+  if (parameter.type === "tuple" && "components" in parameter) {
+    return Object.fromEntries(parameter.components.map((c, k) => [c.name, fill(c, known, seed * 8 + k)]));
+  }
+  const filler = createRandom(seed);
+  if (parameter.type === "address") return `0x${filler.hex20(1, seed)}`;
+  if (parameter.type.startsWith("bytes")) return `0x${filler.hex32(2, seed)}`;
+  if (parameter.type === "bool") return false;
+  if (parameter.type === "string") return "";
+  return String(filler.int(3, seed) % 1_000_000);
+}
+
 interface EventKind {
   contractName: ContractName;
   abi: AbiEvent;
@@ -1710,27 +1746,54 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
         case K.Failed: {
           const [contractName, functionName, errorName] = FAILURES[r.int(T.Failed, a, 1) % FAILURES.length];
           const d = r.int(T.Failed, a, 2) % DEPARTMENTS.length;
-          const byDepartment =
+          const x = r.int(T.Failed, a, 5);
+          const invoice = invoiceId(x % plan.scale.invoices);
+          const licence = licenceId(x % plan.scale.licences);
+          const project = String(1 + (x % plan.scale.projects));
+          const receiver = x % groups.receivers;
+          const issuer = x % plan.scale.issuers;
+          // Who sends it: a department's operator, or the company the call is about.
+          const sender =
             contractName !== "InvoiceLedger" ||
             errorName === "AccessManagedUnauthorized" ||
-            r.unit(T.Failed, a, 3) < 0.2;
-          const participant = r.int(T.Failed, a, 4) % groups.start.spare;
-          const sender = byDepartment ? operator(d, a % 2) : account(participant);
-          const x = r.int(T.Failed, a, 5);
-          const args: Record<string, unknown[]> = {
-            InvoiceUnexpectedState: [invoiceId(x % plan.scale.invoices), 4],
-            InvoiceNotBuyer: [invoiceId(x % plan.scale.invoices), sender],
-            InvoiceNotReceiver: [invoiceId(x % plan.scale.invoices), receiverId(x % groups.receivers)],
-            InvoicePeriodCountQuotaExceeded: [issuerId(x % plan.scale.issuers), 677, "100000", "100000"],
-            LicenceUnexpectedStatus: [licenceId(x % plan.scale.licences), 5],
-            LicenceNoConsent: [licenceId(x % plan.scale.licences), departmentId(d), purpose(x % PURPOSES.length)],
-            LicenceNotIssuer: [licenceId(x % plan.scale.licences), departmentId(d)],
-            EscrowMilestoneUnexpectedState: [String(1 + (x % plan.scale.projects)), String(x % 3), 4],
-            EscrowCallerNotParty: [String(1 + (x % plan.scale.projects)), departmentId(d)],
-            EscrowWagesOwed: [String(1 + (x % plan.scale.projects)), "1250000000000000000000"],
+            r.unit(T.Failed, a, 3) < 0.2
+              ? operator(d, a % 2)
+              : functionName === "issueBatch"
+                ? account(groups.start.issuers + issuer)
+                : functionName === "claim"
+                  ? `0x${r.hex20(T.Buyer, x)}`
+                  : account(groups.start.receivers + receiver);
+          const errorArgs: Record<string, unknown[]> = {
+            InvoiceUnexpectedState: [invoice, 4],
+            InvoiceNotBuyer: [invoice, sender],
+            InvoiceNotReceiver: [invoice, receiverId(receiver)],
+            InvoicePeriodCountQuotaExceeded: [issuerId(issuer), 677, "100000", "100000"],
+            LicenceUnexpectedStatus: [licence, 5],
+            LicenceNoConsent: [licence, departmentId(d), purpose(x % PURPOSES.length)],
+            LicenceNotIssuer: [licence, departmentId(d)],
+            EscrowMilestoneUnexpectedState: [project, String(x % 3), 4],
+            EscrowCallerNotParty: [project, departmentId(d)],
+            EscrowWagesOwed: [project, "1250000000000000000000"],
             RegistryParticipantExists: [participantId(x % groups.total)],
             AccessManagedUnauthorized: [sender],
           };
+          // The call's arguments as the transaction carried them: the entity it targets by name,
+          // anything else filled in.
+          const call = abiItem(contractName, "function", functionName);
+          const known: Record<string, unknown> = {
+            invoiceId: invoice,
+            licenceId: licence,
+            projectId: project,
+            milestoneIndex: String(x % 3),
+            payrollId: String(1 + (x % 50)),
+            participantId: participantId(x % groups.total),
+            purpose: purpose(x % PURPOSES.length),
+            issuerId: issuerId(issuer),
+            code: invoiceCode(issuer),
+            kind: 0,
+          };
+          const callValues = call.inputs.map((input, k) => fill(input, known, a * 16 + k));
+          const error = abiItem(contractName, "error", errorName);
           rowsOf(RAW_FAILED).push({
             block_number: String(block),
             tx_index: String(txIndex),
@@ -1741,7 +1804,9 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
             contract_name: contractName,
             function_name: functionName,
             error_name: errorName,
-            error_args: toJson(args[errorName]),
+            error_args: toJson(errorArgs[errorName]),
+            function_args: toJson(namedValues(call.inputs, callValues)),
+            error_fields: toJson(namedValues(error.inputs, errorArgs[errorName])),
           });
           return;
         }
