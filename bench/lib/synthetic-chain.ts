@@ -25,7 +25,7 @@ import { namedValues, RAW_BLOCKS, RAW_EVENTS, RAW_FAILED } from "../../indexer/s
 import { createRandom, type Random } from "./random.js";
 
 /** Bump when the generated chain changes: cached databases are keyed by it. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export interface Scale {
   seed: number;
@@ -257,6 +257,7 @@ const enum K {
   Lock,
   Unlock,
   Relock,
+  ReceiverChanged,
   Reimburse,
   Void,
   CreditNote,
@@ -377,6 +378,7 @@ interface InvoicePlan {
   unlockT: number;
   relockT: number;
   receiver2: number;
+  changeT: number;
   reimburseT: number;
   voidT: number;
   creditT: number;
@@ -621,6 +623,7 @@ export function planChain(scale: Scale): Plan {
       unlockT: NONE,
       relockT: NONE,
       receiver2: NONE,
+      changeT: NONE,
       reimburseT: NONE,
       voidT: NONE,
       creditT: NONE,
@@ -642,8 +645,9 @@ export function planChain(scale: Scale): Plan {
     const fate = r.unit(T.InvoiceFate, i);
     if (fate < 0.66) {
       plan.claimT = step(issueT + dur(T.InvoiceStep, i, 1, 10 * MINUTE, 20 * DAY));
+      // A claim names the receiving company, the only one that may lock it.
+      plan.receiver = r.int(T.Receiver, i, 1) % receivers;
       if (fate < 0.445) {
-        plan.receiver = r.int(T.Receiver, i, 1) % receivers;
         plan.lockT = step(plan.claimT + dur(T.InvoiceStep, i, 2, 10 * MINUTE, 10 * DAY));
         let holder = plan.receiver;
         let lockedSince = plan.lockT;
@@ -651,8 +655,10 @@ export function planChain(scale: Scale): Plan {
           plan.unlockT = step(plan.lockT + dur(T.InvoiceStep, i, 4, HOUR, 5 * DAY));
           holder = NONE;
           if (r.unit(T.InvoiceStep, i, 5) < 0.6) {
+            // The buyer names another company (changeReceiver), which locks it.
             plan.receiver2 = (plan.receiver + 1 + (r.int(T.Receiver, i, 2) % (receivers - 1))) % receivers;
-            plan.relockT = step(plan.unlockT + dur(T.InvoiceStep, i, 6, HOUR, 5 * DAY));
+            plan.changeT = step(plan.unlockT + dur(T.InvoiceStep, i, 9, 10 * MINUTE, 2 * DAY));
+            plan.relockT = step(plan.changeT + dur(T.InvoiceStep, i, 6, HOUR, 5 * DAY));
             holder = plan.receiver2;
             lockedSince = plan.relockT;
           }
@@ -688,6 +694,7 @@ export function planChain(scale: Scale): Plan {
         plan.claimT,
         plan.lockT,
         plan.unlockT,
+        plan.changeT,
         plan.relockT,
         plan.reimburseT,
         plan.voidT,
@@ -708,6 +715,7 @@ export function planChain(scale: Scale): Plan {
     if (p.claimT !== NONE) (txs.push(p.claimT, K.Claim, i), counts.claimed++);
     if (p.lockT !== NONE) (txs.push(p.lockT, K.Lock, i), counts.locked++);
     if (p.unlockT !== NONE) txs.push(p.unlockT, K.Unlock, i);
+    if (p.changeT !== NONE) txs.push(p.changeT, K.ReceiverChanged, i);
     if (p.relockT !== NONE) txs.push(p.relockT, K.Relock, i);
     if (p.reimburseT !== NONE) (txs.push(p.reimburseT, K.Reimburse, i), counts.reimbursed++);
     if (p.voidT !== NONE) (txs.push(p.voidT, K.Void, i), counts.voided++);
@@ -1572,6 +1580,17 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
             invoiceId: invoiceId(a),
             issuerId: issuerId(p.issuer),
             claimant: `0x${r.hex20(T.Buyer, a)}`,
+            receiverId: receiverId(p.receiver),
+          });
+          return;
+        }
+        case K.ReceiverChanged: {
+          const p = plan.invoice(a);
+          emit("InvoiceLedger", "InvoiceReceiverChanged", {
+            invoiceId: invoiceId(a),
+            receiverId: receiverId(p.receiver2),
+            claimant: `0x${r.hex20(T.Buyer, a)}`,
+            previousReceiverId: receiverId(p.receiver),
           });
           return;
         }

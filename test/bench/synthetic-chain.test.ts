@@ -81,6 +81,15 @@ describe("bench: synthetic chain", function () {
         where not exists (select 1 from invoices.invoice_locked l where l.invoice_id = r.invoice_id
                           and l.receiver_id = r.receiver_id and l.block_number < r.block_number)
       union all
+      select 'lock by a company the buyer did not name', count(*)::int from invoices.invoice_locked l
+        where l.receiver_id is distinct from (
+          select n.receiver_id from (
+            select receiver_id, block_number, log_index from invoices.invoice_claimed c where c.invoice_id = l.invoice_id
+            union all
+            select receiver_id, block_number, log_index from invoices.invoice_receiver_changed x where x.invoice_id = l.invoice_id
+          ) n where (n.block_number, n.log_index) < (l.block_number, l.log_index)
+          order by n.block_number desc, n.log_index desc limit 1)
+      union all
       select 'void after claim', count(*)::int from invoices.invoice_voided v
         where exists (select 1 from invoices.invoice_claimed c where c.invoice_id = v.invoice_id)
       union all
