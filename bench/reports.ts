@@ -5,7 +5,7 @@
  * bench/queries.ts and a first page of every `report.*` relation, and writes
  * bench/results/reports.json.
  *
- *   npm run bench:reports [-- --rebuild]
+ *   npm run bench:reports [-- --rebuild] [-- --defer-read-models]
  *   BENCH_SCALE=0.01   a fraction of the city scale (default 1)
  *   BENCH_RUNS=30      timed runs per query (default 30; at least 20)
  */
@@ -57,6 +57,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 
 const db = await openReportsDatabase(scaleOf(fraction), {
   rebuild: process.argv.includes("--rebuild"),
+  deferReadModels: process.argv.includes("--defer-read-models"),
   signal: interrupted.signal,
 });
 const sql = connectDatabase(db.url, { max: 1 });
@@ -125,7 +126,9 @@ try {
   console.log(
     `database: ${f.events.toLocaleString("en")} events in ${f.transactions.toLocaleString("en")} transactions, ` +
       `written in ${f.writeSeconds} s (${f.eventsPerSecond.toLocaleString("en")} events/s, ${f.batches.toLocaleString("en")} batches), ` +
-      `plan ${f.planSeconds} s, vacuum analyze ${f.analyzeSeconds} s, builder peak RSS ${f.peakRssMb} MB, ${f.databaseMb.toLocaleString("en")} MB on disk`,
+      `plan ${f.planSeconds} s, state tables ${f.readModels}` +
+      (f.readModelRebuildSeconds === null ? "" : ` (${f.readModelRebuildSeconds} s)`) +
+      `, vacuum analyze ${f.analyzeSeconds} s, builder peak RSS ${f.peakRssMb} MB, ${f.databaseMb.toLocaleString("en")} MB on disk`,
   );
 } finally {
   await sql.end();

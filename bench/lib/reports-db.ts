@@ -15,7 +15,7 @@ import { ROOT } from "../../deploy/lib/consortium.js";
 import { connectDatabase, createWriter } from "../../indexer/src/db/client.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../indexer/src/db/embedded.js";
 import { migrate, MIGRATIONS_DIR } from "../../indexer/src/db/migrate.js";
-import { writeBatch } from "../../indexer/src/db/store.js";
+import { rebuildReadModels, writeBatch } from "../../indexer/src/db/store.js";
 import { freePort } from "../../scripts/lib/ports.js";
 import { chainBatches, GENERATOR_VERSION, planChain, type PlannedCounts, type Scale } from "./synthetic-chain.js";
 
@@ -32,6 +32,10 @@ export interface BuildFigures {
   analyzeSeconds: number;
   peakRssMb: number;
   databaseMb: number;
+  /** "per batch" (writeBatch keeps the state tables) or "rebuilt once" (--defer-read-models). */
+  readModels: string;
+  /** With --defer-read-models: the indexer's rebuildReadModels over the whole chain. */
+  readModelRebuildSeconds: number | null;
   builtAt: string;
 }
 
@@ -74,7 +78,7 @@ async function startAt(dataDir: string): Promise<EmbeddedDatabase> {
  */
 export async function openReportsDatabase(
   scale: Scale,
-  options: { rebuild?: boolean; log?: (line: string) => void; signal?: AbortSignal } = {},
+  options: { rebuild?: boolean; deferReadModels?: boolean; log?: (line: string) => void; signal?: AbortSignal } = {},
 ): Promise<ReportsDatabase> {
   const log = options.log ?? ((line: string) => console.log(line));
   const key = cacheKey(scale);
@@ -91,7 +95,7 @@ export async function openReportsDatabase(
   }
   const pg = await startAt(dir);
   try {
-    const figures = await build(pg.url, scale, key, log, options.signal);
+    const figures = await build(pg.url, scale, key, log, options.signal, options.deferReadModels);
     writeFileSync(figuresFile, `${JSON.stringify(figures, null, 2)}\n`);
     return { url: pg.url, figures, stop: () => pg.stop() };
   } catch (error) {
@@ -107,6 +111,7 @@ export async function build(
   key: string,
   log: (line: string) => void,
   signal?: AbortSignal,
+  deferReadModels = false,
 ): Promise<BuildFigures> {
   const sql = connectDatabase(url, { max: 1 });
   const writer = createWriter(url);
@@ -115,6 +120,14 @@ export async function build(
     await migrateWorker({ connectionString: url, logger: silentWorkerLog });
 
     let started = performance.now();
+    // Deferred: the registry of read models is emptied while the batches are written (so
+    // writeBatch's refresh has nothing to do), then restored and every state table derived once
+    // by the indexer's own rebuild. The result is the same (test/bench/synthetic-chain.test.ts
+    // compares the per-batch tables with a rebuild); only the write figures differ.
+    if (deferReadModels) {
+      await sql`create table indexer.deferred_read_models as select * from indexer.read_models`;
+      await sql`delete from indexer.read_models`;
+    }
     const plan = planChain(scale);
     const planSeconds = (performance.now() - started) / 1000;
     log(`planned ${plan.counts.transactions.toLocaleString("en")} transactions in ${planSeconds.toFixed(1)} s`);
@@ -154,6 +167,16 @@ export async function build(
         `(${Math.round(events / writeSeconds).toLocaleString("en")} events/s)`,
     );
 
+    let readModelRebuildSeconds: number | null = null;
+    if (deferReadModels) {
+      started = performance.now();
+      await sql`insert into indexer.read_models select * from indexer.deferred_read_models`;
+      await sql`drop table indexer.deferred_read_models`;
+      await rebuildReadModels(writer.transact);
+      readModelRebuildSeconds = round((performance.now() - started) / 1000);
+      log(`read models rebuilt from the event tables in ${readModelRebuildSeconds} s`);
+    }
+
     // What autovacuum would have done by the time anyone reads: statistics for the planner.
     started = performance.now();
     await sql`vacuum analyze`;
@@ -172,6 +195,8 @@ export async function build(
       analyzeSeconds: round(analyzeSeconds),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       databaseMb: Math.round(Number(bytes) / 2 ** 20),
+      readModels: deferReadModels ? "rebuilt once" : "per batch",
+      readModelRebuildSeconds,
       builtAt: new Date().toISOString(),
     };
   } finally {
