@@ -203,7 +203,16 @@ create unlogged table licences.dirty_consent (licence_id bytea not null, departm
 create unlogged table licences.dirty_application (application_id numeric(78, 0) not null);
 create unlogged table licences.dirty_template (template_id bytea not null);
 -- Report contributions taken out and put back in one refresh, summed at its end.
-create unlogged table licences.department_day_delta (like licences.department_day);
+create unlogged table licences.department_day_delta (
+  department_id bytea not null,
+  at timestamptz not null,
+  issued integer not null,
+  used integer not null,
+  used_not_valid integer not null,
+  suspended integer not null,
+  revoked integer not null,
+  revoked_by_consortium integer not null
+);
 -- The rows of marked licences while their report contributions are taken out or added, and the
 -- issuance events of the licences being recomputed.
 create unlogged table licences.marked_licence (like licences.licence);
@@ -315,14 +324,14 @@ $$;
 create function licences.add_licence_contributions(sign integer) returns void
 language sql as $$
   insert into licences.department_day_delta
-  select department_id, indexer.local_day(issued_at), sign, 0, 0, 0, 0, 0
+  select department_id, issued_at, sign, 0, 0, 0, 0, 0
   from licences.marked_licence
   union all
-  select department_id, indexer.local_day(revoked_at), 0, 0, 0, 0, sign,
+  select department_id, revoked_at, 0, 0, 0, 0, sign,
          case when revoked_by = '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea then sign else 0 end
   from licences.marked_licence where revoked_at is not null
   union all
-  select l.department_id, indexer.local_day(s.started_at), 0, 0, 0, sign, 0, 0
+  select l.department_id, s.started_at, 0, 0, 0, sign, 0, 0
   from licences.marked_licence l join licences.suspension s using (licence_id);
 $$;
 
@@ -516,9 +525,9 @@ language sql as $$
     returning u.department_id, u.used_at, u.valid_at_use
   )
   insert into licences.department_day_delta
-  select department_id, indexer.local_day(used_at), 0, -1, case when valid_at_use then 0 else -1 end, 0, 0, 0 from gone;
+  select department_id, used_at, 0, -1, case when valid_at_use then 0 else -1 end, 0, 0, 0 from gone;
 
-  with decided as (
+  with decided as materialized (
     select e.block_number, e.log_index, e.licence_id, e.department_id, e.purpose, e.operator, e.version, e.block_time,
            e.tx_hash,
            case
@@ -532,7 +541,12 @@ language sql as $$
            c.licence_id is null or (c.changed_block, c.changed_log_index) < (e.block_number, e.log_index) as consent_known,
            case when not c.withdrawn and c.until > e.block_time then c.granted_block end as consent_block,
            case when not c.withdrawn and c.until > e.block_time then c.granted_log_index end as consent_log_index,
-           case when not c.withdrawn and c.until > e.block_time then c.until end as consent_until
+           case when not c.withdrawn and c.until > e.block_time then c.until end as consent_until,
+           -- Called only when the consent's row cannot decide (CASE does not evaluate the other branch).
+           case when c.licence_id is not null and (c.changed_block, c.changed_log_index) >= (e.block_number, e.log_index)
+             then licences.consent_before(e.licence_id, e.department_id, e.purpose, e.block_number, e.log_index,
+               e.block_time)
+           end as grant_before
     from licences.licence_used e
     left join licences.licence l on l.licence_id = e.licence_id
     left join licences.consent c on c.licence_id = e.licence_id and c.department_id = e.department_id and c.purpose = e.purpose
@@ -542,19 +556,15 @@ language sql as $$
     insert into licences.licence_use
     select d.block_number, d.log_index, d.licence_id, d.department_id, d.purpose, d.operator, d.version, d.block_time,
            d.tx_hash, d.valid_at_use,
-           case when d.consent_known then d.consent_block else g.block_number end,
-           case when d.consent_known then d.consent_log_index else g.log_index end,
-           case when d.consent_known then d.consent_until else to_timestamp(g.until::double precision) end
+           case when d.consent_known then d.consent_block else (d.grant_before).block_number end,
+           case when d.consent_known then d.consent_log_index else (d.grant_before).log_index end,
+           case when d.consent_known then d.consent_until
+                else to_timestamp((d.grant_before).until::double precision) end
     from decided d
-    left join lateral (
-      select b.* from licences.consent_before(d.licence_id, d.department_id, d.purpose, d.block_number, d.log_index,
-        d.block_time) b
-      where not d.consent_known
-    ) g on true
     returning department_id, used_at, valid_at_use
   )
   insert into licences.department_day_delta
-  select department_id, indexer.local_day(used_at), 0, 1, case when valid_at_use then 0 else 1 end, 0, 0, 0 from inserted;
+  select department_id, used_at, 0, 1, case when valid_at_use then 0 else 1 end, 0, 0, 0 from inserted;
 $$;
 
 create function licences.refresh_templates() returns void
@@ -663,10 +673,13 @@ $$;
 
 -- The report contributions of one refresh, summed into the report table; groups left at zero go.
 create function licences.apply_report_delta() returns void
-language sql as $$
+language plpgsql as $$
+declare
+  shift interval := make_interval(secs => indexer.utc_offset());
+begin
   insert into licences.department_day as r
-  select department_id, day, sum(issued), sum(used), sum(used_not_valid), sum(suspended), sum(revoked),
-         sum(revoked_by_consortium)
+  select department_id, ((at at time zone 'UTC') + shift)::date, sum(issued), sum(used), sum(used_not_valid),
+         sum(suspended), sum(revoked), sum(revoked_by_consortium)
   from licences.department_day_delta group by 1, 2
   on conflict (department_id, day) do update set
     issued = r.issued + excluded.issued,
@@ -677,12 +690,12 @@ language sql as $$
     revoked_by_consortium = r.revoked_by_consortium + excluded.revoked_by_consortium;
 
   delete from licences.department_day r
-  using (select distinct department_id, day from licences.department_day_delta) k
+  using (select distinct department_id, ((at at time zone 'UTC') + shift)::date as day from licences.department_day_delta) k
   where r.department_id = k.department_id and r.day = k.day
     and r.issued = 0 and r.used = 0 and r.suspended = 0 and r.revoked = 0;
 
   delete from licences.department_day_delta;
-$$;
+end $$;
 
 create function licences.refresh(from_block bigint, to_block bigint) returns void
 language plpgsql as $$
@@ -745,7 +758,7 @@ select l.licence_id,
        l.issued_block,
        l.updated_block
 from licences.licence l
-cross join (select indexer.chain_time() as at) now;
+cross join (select (select indexer.chain_time()) as at) now;
 
 create view licences.suspensions as
 select s.licence_id, s.number, s.department_id, indexer.code_text(s.department_id) as department_code,
@@ -755,7 +768,8 @@ from licences.suspension s;
 
 -- Every version's window, as versionWindow answers: superseded_at is the next renewal's time.
 create view licences.licence_versions as
-select v.licence_id, v.version, v.document_hash, v.valid_from, v.valid_until, v.recorded_at,
+select v.licence_id, v.version, v.document_hash, v.valid_from as valid_from_at, v.valid_until as valid_until_at,
+       v.recorded_at,
        lead(v.recorded_at) over (partition by v.licence_id order by v.version) as superseded_at
 from (
   select licence_id, 1 as version, document_hash, to_timestamp(valid_from::double precision) as valid_from,
@@ -788,7 +802,7 @@ select c.licence_id,
        c.withdrawn_at,
        c.grants
 from licences.consent c
-cross join (select indexer.chain_time() as at) now;
+cross join (select (select indexer.chain_time()) as at) now;
 
 -- Nonces a holder used up with cancelSignedConsents: signatures made with them are void.
 create view licences.cancelled_signed_consents as

@@ -509,7 +509,7 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain) {
     for (const version of versions) {
       const window = await registry.versionWindow(licenceId, version.version, at);
       expect(
-        [seconds(version.valid_from), seconds(version.valid_until), seconds(version.superseded_at)],
+        [seconds(version.valid_from_at), seconds(version.valid_until_at), seconds(version.superseded_at)],
         `${where} version ${version.version}`,
       ).to.deep.equal([window.validFrom, window.validUntil, window.supersededAt]);
     }
