@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { encodeBytes32String, id, type Signer } from "ethers";
+import { encodeBytes32String, id, type Interface, type Signer } from "ethers";
 import type postgres from "postgres";
 
 import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
@@ -19,6 +19,7 @@ import {
   attempt,
   createRng,
   expectSameAsRebuild,
+  type FailedSend,
   type Follower,
   followChain,
   fundedWallet,
@@ -543,6 +544,68 @@ async function checkReports(sql: postgres.Sql, model: Model, cast: Cast) {
   expect(Object.fromEntries(stateRows), "report.invoices_per_state").to.deep.equal(Object.fromEntries(perState));
 }
 
+/**
+ * Every reverted transaction of the sequence in report.failed_attempts: the function and its
+ * arguments by name, the error with enum values by name, the sender's department or participant.
+ */
+async function checkFailedAttempts(
+  sql: postgres.Sql,
+  chain: Chain,
+  failed: FailedSend[],
+  identities: Map<string, { department?: string; participant?: string }>,
+) {
+  const ledger = chain.contracts.invoiceLedger;
+  const rows = await sql`select * from report.failed_attempts`;
+  const byHash = new Map(rows.map((row) => [hex(row.tx_hash), row]));
+  const [{ n: raw }] = await sql`select count(*)::int as n from raw.failed_transactions`;
+  expect(rows.length, "one row per failed transaction").to.equal(raw);
+  let enumNamed = 0;
+  for (const send of failed) {
+    const row = byHash.get(send.hash);
+    expect(row, `failed ${send.method} ${send.hash}`).to.not.equal(undefined);
+    const fragment = (ledger.interface as Interface).getFunction(send.method)!;
+    const identity = identities.get(send.sender) ?? {};
+    expect(
+      {
+        function: row!.function_name,
+        args: Object.keys(row!.function_args).sort(),
+        error: row!.error_name,
+        sender: hex(row!.sender),
+        department: row!.department_code,
+        participant: hex(row!.participant_id),
+      },
+      `failed ${send.method} ${send.hash}`,
+    ).to.deep.equal({
+      function: send.method,
+      args: fragment.inputs.map((input) => input.name).sort(),
+      error: send.error,
+      sender: send.sender,
+      department: identity.department ?? null,
+      participant: identity.participant ?? null,
+    });
+    if (row!.error_name === "InvoiceUnexpectedState") {
+      expect(INVOICE_STATES).to.include(row!.error_fields.current);
+      enumNamed++;
+    }
+    if (send.method === "lock" || send.method === "reimburse") {
+      expect(row!.function_args.invoiceId).to.match(/^0x[0-9a-f]{64}$/);
+    }
+    if (send.method === "issueBatch")
+      expect(row!.function_args.items[0]).to.have.keys(["number", "buyer", "amount", "tax", "documentHash"]);
+  }
+  expect(enumNamed, "an error with a state by name").to.be.greaterThan(0);
+  const perDepartment =
+    await sql`select department_code, sum(attempts)::int as n from report.failed_attempts_per_department group by 1`;
+  const counted = new Map<string | null, number>();
+  for (const row of rows) {
+    const key = row.department_code ?? row.registrar_code ?? null;
+    counted.set(key, (counted.get(key) ?? 0) + 1);
+  }
+  expect(Object.fromEntries(perDepartment.map((row) => [row.department_code, row.n]))).to.deep.equal(
+    Object.fromEntries(counted),
+  );
+}
+
 describe("indexer: invoice read model", function () {
   this.timeout(600_000);
   let db: Database;
@@ -633,6 +696,14 @@ describe("indexer: invoice read model", function () {
     const issuerIds = [...issuers.map((issuer) => issuer.id)];
     await checkAgainstContracts(sql, chain, result.state, issuerIds);
     await checkReports(sql, result.state, cast);
+    const identities = new Map<string, { department?: string; participant?: string }>([
+      [chain.accounts.tax.address.toLowerCase(), { department: "TAX" }],
+      [chain.accounts.audit.address.toLowerCase(), { department: "AUDIT" }],
+    ]);
+    for (const party of [...issuers, ...receivers]) {
+      identities.set((await party.signer.getAddress()).toLowerCase(), { participant: party.id });
+    }
+    await checkFailedAttempts(sql, chain, result.failed, identities);
 
     // The check does catch the issue's first defect: reimbursed kept after a late credit note.
     const [late] =
