@@ -196,6 +196,25 @@ create table licences.department_day (
 );
 create index department_day_day on licences.department_day (day);
 
+-- Licences per department, type and status at the chain's time (the time of the newest block
+-- refreshed: licences.status_clock), kept by difference: a refresh takes out the old status of
+-- the licences it recomputes and of those whose window starts or ends between the previous
+-- chain time and the new one (either way: a rollback moves it back), and adds their status now.
+create table licences.status_count (
+  department_id bytea not null,
+  type_id bytea not null,
+  status text not null,
+  licences bigint not null,
+  primary key (department_id, type_id, status)
+);
+create table licences.status_clock (
+  singleton boolean primary key default true check (singleton),
+  at timestamptz
+);
+insert into licences.status_clock default values;
+create index licence_active_until on licences.licence (valid_until) where standing = 'Active';
+create index licence_active_from on licences.licence (valid_from) where standing = 'Active';
+
 -- Marks ---------------------------------------------------------------------------------------
 
 create unlogged table licences.dirty_licence (licence_id bytea not null, fresh boolean not null);
@@ -216,6 +235,21 @@ create unlogged table licences.department_day_delta (
 -- The rows of marked licences while their report contributions are taken out or added, and the
 -- issuance events of the licences being recomputed.
 create unlogged table licences.marked_licence (like licences.licence);
+-- Licences whose status only time changed since the last refresh (window start or end crossed).
+create unlogged table licences.crossing_licence (like licences.licence);
+create unlogged table licences.status_delta (department_id bytea not null, type_id bytea not null, status text not null,
+  licences integer not null);
+
+-- getLicence's status of a licence standing as stored, at time `at`.
+create function licences.status_at(standing text, valid_from timestamptz, valid_until timestamptz, at timestamptz)
+returns text
+language sql immutable parallel safe
+return case
+  when standing <> 'Active' then standing
+  when at < valid_from then 'Pending'
+  when at >= valid_until then 'Expired'
+  else 'Active'
+end;
 create unlogged table licences.issued_licence (like licences.licence_issued);
 
 create function licences.mark(from_block bigint, to_block bigint) returns void
@@ -337,7 +371,31 @@ $$;
 
 create function licences.refresh_licences(from_block bigint, to_block bigint) returns void
 language plpgsql as $$
+declare
+  before timestamptz := (select at from licences.status_clock);
+  now_ timestamptz := indexer.chain_time();
+  low timestamptz := least(coalesce(before, now_), now_);
+  high timestamptz := greatest(coalesce(before, now_), now_);
 begin
+  -- Licences no event touched whose status time alone changed between the two chain times.
+  delete from licences.crossing_licence;
+  if low < high then
+    insert into licences.crossing_licence
+    select l.* from licences.licence l
+    where l.standing = 'Active' and l.valid_from > low and l.valid_from <= high
+      and not exists (select 1 from licences.dirty_licence d where d.licence_id = l.licence_id)
+    union
+    select l.* from licences.licence l
+    where l.standing = 'Active' and l.valid_until > low and l.valid_until <= high
+      and not exists (select 1 from licences.dirty_licence d where d.licence_id = l.licence_id);
+    insert into licences.status_delta
+    select department_id, type_id, licences.status_at(standing, valid_from, valid_until, before), -1
+    from licences.crossing_licence
+    union all
+    select department_id, type_id, licences.status_at(standing, valid_from, valid_until, now_), 1
+    from licences.crossing_licence;
+  end if;
+
   -- The rows to recompute or drop: licences issued before the range, and licences marked as
   -- issued in it that no longer are (a rollback removed them). Their contributions out.
   delete from licences.marked_licence;
@@ -354,6 +412,9 @@ begin
   );
   if found then
     perform licences.add_licence_contributions(-1);
+    insert into licences.status_delta
+    select department_id, type_id, licences.status_at(standing, valid_from, valid_until, before), -1
+    from licences.marked_licence;
     delete from licences.suspension s using licences.marked_licence m where s.licence_id = m.licence_id;
     delete from licences.licence_dependency s using licences.marked_licence m where s.licence_id = m.licence_id;
     delete from licences.licence l using licences.marked_licence m where l.licence_id = m.licence_id;
@@ -460,6 +521,20 @@ begin
   insert into licences.marked_licence
   select l.* from licences.dirty_licence d join licences.licence l using (licence_id);
   perform licences.add_licence_contributions(1);
+  insert into licences.status_delta
+  select department_id, type_id, licences.status_at(standing, valid_from, valid_until, now_), 1
+  from licences.marked_licence;
+
+  insert into licences.status_count as r
+  select department_id, type_id, status, sum(licences) from licences.status_delta group by 1, 2, 3
+  on conflict (department_id, type_id, status) do update set licences = r.licences + excluded.licences;
+  delete from licences.status_count r
+  using (select distinct department_id, type_id, status from licences.status_delta) k
+  where r.department_id = k.department_id and r.type_id = k.type_id and r.status = k.status and r.licences = 0;
+  update licences.status_clock set at = now_;
+
+  delete from licences.status_delta;
+  delete from licences.crossing_licence;
   delete from licences.marked_licence;
   delete from licences.issued_licence;
   delete from licences.dirty_licence;
@@ -712,7 +787,7 @@ insert into indexer.read_models (name, position, mark, refresh, tables) values (
   'licences', 30, 'licences.mark(bigint, bigint)', 'licences.refresh(bigint, bigint)',
   array['licences.licence', 'licences.licence_dependency', 'licences.suspension', 'licences.consent',
         'licences.licence_use', 'licences.template', 'licences.application', 'licences.application_step',
-        'licences.department_day']::regclass[]
+        'licences.department_day', 'licences.status_count']::regclass[]
 );
 
 -- The public relations --------------------------------------------------------------------------
@@ -887,6 +962,12 @@ select r.department_id, sum(r.issued)::bigint as issued, sum(r.revoked)::bigint 
        sum(r.used_not_valid)::bigint as used_not_valid, sum(r.revoked_by_consortium)::bigint as revoked_by_consortium
 from licences.department_day r
 group by r.department_id;
+
+-- Counts per status without reading the licences: `select status, sum(licences) ... group by status`.
+create view report.licences_per_status as
+select s.department_id, indexer.code_text(s.department_id) as department_code, s.type_id,
+       indexer.code_text(s.type_id) as type_code, s.status, s.licences
+from licences.status_count s;
 
 -- The regulator's check: uses of licences that were not valid at the time (should be empty).
 create view report.licence_uses_not_valid as

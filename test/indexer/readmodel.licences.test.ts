@@ -647,6 +647,12 @@ async function checkReports(sql: postgres.Sql, model: Model, before: Counts) {
   const [{ n: consortium }] =
     await sql`select coalesce(sum(revoked_by_consortium), 0)::int as n from report.licences_per_department`;
   expect(consortium).to.equal(model.revoked.filter(([, , vote]) => vote).length);
+  // Counts per status, kept by difference as time passes, against the licences (checked against getLicence).
+  const perStatus = await sql`select encode(department_id, 'hex') as d, encode(type_id, 'hex') as t, status,
+    licences::int as n from report.licences_per_status order by 1, 2, 3`;
+  const counted = await sql`select encode(department_id, 'hex') as d, encode(type_id, 'hex') as t, status,
+    count(*)::int as n from licences.licences group by 1, 2, 3 order by 1, 2, 3`;
+  expect(perStatus, "report.licences_per_status").to.deep.equal(counted);
   const [{ n: notValid }] = await sql`select count(*)::int as n from report.licence_uses_not_valid`;
   expect(notValid, "report.licence_uses_not_valid").to.equal(model.sameBlockInvalid);
   const [{ n: cancelled }] = await sql`select count(*)::int as n from licences.cancelled_signed_consents`;
