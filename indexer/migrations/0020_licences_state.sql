@@ -395,6 +395,12 @@ begin
     select department_id, type_id, licences.status_at(standing, valid_from, valid_until, now_), 1
     from licences.crossing_licence;
   end if;
+  -- Most batches of a busy chain touch no licence and cross no window: a few probes, no writes
+  -- but the clock's.
+  if not exists (select 1 from licences.dirty_licence) and not exists (select 1 from licences.status_delta) then
+    update licences.status_clock set at = now_ where at is distinct from now_;
+    return;
+  end if;
 
   -- The rows to recompute or drop: licences issued before the range, and licences marked as
   -- issued in it that no longer are (a rollback removed them). Their contributions out.
@@ -531,7 +537,7 @@ begin
   delete from licences.status_count r
   using (select distinct department_id, type_id, status from licences.status_delta) k
   where r.department_id = k.department_id and r.type_id = k.type_id and r.status = k.status and r.licences = 0;
-  update licences.status_clock set at = now_;
+  update licences.status_clock set at = now_ where at is distinct from now_;
 
   delete from licences.status_delta;
   delete from licences.crossing_licence;
@@ -772,15 +778,28 @@ begin
   delete from licences.department_day_delta;
 end $$;
 
+-- Each part only when its marks (or the range's uses) say it has something to do: every batch of
+-- every domain comes through here.
 create function licences.refresh(from_block bigint, to_block bigint) returns void
 language plpgsql as $$
 begin
   perform licences.refresh_licences(from_block, to_block);
-  perform licences.refresh_consents();
-  perform licences.refresh_uses(from_block, to_block);
-  perform licences.refresh_templates();
-  perform licences.refresh_applications();
-  perform licences.apply_report_delta();
+  if exists (select 1 from licences.dirty_consent) then
+    perform licences.refresh_consents();
+  end if;
+  if exists (select 1 from licences.licence_used where block_number between from_block and to_block)
+     or exists (select 1 from licences.licence_use where used_block between from_block and to_block) then
+    perform licences.refresh_uses(from_block, to_block);
+  end if;
+  if exists (select 1 from licences.dirty_template) then
+    perform licences.refresh_templates();
+  end if;
+  if exists (select 1 from licences.dirty_application) then
+    perform licences.refresh_applications();
+  end if;
+  if exists (select 1 from licences.department_day_delta) then
+    perform licences.apply_report_delta();
+  end if;
 end $$;
 
 insert into indexer.read_models (name, position, mark, refresh, tables) values (
