@@ -141,15 +141,37 @@ function operations(cast: Cast): Operation<Model>[] {
         if (i === undefined) return;
         const invoice = state.invoices[i];
         const buyer = rng.chance(0.85) ? cast.buyers[invoice.buyer] : cast.stranger;
+        // The receiving company the buyer names: now and then one that is not (an issuer).
+        const receiver = rng.int(cast.receivers.length);
+        const receiverId = rng.chance(0.9) ? cast.receivers[receiver].id : cast.issuers[0].id;
         const result = await attempt(
           chain,
           chain.contracts.invoiceLedger,
           buyer,
           "claim",
-          [invoice.data, invoice.proof, invoice.salt],
+          [invoice.data, invoice.proof, invoice.salt, receiverId],
           failed,
         );
-        if (result.ok) Object.assign(invoice, { state: "Claimed", claimedAt: result.blockTime });
+        if (result.ok) Object.assign(invoice, { state: "Claimed", claimedAt: result.blockTime, receiver });
+      },
+    },
+    {
+      name: "changeReceiver",
+      weight: 1.5,
+      async run({ chain, rng, state, failed }) {
+        const i = pickInvoice(state, rng, ["Claimed"]);
+        if (i === undefined) return;
+        const invoice = state.invoices[i];
+        const receiver = rng.int(cast.receivers.length);
+        const result = await attempt(
+          chain,
+          chain.contracts.invoiceLedger,
+          rng.chance(0.85) ? cast.buyers[invoice.buyer] : cast.stranger,
+          "changeReceiver",
+          [invoice.data, invoice.proof, invoice.salt, cast.receivers[receiver].id],
+          failed,
+        );
+        if (result.ok) invoice.receiver = receiver;
       },
     },
     {
@@ -158,8 +180,9 @@ function operations(cast: Cast): Operation<Model>[] {
       async run({ chain, rng, state, failed }) {
         const i = pickInvoice(state, rng, ["Claimed"]);
         if (i === undefined) return;
-        const receiver = rng.int(cast.receivers.length);
         const invoice = state.invoices[i];
+        const receiver =
+          invoice.receiver !== null && rng.chance(0.85) ? invoice.receiver : rng.int(cast.receivers.length);
         const result = await attempt(
           chain,
           chain.contracts.invoiceLedger,
@@ -168,7 +191,7 @@ function operations(cast: Cast): Operation<Model>[] {
           [invoiceIdOf(invoice.data.issuerId, CODE, invoice.data.number)],
           failed,
         );
-        if (result.ok) Object.assign(invoice, { state: "Locked", receiver });
+        if (result.ok) invoice.state = "Locked";
       },
     },
     {
@@ -188,7 +211,7 @@ function operations(cast: Cast): Operation<Model>[] {
           [invoiceIdOf(invoice.data.issuerId, CODE, invoice.data.number), id("reason")],
           failed,
         );
-        if (result.ok) Object.assign(invoice, { state: "Claimed", receiver: null });
+        if (result.ok) invoice.state = "Claimed";
       },
     },
     {
@@ -354,6 +377,7 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
     if (modelled !== undefined) {
       const [genuine, verified] = await ledger.verifyInvoice(modelled.data, modelled.proof, at);
       expect(genuine, `${where} genuine`).to.equal(true);
+      expect(row.code_text, `${where} code`).to.equal("044031900777");
       expect(row.state, `${where} state (verifyInvoice)`).to.equal(INVOICE_STATES[Number(verified)]);
     }
     expect(row.recorded, `${where} recorded`).to.equal(record.state !== 0n);
