@@ -68,6 +68,8 @@ create index licence_holder on licences.licence (holder);
 create table licences.licence_dependency (
   licence_id bytea not null,
   dependency_id bytea not null,
+  -- its place in the licence's dependsOn, from 1
+  position integer not null,
   primary key (licence_id, dependency_id)
 );
 create index licence_dependency_dependency on licences.licence_dependency (dependency_id);
@@ -448,9 +450,9 @@ begin
     order by x.block_number, x.log_index limit 1
   ) r on true;
 
-  insert into licences.licence_dependency (licence_id, dependency_id)
-  select distinct i.licence_id, decode(substr(d, 3), 'hex')
-  from licences.issued_licence i cross join lateral jsonb_array_elements_text(i.depends_on) d;
+  insert into licences.licence_dependency (licence_id, dependency_id, position)
+  select i.licence_id, decode(substr(d.value, 3), 'hex'), d.ordinality::integer
+  from licences.issued_licence i cross join lateral jsonb_array_elements_text(i.depends_on) with ordinality d;
 
   insert into licences.licence
     (licence_id, type_id, department_id, holder, document_hash, depends_on, version, valid_from, valid_until, standing,
