@@ -16,6 +16,8 @@ import { attachSystem } from "../deploy/lib/system.js";
 import { loadConfig } from "../indexer/src/cli/config.js";
 import { createLogger } from "../indexer/src/cli/log.js";
 import { startIndexer, type IndexerHandle } from "../indexer/src/indexer.js";
+import { loadDashboardConfig } from "../web/src/config.js";
+import { type DashboardHandle, startDashboard } from "../web/src/server.js";
 import { runDemos } from "./demo/index.js";
 import { freePort, isPortFree } from "./lib/ports.js";
 
@@ -34,6 +36,7 @@ console.log(`local chain (Hardhat node) listening on ${url}`);
 
 const controller = new AbortController();
 let indexer: IndexerHandle | undefined;
+let dashboard: DashboardHandle | undefined;
 let stopping = false;
 async function stop(code: number): Promise<void> {
   // Only the first reason to stop counts (Ctrl-C aborts the indexer, which then ends too).
@@ -42,6 +45,7 @@ async function stop(code: number): Promise<void> {
     stopping = true;
     console.log("stopping the indexer, its database and the local chain");
     controller.abort();
+    await dashboard?.close().catch(() => {});
     if (indexer) {
       await indexer.done.catch(() => {});
       await indexer.close();
@@ -99,6 +103,17 @@ try {
   console.log(
     `  metrics http://127.0.0.1:${running.opsPort}/metrics  health http://127.0.0.1:${running.opsPort}/health`,
   );
+  dashboard = await startDashboard(
+    loadDashboardConfig({
+      ...process.env,
+      DATABASE_URL: running.databaseUrl,
+      GOVLEDGER_RPC_URL: url,
+      GOVLEDGER_DASHBOARD_PORT: String(
+        await portOr(Number(process.env.GOVLEDGER_DASHBOARD_PORT ?? 8088), "another dashboard?"),
+      ),
+    }),
+  );
+  console.log(`\ndashboard: ${dashboard.url}  (sign in with a demo operator's key in a browser wallet; see README)`);
   console.log(`\nRPC: ${url}  (chain id ${summary.chainId}). Press Ctrl-C to stop.`);
 } catch (error) {
   console.error(`npm start failed: ${(error as Error).message}`);

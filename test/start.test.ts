@@ -23,7 +23,8 @@ interface Started {
 function start(port: number): Started {
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "hardhat"), ["run", "scripts/start.ts"], {
     cwd: ROOT,
-    env: { ...process.env, GOVLEDGER_PORT: String(port) },
+    // Port 0: any free port for the dashboards, whatever else runs on this machine.
+    env: { ...process.env, GOVLEDGER_PORT: String(port), GOVLEDGER_DASHBOARD_PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -103,8 +104,14 @@ describe("npm start", function () {
     } finally {
       await sql.end();
     }
+    // The dashboards run too, and say where.
+    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    const health = await fetch(`${dashboard}/health`);
+    expect(health.status).to.equal(200);
+    expect(((await health.json()) as { status: string }).status).to.equal("ok");
     const databasePort = Number(new URL(databaseUrl).port);
     await stopAndCheck(started, port);
+    expect(await isPortFree(Number(new URL(dashboard).port)), "the dashboards stopped").to.equal(true);
     expect(await isPortFree(databasePort), "the embedded PostgreSQL stopped").to.equal(true);
   });
 

@@ -113,6 +113,8 @@ export async function writeBatch(transact: Transact, batch: Batch): Promise<void
     for (const job of batch.jobs) {
       await tx`select graphile_worker.add_job(${job.task}::text, ${tx.json(job.payload as never)}::json, job_key => ${job.jobKey}::text)`;
     }
+    // Delivered at commit, so listeners (the dashboards' live updates) never see a batch early.
+    await tx`select pg_notify('govledger_blocks', ${`${batch.next.blockNumber}:${batch.next.blockHash}`})`;
   });
 }
 

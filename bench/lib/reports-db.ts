@@ -1,0 +1,208 @@
+/**
+ * The reports benchmark's database: an embedded PostgreSQL (the indexer's, with its defaults)
+ * migrated like the indexer migrates and filled through the indexer's batch writer with the
+ * synthetic chain (synthetic-chain.ts). A built database is kept under
+ * `.govledger/bench-reports/<key>/`, keyed by the generator version, the scale, the migrations
+ * and the writer's code, so rerunning the queries does not rebuild it.
+ */
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { Logger as WorkerLogger, runMigrations as migrateWorker } from "graphile-worker";
+
+import { ROOT } from "../../deploy/lib/consortium.js";
+import { connectDatabase, createWriter } from "../../indexer/src/db/client.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../indexer/src/db/embedded.js";
+import { migrate, MIGRATIONS_DIR } from "../../indexer/src/db/migrate.js";
+import { rebuildReadModels, writeBatch } from "../../indexer/src/db/store.js";
+import { freePort } from "../../scripts/lib/ports.js";
+import { chainBatches, GENERATOR_VERSION, planChain, type PlannedCounts, type Scale } from "./synthetic-chain.js";
+
+export interface BuildFigures {
+  key: string;
+  scale: Scale;
+  counts: PlannedCounts;
+  events: number;
+  transactions: number;
+  batches: number;
+  planSeconds: number;
+  writeSeconds: number;
+  eventsPerSecond: number;
+  analyzeSeconds: number;
+  peakRssMb: number;
+  databaseMb: number;
+  /** "per batch" (writeBatch keeps the state tables) or "rebuilt once" (--defer-read-models). */
+  readModels: string;
+  /** With --defer-read-models: the indexer's rebuildReadModels over the whole chain. */
+  readModelRebuildSeconds: number | null;
+  builtAt: string;
+}
+
+export const CACHE_ROOT = path.join(ROOT, ".govledger", "bench-reports");
+
+/** What the cached database depends on: a change to any of these builds a new one. */
+export function cacheKey(scale: Scale): string {
+  const hash = createHash("sha256");
+  hash.update(`generator ${GENERATOR_VERSION}\n${JSON.stringify(scale)}\n`);
+  for (const file of readdirSync(MIGRATIONS_DIR).sort()) {
+    hash.update(`${file}\n`).update(readFileSync(path.join(MIGRATIONS_DIR, file)));
+  }
+  // The writer and the handlers decide what a batch writes (state tables included).
+  for (const dir of ["indexer/src/db", "indexer/src/handlers"]) {
+    for (const file of readdirSync(path.join(ROOT, dir)).sort()) {
+      if (file.endsWith(".ts")) hash.update(`${dir}/${file}\n`).update(readFileSync(path.join(ROOT, dir, file)));
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+export interface ReportsDatabase {
+  url: string;
+  figures: BuildFigures;
+  stop(): Promise<void>;
+}
+
+const silentWorkerLog = new WorkerLogger(() => () => {});
+
+async function startAt(dataDir: string): Promise<EmbeddedDatabase> {
+  mkdirSync(dataDir, { recursive: true });
+  // As root the server runs as the `postgres` user, which must be able to reach its folder.
+  for (let dir = dataDir; dir.startsWith(ROOT) && dir !== ROOT; dir = path.dirname(dir)) chmodSync(dir, 0o755);
+  return startEmbeddedPostgres({ dataDir: path.join(dataDir, "data"), port: await freePort() });
+}
+
+/**
+ * The database for `scale`: the cached one if it was built completely, otherwise a new build
+ * (older builds are removed: at city scale each takes several GB).
+ */
+export async function openReportsDatabase(
+  scale: Scale,
+  options: { rebuild?: boolean; deferReadModels?: boolean; log?: (line: string) => void; signal?: AbortSignal } = {},
+): Promise<ReportsDatabase> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const key = cacheKey(scale);
+  const dir = path.join(CACHE_ROOT, key);
+  const figuresFile = path.join(dir, "build.json");
+  if (!options.rebuild && existsSync(figuresFile)) {
+    const figures = JSON.parse(readFileSync(figuresFile, "utf8")) as BuildFigures;
+    log(`using the database built ${figures.builtAt} (${CACHE_ROOT}/${key}; --rebuild to build a new one)`);
+    const pg = await startAt(dir);
+    return { url: pg.url, figures, stop: () => pg.stop() };
+  }
+  if (existsSync(CACHE_ROOT)) {
+    for (const old of readdirSync(CACHE_ROOT)) rmSync(path.join(CACHE_ROOT, old), { recursive: true, force: true });
+  }
+  const pg = await startAt(dir);
+  try {
+    const figures = await build(pg.url, scale, key, log, options.signal, options.deferReadModels);
+    writeFileSync(figuresFile, `${JSON.stringify(figures, null, 2)}\n`);
+    return { url: pg.url, figures, stop: () => pg.stop() };
+  } catch (error) {
+    await pg.stop();
+    throw error;
+  }
+}
+
+/** Migrates like the indexer, then writes every batch of the synthetic chain with writeBatch. */
+export async function build(
+  url: string,
+  scale: Scale,
+  key: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+  deferReadModels = false,
+): Promise<BuildFigures> {
+  const sql = connectDatabase(url, { max: 1 });
+  const writer = createWriter(url);
+  try {
+    await migrate(sql);
+    await migrateWorker({ connectionString: url, logger: silentWorkerLog });
+
+    let started = performance.now();
+    // Deferred: the registry of read models is emptied while the batches are written (so
+    // writeBatch's refresh has nothing to do), then restored and every state table derived once
+    // by the indexer's own rebuild. The result is the same (test/bench/synthetic-chain.test.ts
+    // compares the per-batch tables with a rebuild); only the write figures differ.
+    if (deferReadModels) {
+      await sql`create table indexer.deferred_read_models as select * from indexer.read_models`;
+      await sql`delete from indexer.read_models`;
+    }
+    const plan = planChain(scale);
+    const planSeconds = (performance.now() - started) / 1000;
+    log(`planned ${plan.counts.transactions.toLocaleString("en")} transactions in ${planSeconds.toFixed(1)} s`);
+
+    started = performance.now();
+    let events = 0;
+    let transactions = 0;
+    let batches = 0;
+    let lastReport = started;
+    // One batch in flight while the next is built: PostgreSQL works while this thread generates.
+    let writing: Promise<void> = Promise.resolve();
+    for (const batch of chainBatches(plan)) {
+      if (batch === null) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw new Error("build interrupted: the partial database is discarded on the next run");
+        continue;
+      }
+      await writing;
+      writing = writeBatch(writer.transact, batch);
+      events += batch.events;
+      transactions += batch.transactions;
+      batches++;
+      const now = performance.now();
+      if (now - lastReport > 15_000) {
+        lastReport = now;
+        const seconds = (now - started) / 1000;
+        log(
+          `  ${events.toLocaleString("en")} events, block ${batch.next.blockNumber}, ${seconds.toFixed(0)} s, ` +
+            `${Math.round(events / seconds).toLocaleString("en")} events/s, rss ${process.memoryUsage().rss >> 20} MB`,
+        );
+      }
+    }
+    await writing;
+    const writeSeconds = (performance.now() - started) / 1000;
+    log(
+      `wrote ${events.toLocaleString("en")} events in ${batches.toLocaleString("en")} batches in ${writeSeconds.toFixed(1)} s ` +
+        `(${Math.round(events / writeSeconds).toLocaleString("en")} events/s)`,
+    );
+
+    let readModelRebuildSeconds: number | null = null;
+    if (deferReadModels) {
+      started = performance.now();
+      await sql`insert into indexer.read_models select * from indexer.deferred_read_models`;
+      await sql`drop table indexer.deferred_read_models`;
+      await rebuildReadModels(writer.transact);
+      readModelRebuildSeconds = round((performance.now() - started) / 1000);
+      log(`read models rebuilt from the event tables in ${readModelRebuildSeconds} s`);
+    }
+
+    // What autovacuum would have done by the time anyone reads: statistics for the planner.
+    started = performance.now();
+    await sql`vacuum analyze`;
+    const analyzeSeconds = (performance.now() - started) / 1000;
+    const [{ bytes }] = await sql`select pg_database_size(current_database())::bigint as bytes`;
+    return {
+      key,
+      scale,
+      counts: plan.counts,
+      events,
+      transactions,
+      batches,
+      planSeconds: round(planSeconds),
+      writeSeconds: round(writeSeconds),
+      eventsPerSecond: Math.round(events / writeSeconds),
+      analyzeSeconds: round(analyzeSeconds),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      databaseMb: Math.round(Number(bytes) / 2 ** 20),
+      readModels: deferReadModels ? "rebuilt once" : "per batch",
+      readModelRebuildSeconds,
+      builtAt: new Date().toISOString(),
+    };
+  } finally {
+    await writer.end();
+    await sql.end();
+  }
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;

@@ -1,0 +1,196 @@
+/**
+ * `npm run bench:reports`: how fast the read side answers at city scale. Builds (or reuses, see
+ * lib/reports-db.ts) an embedded PostgreSQL holding six months of a city's chain written through
+ * the indexer's own batch writer (lib/synthetic-chain.ts), then times every query of
+ * bench/queries.ts and a first page of every `report.*` relation, and writes
+ * bench/results/reports.json.
+ *
+ *   npm run bench:reports [-- --rebuild] [-- --defer-read-models]
+ *   BENCH_SCALE=0.01   a fraction of the city scale (default 1)
+ *   BENCH_RUNS=30      timed runs per query (default 30; at least 20)
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { ROOT } from "../deploy/lib/consortium.js";
+import { connectDatabase } from "../indexer/src/db/client.js";
+import { openReportsDatabase } from "./lib/reports-db.js";
+import { CITY_SCALE, type Scale } from "./lib/synthetic-chain.js";
+import { type BenchQuery, QUERIES, type QueryContext } from "./queries.js";
+
+const fraction = Number(process.env.BENCH_SCALE ?? 1);
+const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 30));
+/** A query slower than this per run gets fewer runs (never under 3), so one slow view cannot take an hour. */
+const BUDGET_MS = 30_000;
+const LIMIT_MS = 50;
+
+export function scaleOf(fraction: number): Scale {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`BENCH_SCALE must be in (0, 1], got ${fraction}`);
+  if (fraction === 1) return CITY_SCALE;
+  const of = (n: number, min: number) => Math.max(min, Math.round(n * fraction));
+  return {
+    ...CITY_SCALE,
+    invoices: of(CITY_SCALE.invoices, 1_000),
+    issuers: of(CITY_SCALE.issuers, 20),
+    licences: of(CITY_SCALE.licences, 200),
+    uses: of(CITY_SCALE.uses, 2_000),
+    projects: of(CITY_SCALE.projects, 5),
+    payrolls: of(CITY_SCALE.payrolls, 100),
+    failed: of(CITY_SCALE.failed, 100),
+  };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const text32 = (text: string) => Buffer.from(text, "utf8").toString("hex").padEnd(64, "0");
+
+interface Timing {
+  rows: number;
+  p50Ms: number;
+  p95Ms: number;
+  runs: number;
+}
+
+// Ctrl-C: finish the statement at hand, then stop PostgreSQL and leave.
+const interrupted = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupted.abort());
+
+const db = await openReportsDatabase(scaleOf(fraction), {
+  rebuild: process.argv.includes("--rebuild"),
+  deferReadModels: process.argv.includes("--defer-read-models"),
+  signal: interrupted.signal,
+});
+const sql = connectDatabase(db.url, { max: 1 });
+const results: Record<string, Timing | { pending: string } | { error: string }> = {};
+try {
+  await sql`set statement_timeout = '120s'`;
+  const ctx = await context();
+  const reports = (
+    await sql`select table_schema || '.' || table_name as name from information_schema.tables
+              where table_schema = 'report' order by 1`
+  ).map((row) => row.name as string);
+  const listed = new Set(QUERIES.filter((q) => q.name.startsWith("report.")).flatMap((q) => q.relations));
+  // Reports nobody listed yet: a first page ordered by their first two columns.
+  const extra: BenchQuery[] = [];
+  for (const name of reports.filter((r) => !listed.has(r))) {
+    extra.push({
+      name: `${name} first page (auto)`,
+      sql: `select * from ${name} order by 1, 2 limit 100`,
+      relations: [name],
+    });
+  }
+
+  const width = Math.max(...[...QUERIES, ...extra].map((q) => q.name.length));
+  console.log(
+    `\n${"query".padEnd(width)}  ${"rows".padStart(7)}  ${"p50 ms".padStart(9)}  ${"p95 ms".padStart(9)}  runs`,
+  );
+  for (const query of [...QUERIES, ...extra]) {
+    if (interrupted.signal.aborted) break;
+    const missing: string[] = [];
+    for (const relation of query.relations) {
+      const [{ found }] = await sql`select to_regclass(${relation}) is not null as found`;
+      if (!found) missing.push(relation);
+    }
+    if (missing.length > 0) {
+      results[query.name] = { pending: `needs ${missing.join(", ")}` };
+      console.log(`${query.name.padEnd(width)}  pending: needs ${missing.join(", ")}`);
+      continue;
+    }
+    let timing: Timing;
+    try {
+      timing = await time(query, ctx);
+    } catch (error) {
+      // A relation that exists with other columns than this query expects: reported, not fatal.
+      const message = (error as Error).message;
+      results[query.name] = { error: message };
+      console.log(`${query.name.padEnd(width)}  error: ${message}`);
+      continue;
+    }
+    results[query.name] = timing;
+    const flag = timing.p95Ms > LIMIT_MS ? "  > 50 ms" : "";
+    const runs = timing.runs < RUNS ? `${timing.runs} (slow)` : String(timing.runs);
+    console.log(
+      `${query.name.padEnd(width)}  ${String(timing.rows).padStart(7)}  ${timing.p50Ms.toFixed(2).padStart(9)}  ${timing.p95Ms
+        .toFixed(2)
+        .padStart(9)}  ${runs}${flag}`,
+    );
+  }
+  const timed = Object.values(results).filter((r): r is Timing => "p95Ms" in r);
+  const pending = Object.values(results).filter((r) => "pending" in r).length;
+  const failed = Object.values(results).filter((r) => "error" in r).length;
+  console.log(
+    `\n${timed.filter((t) => t.p95Ms > LIMIT_MS).length} of ${timed.length} timed queries over ${LIMIT_MS} ms at p95; ` +
+      `${pending} pending, ${failed} failed`,
+  );
+  const f = db.figures;
+  console.log(
+    `database: ${f.events.toLocaleString("en")} events in ${f.transactions.toLocaleString("en")} transactions, ` +
+      `written in ${f.writeSeconds} s (${f.eventsPerSecond.toLocaleString("en")} events/s, ${f.batches.toLocaleString("en")} batches), ` +
+      `plan ${f.planSeconds} s, state tables ${f.readModels}` +
+      (f.readModelRebuildSeconds === null ? "" : ` (${f.readModelRebuildSeconds} s)`) +
+      `, vacuum analyze ${f.analyzeSeconds} s, builder peak RSS ${f.peakRssMb} MB, ${f.databaseMb.toLocaleString("en")} MB on disk`,
+  );
+} finally {
+  await sql.end();
+  await db.stop();
+}
+
+// Only the city scale is a result; smaller runs (trying things out) stay beside the cache.
+const out =
+  fraction === 1
+    ? path.join(ROOT, "bench", "results", "reports.json")
+    : path.join(ROOT, ".govledger", `bench-reports-${fraction}.json`);
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ ...results, build: db.figures }, null, 2)}\n`);
+console.log(`written ${path.relative(ROOT, out)}`);
+
+async function time(query: BenchQuery, ctx: QueryContext): Promise<Timing> {
+  const params = (query.params?.(ctx) ?? []) as never[];
+  const run = async () => {
+    const started = performance.now();
+    const rows = await sql.unsafe(query.sql, params, { prepare: true });
+    return { ms: performance.now() - started, rows: rows.length };
+  };
+  const warm = await run();
+  const runs = warm.ms * RUNS > BUDGET_MS ? Math.max(3, Math.floor(BUDGET_MS / warm.ms)) : RUNS;
+  const times: number[] = [];
+  let rows = warm.rows;
+  for (let i = 0; i < runs; i++) {
+    const result = await run();
+    times.push(result.ms);
+    rows = result.rows;
+  }
+  times.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  return { rows, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), runs };
+}
+
+/** Sample entities: a large issuer, a recently used licence, a project with wages, … */
+async function context(): Promise<QueryContext> {
+  const [{ time: chainTime }] = await sql`select max(block_time) as time from raw.blocks`;
+  const local = new Date(chainTime.getTime() + 8 * 3_600_000);
+  const date = (d: Date) => d.toISOString().slice(0, 10);
+  const day = date(new Date(local.getTime() - 86_400_000));
+  const monthStart = `${date(local).slice(0, 8)}01`;
+  const next = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1));
+  const [issuer] = await sql`select encode(issuer_id, 'hex') as id from invoices.invoice_batch_issued
+                             group by issuer_id order by sum(count) desc, issuer_id offset 9 limit 1`;
+  const [invoice] = await sql`select encode(invoice_id, 'hex') as id from invoices.invoice_reimbursed
+                              order by block_number desc, log_index desc limit 1`;
+  const [licence] = await sql`select encode(licence_id, 'hex') as id from licences.licence_used
+                              order by block_number desc, log_index desc limit 1`;
+  const [project] = await sql`select project_id::text as id from escrow.payroll_paid
+                              order by block_number desc, log_index desc limit 1`;
+  return {
+    invoiceId: invoice.id,
+    issuerId: issuer.id,
+    licenceId: licence.id,
+    projectId: project.id,
+    departmentId: text32("SAMR"),
+    day,
+    monthStart,
+    nextMonthStart: date(next),
+    weekStart: new Date(chainTime.getTime() - 7 * 86_400_000).toISOString(),
+    chainTime: chainTime.toISOString(),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * What the dashboard tests share: the demo operators' keys (the default Hardhat mnemonic, as in
+ * deploy/parameters/localhost.json), signing in over HTTP, and a chain + indexed database +
+ * dashboard, all real, on 127.0.0.1.
+ */
+import { mnemonicToAccount } from "viem/accounts";
+import type { HDAccount } from "viem";
+
+import { startDashboard, type DashboardHandle } from "../../web/src/server.js";
+import { loadDashboardConfig } from "../../web/src/config.js";
+import { type Chain, configFor, type Database, indexToHead, startChain, startDatabase } from "../indexer/harness.js";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Demo accounts by department code: accounts 1-7 operate TAX … AUDIT; 8 belongs to nobody. */
+export const OPERATORS = ["TAX", "SAMR", "CONS", "FIRE", "BANK", "HRSS", "AUDIT"] as const;
+export type DepartmentCode = (typeof OPERATORS)[number];
+
+export function operator(code: DepartmentCode): HDAccount {
+  return mnemonicToAccount(MNEMONIC, { addressIndex: OPERATORS.indexOf(code) + 1 });
+}
+export const stranger = () => mnemonicToAccount(MNEMONIC, { addressIndex: 8 });
+
+export const SESSION_SECRET = "test-session-secret-0123456789abcdef0123456789";
+
+export interface WebFixture {
+  chain: Chain;
+  db: Database;
+  databaseUrl: string;
+  dashboard: DashboardHandle;
+  /** Indexes what the chain has now (the dashboard sees it at once). */
+  index(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startWebFixture(): Promise<WebFixture> {
+  const db = await startDatabase();
+  const chain = await startChain();
+  const databaseUrl = await db.create();
+  const index = async () => void (await indexToHead(configFor(chain, databaseUrl)));
+  await index();
+  const dashboard = await startDashboard(
+    loadDashboardConfig({
+      DATABASE_URL: databaseUrl,
+      GOVLEDGER_DASHBOARD_PORT: "0",
+      GOVLEDGER_SESSION_SECRET: SESSION_SECRET,
+      GOVLEDGER_SIGN_IN_SECONDS: "60",
+    }),
+    { log: () => {} },
+  );
+  return {
+    chain,
+    db,
+    databaseUrl,
+    dashboard,
+    index,
+    async close() {
+      await dashboard.close();
+      await chain.close();
+      await db.stop();
+    },
+  };
+}
+
+export async function postJson(base: string, path: string, body: unknown, cookie?: string) {
+  const response = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, string>, response };
+}
+
+/** Signs in over HTTP as `account`; returns the session cookie ("name=value"). */
+export async function signInOverHttp(base: string, account: HDAccount): Promise<string> {
+  const { body } = await postJson(base, "/auth/nonce", { address: account.address });
+  const signature = await account.signMessage({ message: body.message });
+  const verified = await postJson(base, "/auth/verify", { message: body.message, signature });
+  if (verified.status !== 200) throw new Error(`sign-in failed: ${verified.status} ${verified.body.error}`);
+  return verified.response.headers.get("set-cookie")!.split(";")[0];
+}
+
+/** Parses one CSV line (quotes per RFC 4180). */
+export function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') ((cell += '"'), i++);
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") (cells.push(cell), (cell = ""));
+    else cell += ch;
+  }
+  cells.push(cell);
+  return cells;
+}

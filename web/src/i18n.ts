@@ -1,0 +1,240 @@
+/**
+ * UI text in zh-CN and English (terms from shared/GLOSSARY.md: one term per concept), and the
+ * formats the city's staff read: dates in the city's time zone, amounts in yuan from fen.
+ */
+export type Lang = "zh-CN" | "en";
+export const LANGS: Lang[] = ["zh-CN", "en"];
+
+const TEXT = {
+  title: ["联盟链数据看板", "Consortium dashboard"],
+  governance: ["联盟治理", "Governance"],
+  invoices: ["电子发票", "E-invoices"],
+  licences: ["电子证照", "E-licences"],
+  escrow: ["工程建设资金监管", "Construction-fund escrow"],
+  failed: ["失败操作", "Failed attempts"],
+  signIn: ["登录（使用部门操作员账户签名）", "Sign in with the operator account"],
+  signInHelp: [
+    "使用持有部门操作员私钥的浏览器钱包签名一条登录消息（EIP-4361），不使用密码。",
+    "Sign a sign-in message (EIP-4361) with a browser wallet holding your department's operator key. No password.",
+  ],
+  signOut: ["退出", "Sign out"],
+  noWallet: ["未检测到浏览器钱包（EIP-1193）", "No browser wallet (EIP-1193) found"],
+  notPermitted: ["无权访问", "Not permitted"],
+  badRequest: ["请求有误", "Bad request"],
+  signInAgain: ["请重新登录", "Please sign in again"],
+  department: ["部门", "Department"],
+  members: ["成员部门", "Member departments"],
+  code: ["代码", "Code"],
+  name: ["名称", "Name"],
+  status: ["状态", "Status"],
+  active: ["正常", "Active"],
+  suspended: ["已暂停", "Suspended"],
+  operators: ["操作员", "Operators"],
+  admittedAt: ["加入时间", "Admitted"],
+  proposals: ["提案", "Proposals"],
+  proposal: ["提案", "Proposal"],
+  proposer: ["提案部门", "Proposer"],
+  description: ["说明", "Description"],
+  votes: ["表决", "Votes"],
+  yes: ["赞成", "Yes"],
+  no: ["反对", "No"],
+  required: ["通过所需", "Needed"],
+  voteEnd: ["表决截止", "Voting ends"],
+  voter: ["表决部门", "Voting department"],
+  support: ["意见", "Vote"],
+  validators: ["验证节点", "Validators"],
+  validator: ["节点地址", "Node address"],
+  block: ["区块高度", "Block"],
+  blockTime: ["上链时间", "Block time"],
+  txHash: ["交易哈希", "Transaction hash"],
+  transaction: ["交易", "Transaction"],
+  actingDepartment: ["操作部门", "Acting department"],
+  auditTrail: ["审计追溯", "Audit trail"],
+  chainHead: ["最新区块", "Chain head"],
+  live: ["实时", "Live"],
+  issuer: ["开票方", "Issuer"],
+  buyer: ["受票方", "Buyer"],
+  invoiceCode: ["发票代码", "Invoice code"],
+  invoiceNumber: ["发票号码", "Invoice number"],
+  amount: ["金额", "Amount"],
+  tax: ["税额", "Tax"],
+  totalWithTax: ["价税合计", "Total with tax"],
+  invoiceCount: ["发票数量", "Invoices"],
+  reimbursed: ["已报销", "Reimbursed"],
+  credited: ["红冲金额", "Credited"],
+  issuedAt: ["开票时间", "Issued"],
+  trend: ["趋势（按日）", "Trend (per day)"],
+  breakdown: ["按状态", "By status"],
+  detail: ["明细", "Detail"],
+  history: ["状态变化", "History"],
+  creditNotes: ["红字发票", "Credit notes"],
+  filter: ["筛选", "Filter"],
+  from: ["开始日期", "From"],
+  to: ["结束日期", "To"],
+  all: ["全部", "All"],
+  export: ["导出", "Export"],
+  page: ["页", "Page"],
+  previous: ["上一页", "Previous"],
+  next: ["下一页", "Next"],
+  rows: ["条", "rows"],
+  none: ["无数据", "No rows"],
+  function: ["调用函数", "Function"],
+  error: ["错误原因", "Error"],
+  sender: ["发送账户", "Sender"],
+  contract: ["合约", "Contract"],
+  events: ["事件", "Events"],
+  event: ["事件", "Event"],
+  licenceId: ["证照编号", "Licence id"],
+  licenceType: ["证照类型", "Licence type"],
+  issuingDepartment: ["发证部门", "Issuing department"],
+  validFrom: ["生效", "Valid from"],
+  validUntil: ["到期", "Valid until"],
+  uses: ["用证记录", "Uses"],
+  project: ["项目", "Project"],
+  projects: ["项目", "Projects"],
+  moneyIn: ["资金流入", "Money in"],
+  moneyOut: ["资金流出", "Money out"],
+  balance: ["余额", "Balance"],
+  wageAccount: ["农民工工资专用账户", "Wage account"],
+  wagesPaid: ["代发工资", "Wages paid"],
+  closed: ["已结项", "Closed"],
+  frozen: ["冻结", "Frozen"],
+  period: ["期间", "Period"],
+  exportedAt: ["导出时间", "Exported at"],
+  exportHead: ["导出时区块高度", "Chain head at export"],
+  report: ["监管报表", "Regulatory report"],
+  version: ["版本", "Version"],
+  workers: ["工人", "Workers"],
+  purpose: ["用证事由", "Purpose"],
+  bank: ["监管银行", "Bank"],
+  payrolls: ["工资表", "Payrolls"],
+  participants: ["企业/主体", "Participants"],
+  home: ["数据看板", "Dashboard"],
+  registrar: ["登记部门", "registered by"],
+  validAtUse: ["当时是否有效", "Valid at the time of use"],
+  reports: ["监管报表", "Regulatory reports"],
+  reportInvoiceTotals: ["开票汇总（按开票方、按日）", "Invoices per issuer per day"],
+  reportReimbursements: ["报销汇总（按报销单位、按日）", "Reimbursements per receiving company per day"],
+  reportLicences: ["证照汇总（按部门）", "Licences per department"],
+  receiver: ["报销单位", "Receiving company"],
+  day: ["日期", "Day"],
+  issuedCount: ["发证数", "Issued"],
+  revokedCount: ["吊销数", "Revoked"],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type TextKey = keyof typeof TEXT;
+
+/** Enum and state names as the glossary words them. */
+const STATES: Record<string, [string, string]> = {
+  Issued: ["已开具", "Issued"],
+  Claimed: ["已领取", "Claimed"],
+  Locked: ["已锁定", "Locked"],
+  Reimbursed: ["已报销", "Reimbursed"],
+  Voided: ["已作废", "Voided"],
+  Active: ["表决中", "Active"],
+  Succeeded: ["通过", "Passed"],
+  Executed: ["已执行", "Executed"],
+  Defeated: ["否决", "Defeated"],
+  Expired: ["过期", "Expired"],
+  Cancelled: ["已取消", "Cancelled"],
+  Pending: ["未生效", "Pending"],
+  Revoked: ["已吊销", "Revoked"],
+  Suspended: ["已暂停", "Suspended"],
+  member: ["正常", "Active"],
+  Renewed: ["换发/延续", "Renewed"],
+  Reinstated: ["恢复", "Reinstated"],
+  ProjectCreated: ["项目登记", "Project created"],
+  ProjectFunded: ["资金存入", "Funded"],
+  GuaranteeDeposited: ["工资保证金存入", "Wage guarantee deposited"],
+  MilestoneSubmitted: ["工程节点提交", "Milestone submitted"],
+  MilestoneReleased: ["工程节点拨付", "Milestone released"],
+  MilestoneRejected: ["工程节点退回", "Milestone rejected"],
+  PaymentOrdered: ["付款指令", "Payment ordered"],
+  PaymentOrderPaid: ["付款完成", "Payment paid"],
+  PaymentOrderRejected: ["付款退回", "Payment rejected"],
+  PayrollSubmitted: ["工资表提交", "Payroll submitted"],
+  PayrollApproved: ["工资表批准", "Payroll approved"],
+  PayrollPaid: ["代发工资", "Wages paid"],
+  PayrollRejected: ["工资表退回", "Payroll rejected"],
+  ProjectFrozen: ["冻结", "Frozen"],
+  ProjectUnfrozen: ["解除冻结", "Unfrozen"],
+  ProjectClosed: ["结项", "Closed"],
+  GuaranteeReturned: ["退还保证金", "Guarantee returned"],
+  suspended: ["已暂停", "Suspended"],
+};
+
+/** Where one English state name means different things (an "Active" proposal is being voted on). */
+const DOMAIN_STATES: Record<string, Record<string, [string, string]>> = {
+  creditNote: {
+    Applied: ["已红冲", "Applied"],
+    Pending: ["待确认", "Pending"],
+    Lapsed: ["已失效", "Lapsed"],
+  },
+  licence: {
+    Issued: ["发证", "Issued"],
+    Active: ["有效", "Active"],
+    Pending: ["未生效", "Pending"],
+    Expired: ["已过期", "Expired"],
+  },
+};
+
+/** Department names by demo code (the chain stores an English name only). */
+const DEPARTMENTS: Record<string, [string, string]> = {
+  TAX: ["税务局", "City Tax Bureau"],
+  SAMR: ["市场监督管理局", "Market Regulation Administration"],
+  CONS: ["住房和城乡建设局", "Construction Bureau"],
+  FIRE: ["消防救援支队", "Fire Brigade"],
+  BANK: ["银行（监管银行）", "City Commercial Bank"],
+  HRSS: ["人力资源和社会保障局", "Human Resources and Social Security Bureau"],
+  AUDIT: ["审计局", "City Audit Office"],
+};
+
+export interface Locale {
+  lang: Lang;
+  timeZone: string;
+  t(key: TextKey): string;
+  state(name: string, domain?: string): string;
+  department(code: string | null, chainName?: string | null): string;
+  /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
+  yuan(fen: string | bigint | null): string;
+  count(value: string | number | bigint | null): string;
+  dateTime(value: Date | string | null): string;
+  date(value: Date | string | null): string;
+}
+
+export function locale(lang: Lang, timeZone: string): Locale {
+  const index = lang === "zh-CN" ? 0 : 1;
+  const numbers = new Intl.NumberFormat("en-US");
+  const dateTime = new Intl.DateTimeFormat("sv-SE", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+  });
+  const day = new Intl.DateTimeFormat("sv-SE", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  return {
+    lang,
+    timeZone,
+    t: (key) => TEXT[key][index],
+    state: (name, domain) => (domain && DOMAIN_STATES[domain]?.[name]?.[index]) ?? STATES[name]?.[index] ?? name,
+    department: (code, chainName) => (code && DEPARTMENTS[code]?.[index]) || chainName || code || "—",
+    yuan(fen) {
+      if (fen === null || fen === undefined) return "—";
+      const value = BigInt(fen);
+      const sign = value < 0n ? "-" : "";
+      const abs = value < 0n ? -value : value;
+      return `${sign}¥${numbers.format(abs / 100n)}.${(abs % 100n).toString().padStart(2, "0")}`;
+    },
+    count: (value) => (value === null ? "—" : numbers.format(BigInt(value))),
+    dateTime: (value) => (value === null ? "—" : dateTime.format(new Date(value))),
+    date: (value) => (value === null ? "—" : day.format(new Date(value))),
+  };
+}
+
+export function parseLang(value: string | undefined): Lang | undefined {
+  return LANGS.find((lang) => lang === value);
+}

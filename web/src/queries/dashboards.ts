@@ -1,0 +1,236 @@
+/**
+ * Headline figures and chart series of each domain's dashboard. Days are the city's days
+ * (`timeZone`), amounts come back in fen as decimal strings (the view formats yuan).
+ */
+import type { Tx } from "../db.js";
+import { type Filters, selectSql, TABLES } from "./tables.js";
+
+export async function governanceSummary(tx: Tx) {
+  const [row] = await tx`
+    select (select count(*) from gov.departments where active)::int as active_departments,
+           (select count(*) from gov.departments)::int as departments,
+           (select count(*) from gov.proposals)::int as proposals,
+           (select count(*) from gov.validators)::int as validators,
+           (select count(*) from gov.participants)::int as participants`;
+  const byStatus = await tx`select status, count(*)::int as count from gov.proposals group by 1 order by 1`;
+  return { ...row, byStatus } as unknown as {
+    active_departments: number;
+    departments: number;
+    proposals: number;
+    validators: number;
+    participants: number;
+    byStatus: { status: string; count: number }[];
+  };
+}
+
+/**
+ * Invoice figures under the page's filters: the same FROM and WHERE as the table (selectSql),
+ * wrapped, so the headline, the charts and the table always agree.
+ */
+export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string) {
+  // Without filters (or by issuer alone) the read model's report tables already hold the
+  // figures: a few rows per issuer and day instead of a pass over every invoice.
+  const keys = Object.keys(filters);
+  if (keys.every((key) => key === "issuer")) {
+    const issuer = filters.issuer ? filters.issuer.slice(2).toLowerCase() : null;
+    const [[totals], perDay, byState] = await Promise.all([
+      tx`select coalesce(sum(issued), 0)::int as count, coalesce(sum(issued_amount), 0)::text as amount,
+                coalesce(sum(issued_tax), 0)::text as tax, coalesce(sum(reimbursed_amount), 0)::text as reimbursed
+         from invoices.issuer_day where ${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')`,
+      tx`select day::text, sum(issued)::int as count, sum(issued_amount)::text as amount from invoices.issuer_day
+         where issued > 0 and (${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')) group by day order by day`,
+      tx`select state, sum(invoices)::int as count from invoices.state_count
+         where invoices > 0 and (${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')) group by state order by state`,
+    ]);
+    return {
+      totals: totals as unknown as { count: number; amount: string; tax: string; reimbursed: string },
+      perDay: perDay as unknown as { day: string; count: number; amount: string }[],
+      byState: byState as unknown as { state: string; count: number }[],
+    };
+  }
+  const base = selectSql(
+    {
+      ...TABLES.invoices,
+      from: "invoices.invoices v",
+      orderBy: "1",
+      columns: [
+        { key: "amount", sql: "v.amount", caption: "amount", display: "text" },
+        { key: "tax", sql: "v.tax", caption: "tax", display: "text" },
+        { key: "reimbursed", sql: "v.reimbursed", caption: "reimbursed", display: "text" },
+        { key: "state", sql: "v.state", caption: "status", display: "text" },
+        { key: "day", sql: "(v.issued_at at time zone $tz)::date", caption: "issuedAt", display: "text" },
+      ],
+    },
+    filters,
+    timeZone,
+  );
+  // One pass over the rows for all three (grouping sets), not one per figure.
+  const groups = (await tx.unsafe(`
+    select grouping(day) as by_day, grouping(state) as by_state, day::text, state, count(*)::int as count,
+           coalesce(sum(amount), 0)::text as amount, coalesce(sum(tax), 0)::text as tax,
+           coalesce(sum(reimbursed), 0)::text as reimbursed
+    from (${base}) t group by grouping sets ((day), (state), ()) order by day, state`)) as unknown as {
+    by_day: number;
+    by_state: number;
+    day: string;
+    state: string;
+    count: number;
+    amount: string;
+    tax: string;
+    reimbursed: string;
+  }[];
+  const totals = groups.find((g) => g.by_day === 1 && g.by_state === 1)!;
+  const perDay = groups.filter((g) => g.by_day === 0);
+  const byState = groups.filter((g) => g.by_state === 0);
+  return {
+    totals: totals as unknown as { count: number; amount: string; tax: string; reimbursed: string },
+    perDay: perDay as unknown as { day: string; count: number; amount: string }[],
+    byState: byState as unknown as { state: string; count: number }[],
+  };
+}
+
+export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string) {
+  const id = invoiceId.slice(2).toLowerCase();
+  const history = await tx`
+    select h.state, web.department_code(r.department_id) as registrar, h.block_number::text,
+           to_char(h.block_time at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI:SS') as block_time,
+           '0x' || encode(h.tx_hash, 'hex') as tx_hash
+    from invoices.state_history h
+    left join invoices.invoice_issued i on i.invoice_id = h.invoice_id
+    left join gov.participant_registered r on r.participant_id = i.issuer_id
+    where h.invoice_id = decode(${id}, 'hex')
+    order by h.block_number, h.log_index`;
+  const creditNotes = await tx`
+    select '0x' || encode(n.credit_note_id, 'hex') as credit_note_id, n.number::text,
+           round(n.amount / 100.0, 2)::text as amount, round(n.tax / 100.0, 2)::text as tax, n.state,
+           e.block_number::text, to_char(e.block_time at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI:SS') as block_time,
+           '0x' || encode(e.tx_hash, 'hex') as tx_hash
+    from invoices.credit_notes n
+    join invoices.credit_note_issued e on e.credit_note_id = n.credit_note_id and e.block_number = n.issued_block
+    where n.invoice_id = decode(${id}, 'hex')
+    order by e.block_number, e.log_index`;
+  return { history, creditNotes };
+}
+
+/** Escrow figures in yuan (decimal strings): settlement-token units, 18 decimals. */
+export async function escrowSummary(tx: Tx) {
+  const [row] = await tx`
+    select count(*)::int as projects, round(coalesce(sum(money_in), 0) / 1e18, 2)::text as money_in,
+           round(coalesce(sum(balance), 0) / 1e18, 2)::text as balance,
+           round(coalesce(sum(wage_account_balance), 0) / 1e18, 2)::text as wage_account
+    from report.project_balances`;
+  const [wages] =
+    await tx`select round(coalesce(sum(total), 0) / 1e18, 2)::text as wages, count(*)::int as payrolls from report.wages_paid`;
+  return { ...row, ...wages } as {
+    projects: number;
+    money_in: string;
+    balance: string;
+    wage_account: string;
+    wages: string;
+    payrolls: number;
+  };
+}
+
+export async function licenceSummary(tx: Tx) {
+  const byStatus = await tx`select status, count(*)::int as count from licences.licences group by 1 order by 1`;
+  const [uses] = await tx`select count(*)::int as uses from licences.licence_used`;
+  return { byStatus: byStatus as unknown as { status: string; count: number }[], uses: uses.uses as number };
+}
+
+const TIME = (column: string, timeZone: string) =>
+  `to_char(${column} at time zone '${timeZone.replace(/'/g, "''")}', 'YYYY-MM-DD HH24:MI:SS')`;
+
+export interface TimelineRow {
+  event: string;
+  detail: string | null;
+  amount: string | null;
+  block_number: string;
+  block_time: string;
+  tx_hash: string;
+}
+
+/**
+ * A licence's life (issue, renewals, suspensions, reinstatements, revocation) and its uses, each
+ * use with whether the licence was valid when it was used: inside the window of the version in
+ * force at that time, not suspended, not revoked (a use is only recorded while the contract
+ * finds the licence valid, so a "no" here would mean the mirror and the chain disagree).
+ */
+export async function licenceDetail(tx: Tx, licenceId: string, timeZone: string) {
+  const id = licenceId.slice(2).toLowerCase();
+  const history = (await tx.unsafe(
+    `select event, detail, null as amount, block_number::text, ${TIME("block_time", timeZone)} as block_time,
+            '0x' || encode(tx_hash, 'hex') as tx_hash
+     from (
+       select 'Issued' as event, 'v1 ' || ${TIME("to_timestamp(valid_from)", timeZone)} || ' – ' || ${TIME("to_timestamp(valid_until)", timeZone)} as detail,
+              block_number, log_index, block_time, tx_hash from licences.licence_issued where licence_id = decode($1, 'hex')
+       union all
+       select 'Renewed', 'v' || version || ' ' || ${TIME("to_timestamp(valid_from)", timeZone)} || ' – ' || ${TIME("to_timestamp(valid_until)", timeZone)},
+              block_number, log_index, block_time, tx_hash from licences.licence_renewed where licence_id = decode($1, 'hex')
+       union all
+       select 'Suspended', null, block_number, log_index, block_time, tx_hash from licences.licence_suspended where licence_id = decode($1, 'hex')
+       union all
+       select 'Reinstated', null, block_number, log_index, block_time, tx_hash from licences.licence_reinstated where licence_id = decode($1, 'hex')
+       union all
+       select 'Revoked', null, block_number, log_index, block_time, tx_hash from licences.licence_revoked where licence_id = decode($1, 'hex')
+     ) e order by block_number, log_index`,
+    [id],
+  )) as unknown as TimelineRow[];
+  const uses = (await tx.unsafe(
+    `with windows as (
+       select 1::numeric as version, valid_from, valid_until, block_time as since from licences.licence_issued where licence_id = decode($1, 'hex')
+       union all
+       select version, valid_from, valid_until, block_time from licences.licence_renewed where licence_id = decode($1, 'hex')
+     ), suspensions as (
+       select s.block_time as start,
+              (select min(r.block_time) from licences.licence_reinstated r
+               where r.licence_id = s.licence_id and (r.block_number, r.log_index) > (s.block_number, s.log_index)) as stop
+       from licences.licence_suspended s where s.licence_id = decode($1, 'hex')
+     )
+     select web.department_code(u.department_id) as department, web.department_code(u.purpose) as purpose, u.version::text,
+            (exists (select 1 from windows w where w.version = u.version
+                     and u.block_time >= to_timestamp(w.valid_from) and u.block_time < to_timestamp(w.valid_until))
+             and not exists (select 1 from suspensions s where u.block_time >= s.start and (s.stop is null or u.block_time < s.stop))
+             and not exists (select 1 from licences.licence_revoked v where v.licence_id = u.licence_id and v.block_time <= u.block_time)) as valid,
+            u.block_number::text, ${TIME("u.block_time", timeZone)} as block_time, '0x' || encode(u.tx_hash, 'hex') as tx_hash
+     from licences.licence_used u where u.licence_id = decode($1, 'hex') order by u.block_number, u.log_index`,
+    [id],
+  )) as unknown as {
+    department: string;
+    purpose: string;
+    version: string;
+    valid: boolean;
+    block_number: string;
+    block_time: string;
+    tx_hash: string;
+  }[];
+  return { history, uses };
+}
+
+/** A project's ledger steps in chain order: funding, milestones, payment orders, payrolls, guarantee, closing. */
+export async function projectTimeline(tx: Tx, projectId: string, timeZone: string): Promise<TimelineRow[]> {
+  const yuan = (column: string) => `round((${column}) / 1e18, 2)::text`;
+  return (await tx.unsafe(
+    `select event, detail, amount, block_number::text, ${TIME("block_time", timeZone)} as block_time,
+            '0x' || encode(tx_hash, 'hex') as tx_hash
+     from (
+       select 'ProjectCreated' as event, null as detail, null as amount, block_number, log_index, block_time, tx_hash from escrow.project_created where project_id = $1::numeric
+       union all select 'ProjectFunded', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.project_funded where project_id = $1::numeric
+       union all select 'GuaranteeDeposited', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.guarantee_deposited where project_id = $1::numeric
+       union all select 'MilestoneSubmitted', '#' || milestone_index, null, block_number, log_index, block_time, tx_hash from escrow.milestone_submitted where project_id = $1::numeric
+       union all select 'MilestoneReleased', '#' || milestone_index, ${yuan("to_wage_account + to_payable")}, block_number, log_index, block_time, tx_hash from escrow.milestone_released where project_id = $1::numeric
+       union all select 'MilestoneRejected', '#' || milestone_index, null, block_number, log_index, block_time, tx_hash from escrow.milestone_rejected where project_id = $1::numeric
+       union all select 'PaymentOrdered', '#' || order_id, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.payment_ordered where project_id = $1::numeric
+       union all select 'PaymentOrderPaid', '#' || order_id, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.payment_order_paid where project_id = $1::numeric
+       union all select 'PaymentOrderRejected', '#' || order_id, null, block_number, log_index, block_time, tx_hash from escrow.payment_order_rejected where project_id = $1::numeric
+       union all select 'PayrollSubmitted', '#' || payroll_id || ' ' || period || ' (' || jsonb_array_length(workers) || ')', ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_submitted where project_id = $1::numeric
+       union all select 'PayrollApproved', '#' || payroll_id, ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_approved where project_id = $1::numeric
+       union all select 'PayrollPaid', '#' || payroll_id, ${yuan("from_wage_account + from_guarantee")}, block_number, log_index, block_time, tx_hash from escrow.payroll_paid where project_id = $1::numeric
+       union all select 'PayrollRejected', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_rejected where project_id = $1::numeric
+       union all select 'ProjectFrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_frozen where project_id = $1::numeric
+       union all select 'ProjectUnfrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_unfrozen where project_id = $1::numeric
+       union all select 'ProjectClosed', null, ${yuan("refunded")}, block_number, log_index, block_time, tx_hash from escrow.project_closed where project_id = $1::numeric
+       union all select 'GuaranteeReturned', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.guarantee_returned where project_id = $1::numeric
+     ) e order by block_number, log_index`,
+    [projectId],
+  )) as unknown as TimelineRow[];
+}

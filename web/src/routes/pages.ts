@@ -1,0 +1,201 @@
+/**
+ * The dashboards' pages: each validates its input, runs its queries in one transaction as the
+ * signed-in department (row-level security picks the rows) and renders the result.
+ */
+import { type Context, Hono } from "hono";
+
+import type { Tx } from "../db.js";
+import { chainHead, eventTables, transaction } from "../queries/chain.js";
+import {
+  escrowSummary,
+  governanceSummary,
+  invoiceDetail,
+  invoiceSummary,
+  licenceDetail,
+  licenceSummary,
+  projectTimeline,
+} from "../queries/dashboards.js";
+import { parsePaging, tablePage } from "../queries/page.js";
+import { InputError, parseFilters, type TableDef, TABLES } from "../queries/tables.js";
+import { type Html, layout } from "../views/layout.js";
+import * as pages from "../views/pages.js";
+import type { AppDeps, Env } from "./context.js";
+
+const PAGING_KEYS = ["page", "size", "lang"];
+
+export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  let tables: Promise<string[]> | undefined;
+
+  /** Runs a page's queries as the session's department and frames the result. */
+  async function page(
+    c: Context<Env>,
+    title: string,
+    body: (tx: Tx) => Promise<Html>,
+    options: { snapshot?: boolean } = {},
+  ) {
+    const l = c.get("l");
+    const session = c.get("session");
+    const started = performance.now();
+    const [content, head] = await db.as(
+      session.department,
+      async (tx) => Promise.all([body(tx), chainHead(tx)]),
+      options,
+    );
+    c.header("Server-Timing", `db;dur=${(performance.now() - started).toFixed(1)}`);
+    return c.html(
+      layout(
+        {
+          l,
+          title,
+          path: c.req.path,
+          script: bundle.entry,
+          head,
+          department: { code: session.department, account: session.account },
+        },
+        await content,
+      ),
+    );
+  }
+
+  const query = (c: Context) => c.req.query() as Record<string, string>;
+  const tableQuery = (def: TableDef, c: Context, defaultSize = 20) => ({
+    filters: parseFilters(def, query(c), PAGING_KEYS),
+    paging: parsePaging(query(c), config.maxPageSize, defaultSize),
+  });
+  const firstPage = { page: 1, size: config.maxPageSize };
+
+  app.get("/", (c) => c.redirect("/governance", 302));
+
+  app.get("/governance", (c) => {
+    const { filters, paging } = tableQuery(TABLES.proposals, c);
+    const l = c.get("l");
+    return page(c, l.t("governance"), async (tx) => {
+      const [summary, departments, proposals, validators] = await Promise.all([
+        governanceSummary(tx),
+        tablePage(tx, TABLES.departments, {}, firstPage, config.timeZone),
+        tablePage(tx, TABLES.proposals, filters, paging, config.timeZone),
+        tablePage(tx, TABLES.validators, {}, firstPage, config.timeZone),
+      ]);
+      return pages.governancePage(l, summary, { departments, proposals, validators }, filters);
+    });
+  });
+
+  app.get("/governance/proposals/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^\d{1,20}$/.test(id)) throw new InputError("proposal id must be a whole number");
+    const l = c.get("l");
+    return page(c, `${l.t("proposal")} #${id}`, async (tx) => {
+      const [proposal, votes] = await Promise.all([
+        tablePage(tx, TABLES.proposals, { id }, firstPage, config.timeZone),
+        tablePage(tx, TABLES.votes, { proposal: id }, firstPage, config.timeZone),
+      ]);
+      return pages.proposalPage(l, id, proposal, votes);
+    });
+  });
+
+  app.get("/invoices", (c) => {
+    const { filters, paging } = tableQuery(TABLES.invoices, c);
+    const l = c.get("l");
+    return page(c, l.t("invoices"), async (tx) => {
+      const summary = await invoiceSummary(tx, filters, config.timeZone);
+      const table =
+        summary.totals.count === 0
+          ? { rows: [], total: 0, paging }
+          : await tablePage(tx, TABLES.invoices, filters, paging, config.timeZone, summary.totals.count);
+      return pages.invoicesPage(l, summary, table, filters);
+    });
+  });
+
+  app.get("/invoices/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new InputError("invoice id must be a 0x-prefixed 32-byte hex value");
+    const l = c.get("l");
+    return page(c, l.t("invoices"), async (tx) => {
+      const [row, detail] = await Promise.all([
+        tablePage(tx, TABLES.invoices, { id }, firstPage, config.timeZone),
+        invoiceDetail(tx, id, config.timeZone),
+      ]);
+      return pages.invoicePage(l, id, row, detail);
+    });
+  });
+
+  app.get("/licences", (c) => {
+    const l = c.get("l");
+    return page(c, l.t("licences"), async (tx) => {
+      const [summary, licences, uses] = await Promise.all([
+        licenceSummary(tx),
+        tablePage(tx, TABLES.licences, {}, firstPage, config.timeZone),
+        tablePage(tx, TABLES.licence_uses, {}, firstPage, config.timeZone),
+      ]);
+      return pages.licencesPage(l, summary, licences, uses);
+    });
+  });
+
+  app.get("/escrow", (c) => {
+    const l = c.get("l");
+    return page(c, l.t("escrow"), async (tx) => {
+      const [summary, projects, wages] = await Promise.all([
+        escrowSummary(tx),
+        tablePage(tx, TABLES.projects, {}, firstPage, config.timeZone),
+        tablePage(tx, TABLES.wages, {}, firstPage, config.timeZone),
+      ]);
+      return pages.escrowPage(l, summary, projects, wages);
+    });
+  });
+
+  app.get("/licences/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new InputError("licence id must be a 0x-prefixed 32-byte hex value");
+    const l = c.get("l");
+    return page(c, l.t("licences"), async (tx) => {
+      const row = await tablePage(tx, TABLES.licences, { id }, firstPage, config.timeZone);
+      return pages.licencePage(l, id, row, await licenceDetail(tx, id, config.timeZone));
+    });
+  });
+
+  app.get("/escrow/projects/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^\d{1,20}$/.test(id)) throw new InputError("project id must be a whole number");
+    const l = c.get("l");
+    return page(c, `${l.t("project")} #${id}`, async (tx) => {
+      const row = await tablePage(tx, TABLES.projects, { id }, firstPage, config.timeZone);
+      return pages.projectPage(l, id, row, await projectTimeline(tx, id, config.timeZone));
+    });
+  });
+
+  app.get("/failed", (c) => {
+    const { filters, paging } = tableQuery(TABLES.failed, c);
+    const l = c.get("l");
+    return page(c, l.t("failed"), async (tx) =>
+      pages.failedPage(l, await tablePage(tx, TABLES.failed, filters, paging, config.timeZone), filters),
+    );
+  });
+
+  app.get("/tx/:hash", (c) => {
+    const hash = c.req.param("hash");
+    const block = c.req.query("block") ?? "";
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash))
+      throw new InputError("transaction hash must be a 0x-prefixed 32-byte hex value");
+    if (!/^\d{1,18}$/.test(block)) throw new InputError("block must be a block number");
+    const l = c.get("l");
+    return page(c, l.t("transaction"), async (tx) => {
+      tables ??= eventTables(tx);
+      return pages.transactionPage(l, hash.toLowerCase(), await transaction(tx, await tables, hash, block));
+    });
+  });
+
+  app.get("/reports", (c) => {
+    const l = c.get("l");
+    const reports = [TABLES.invoice_totals, TABLES.reimbursements, TABLES.licences_per_department];
+    return page(c, l.t("reports"), async (tx) => {
+      const pages_ = await Promise.all(reports.map((def) => tablePage(tx, def, {}, firstPage, config.timeZone)));
+      return pages.reportsPage(
+        l,
+        reports.map((def, i) => [def, pages_[i]]),
+      );
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,243 @@
+/**
+ * Page frame and the pieces every page shares (figures, tables, filter forms, transaction links),
+ * rendered on the server with hono/html, which escapes every interpolated value.
+ */
+import { html, raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+import type { Locale, TextKey } from "../i18n.js";
+import type { TablePage } from "../queries/page.js";
+import type { ColumnDef, Filters, TableDef } from "../queries/tables.js";
+
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+export interface Frame {
+  l: Locale;
+  title: string;
+  path: string;
+  department?: { code: string; account: string };
+  head?: { number: string; hash: string } | null;
+  /** Script bundle URL (content-hashed). */
+  script: string;
+}
+
+const NAV: [string, TextKey][] = [
+  ["/governance", "governance"],
+  ["/invoices", "invoices"],
+  ["/licences", "licences"],
+  ["/escrow", "escrow"],
+  ["/failed", "failed"],
+  ["/reports", "reports"],
+];
+
+const STYLE = `
+:root{--fg:#1d2733;--muted:#5d6b7a;--line:#dde3ea;--accent:#c0392b;--bg:#f6f8fa}
+*{box-sizing:border-box}body{margin:0;font:14px/1.5 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif;color:var(--fg);background:var(--bg)}
+header{display:flex;gap:16px;align-items:center;background:#9e1b1b;color:#fff;padding:8px 20px;flex-wrap:wrap}
+header a{color:#fff;text-decoration:none;opacity:.85}header a.on{opacity:1;font-weight:600;border-bottom:2px solid #fff}
+header .brand{font-weight:600;font-size:16px;margin-right:12px}header .right{margin-left:auto;display:flex;gap:12px;align-items:center;font-size:13px}
+main{padding:16px 20px;max-width:1400px;margin:0 auto}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
+.figures{display:flex;gap:12px;flex-wrap:wrap}.figure{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 16px;min-width:170px}
+.figure b{display:block;font-size:22px}.figure span{color:var(--muted);font-size:12px}
+.charts{display:grid;grid-template-columns:2fr 1fr;gap:12px;margin-top:12px}.chart{background:#fff;border:1px solid var(--line);border-radius:6px;height:280px}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th{background:#eef2f6;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
+form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
+input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
+.error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
+td.args{white-space:normal;word-break:break-all;font-size:12px}td.args b{font-weight:600;color:var(--muted)}
+.live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
+`;
+
+export function layout(frame: Frame, body: Html): Html {
+  const { l } = frame;
+  const other = l.lang === "zh-CN" ? ["en", "English"] : ["zh-CN", "中文"];
+  return html`<!doctype html>
+    <html lang="${l.lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${frame.title} · ${l.t("title")}</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+        <script type="module" src="${frame.script}"></script>
+      </head>
+      <body>
+        <header>
+          <span class="brand">${l.t("title")}</span>
+          ${frame.department ? NAV.map(([href, key]) => html`<a href="${href}" class="${frame.path.startsWith(href) ? "on" : ""}">${l.t(key)}</a>`) : ""}
+          <span class="right">
+            ${
+              frame.head
+                ? html`<span id="head" title="${frame.head.hash}"
+                    ><span class="live"></span>${l.t("chainHead")} #<span id="head-number"
+                      >${frame.head.number}</span
+                    ></span
+                  >`
+                : ""
+            }
+            ${
+              frame.department
+                ? html`<span id="who" data-department="${frame.department.code}"
+                      >${l.department(frame.department.code)} · <code>${short(frame.department.account)}</code></span
+                    >
+                    <form method="post" action="/auth/logout" style="display:inline">
+                      <button type="submit">${l.t("signOut")}</button>
+                    </form>`
+                : ""
+            }
+            <a href="?lang=${other[0]}" id="lang">${other[1]}</a>
+          </span>
+        </header>
+        <main id="main">${body}</main>
+      </body>
+    </html>`;
+}
+
+export function short(hex: string | null | undefined): string {
+  if (!hex) return "—";
+  return hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex;
+}
+
+export function figures(items: [string, string][]): Html {
+  return html`<div class="figures">
+    ${items.map(([label, value]) => html`<div class="figure"><b>${value}</b><span>${label}</span></div>`)}
+  </div>`;
+}
+
+/** A chart placeholder: the client's one chart module draws `spec` into it. */
+export function chart(id: string, spec: unknown): Html {
+  return html`<div class="chart" id="${id}" data-chart="${JSON.stringify(spec)}"></div>`;
+}
+
+export function txLink(hash: string, block: string): Html {
+  return html`<a class="tx" href="/tx/${hash}?block=${block}"><code>${short(hash)}</code></a>`;
+}
+
+/** A decimal yuan string from SQL ("1610.00") with the symbol and thousands separators. */
+export function money(value: string | null): string {
+  if (value === null || value === undefined) return "—";
+  const negative = value.startsWith("-");
+  const [whole, cents = "00"] = (negative ? value.slice(1) : value).split(".");
+  return `${negative ? "-" : ""}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents.padEnd(2, "0")}`;
+}
+
+function cell(l: Locale, column: ColumnDef, row: Record<string, string>): Html {
+  const value = row[column.key];
+  if (value === null || value === undefined) return html`<td>—</td>`;
+  switch (column.display) {
+    case "yuan":
+      return html`<td class="num">${money(value)}</td>`;
+    case "count":
+      return html`<td class="num">${l.count(value)}</td>`;
+    case "state":
+      return html`<td>${l.state(value, column.domain)}</td>`;
+    case "department":
+      return html`<td title="${value}">${l.department(value)}</td>`;
+    case "hex":
+      return column.link
+        ? html`<td>
+            <a href="${column.link(row)}"><code title="${value}">${short(value)}</code></a>
+          </td>`
+        : html`<td><code title="${value}">${short(value)}</code></td>`;
+    case "tx":
+      return html`<td>${txLink(value, row.block_number)}</td>`;
+    case "bool":
+      return html`<td>${value === "yes" ? "✓" : "—"}</td>`;
+    case "block":
+      return html`<td class="num">${value}</td>`;
+    default:
+      return column.link ? html`<td><a href="${column.link(row)}">${value}</a></td>` : html`<td>${value}</td>`;
+  }
+}
+
+export function queryString(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "") search.set(key, value);
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** A table with its filter form, paging and export links (CSV, XLSX) under the same filters. */
+export function dataTable(
+  l: Locale,
+  def: TableDef,
+  page: TablePage,
+  filters: Filters,
+  options: { filterForm?: boolean } = {},
+): Html {
+  const { page: number, size } = page.paging;
+  const pages = Math.max(1, Math.ceil(page.total / size));
+  const link = (p: number) => queryString({ ...filters, page: String(p), size: String(size) });
+  const exportQuery = queryString(filters);
+  const visibleFilters = def.filters.filter((f) => f.key !== "id");
+  return html`<section class="table" data-table="${def.id}">
+    ${
+      options.filterForm !== false && visibleFilters.length
+        ? html`<form class="filters" method="get">
+            ${visibleFilters.map((f) =>
+              f.kind === "state"
+                ? html`<label
+                    >${l.t(f.caption)}<select name="${f.key}">
+                      <option value="">${l.t("all")}</option>
+                      ${f.states!.map((s) => html`<option value="${s}" ${filters[f.key] === s ? "selected" : ""}>${l.state(s)}</option>`)}
+                    </select></label
+                  >`
+                : html`<label
+                    >${l.t(f.caption)}<input
+                      name="${f.key}"
+                      value="${filters[f.key] ?? ""}"
+                      ${f.kind === "date" ? raw('type="date"') : ""}
+                      size="${f.kind === "hex32" ? 24 : 10}"
+                  /></label>`,
+            )}
+            <input type="hidden" name="size" value="${size}" /><button type="submit">${l.t("filter")}</button>
+          </form>`
+        : ""
+    }
+    <div class="pager">
+      <span class="total">${l.count(page.total)} ${l.t("rows")}</span>
+      ${number > 1 ? html`<a href="${link(number - 1)}">${l.t("previous")}</a>` : ""}
+      <span>${number} / ${pages}</span>
+      ${number < pages ? html`<a href="${link(number + 1)}" class="next">${l.t("next")}</a>` : ""}
+      <span class="exports"
+        >${l.t("export")}:
+        <a href="/export/${def.id}.csv${exportQuery}" download>CSV</a>
+        <a href="/export/${def.id}.xlsx${exportQuery}" download>Excel</a></span
+      >
+    </div>
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            ${def.columns.map((c) => html`<th>${l.t(c.caption)}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            page.rows.length === 0
+              ? html`<tr>
+                  <td colspan="${def.columns.length}">${l.t("none")}</td>
+                </tr>`
+              : page.rows.map(
+                  (row) =>
+                    html`<tr>
+                      ${def.columns.map((c) => cell(l, c, row))}
+                    </tr>`,
+                )
+          }
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+export function errorPage(message: string, l: Locale, status: number): Html {
+  const signIn = status === 401 || status === 403;
+  return html`<div class="error">
+    <h1>${l.t(status === 400 ? "badRequest" : "notPermitted")}</h1>
+    <p id="error-message">${message}</p>
+    ${signIn ? html`<p><a href="/login">${l.t("signInAgain")}</a></p>` : ""}
+  </div>`;
+}
