@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 
 import type { Sql } from "postgres";
 
+import { ConfigError } from "../errors.js";
 import type { Metrics } from "../sync/metrics.js";
 
 export interface OpsServer {
@@ -84,7 +85,14 @@ export async function startOpsServer(options: {
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const why = error.code === "EADDRINUSE" ? "the port is taken" : error.message;
+      reject(
+        new ConfigError(
+          `cannot serve the operations endpoint on 127.0.0.1:${options.port}: ${why} (set GOVLEDGER_HTTP_PORT, 0 for any free port)`,
+        ),
+      );
+    });
     server.listen(options.port, "127.0.0.1", resolve);
   });
   return {
