@@ -140,6 +140,10 @@ export async function startIndexer(
         noHandleSignals: true,
         pollInterval: 1_000,
         logger: workerLogger(log),
+        // Unbatched, graphile-worker 0.18 records a job's outcome in a promise nobody awaits: a
+        // database gone at that moment was an unhandled rejection (a crash). Batched (delay 0: the
+        // same tick), a failure stops the runner with that error instead, and it is restarted.
+        preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       },
       log,
     );

@@ -38,8 +38,12 @@ const fail = (message: string) => {
 };
 // Faults are handled where they happen; anything that still escapes ends the process cleanly,
 // with one line, rather than with Node's stack dump.
-process.on("unhandledRejection", (error) => fail(`unexpected error: ${oneLine(error)}`));
-process.on("uncaughtException", (error) => fail(`unexpected error: ${oneLine(error)}`));
+const unexpected = (error: unknown) => {
+  if (process.env.GOVLEDGER_DEBUG) console.error(error);
+  fail(`unexpected error: ${oneLine(error)}`);
+};
+process.on("unhandledRejection", unexpected);
+process.on("uncaughtException", unexpected);
 
 try {
   // The ABIs are generated when the contracts are compiled (npm install does), not here.
