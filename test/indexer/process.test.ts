@@ -83,7 +83,9 @@ describe("indexer: as a process", function () {
     // Jobs in flight when the database goes away: graphile-worker then fails to record their
     // outcome and its runner stops with an error (before, an unhandled rejection: a crash).
     const department = `0x${"ab".repeat(32)}`;
+    const keys: string[] = [];
     const hook = http.createServer((request, response) => {
+      keys.push(request.headers["idempotency-key"] as string);
       request.resume();
       setTimeout(() => response.writeHead(503).end(), 300);
     });
@@ -125,7 +127,12 @@ describe("indexer: as a process", function () {
           throw new Error(`${error.message}:\n${indexer.output()}`);
         },
       );
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // The job runner works again: a job queued now is delivered.
+      const jobs2 = postgres(url, { max: 1, onnotice: () => {} });
+      await jobs2`select graphile_worker.add_job('notify_department',
+          json_build_object('departmentId', ${department}::text, 'kind', 'Test', 'key', 'after', 'data', '{}'::json))`;
+      await jobs2.end();
+      await waitUntil(async () => keys.includes("after"), 30_000, "a job queued after the faults to run");
       expect(indexer.child.exitCode, indexer.output()).to.equal(null);
       expect(indexer.output()).to.include("retrying");
     } finally {
