@@ -117,6 +117,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
       if (from > head) {
         if (!caughtUp) {
           caughtUp = true;
+          metrics.caughtUp = true;
           log.info("caught up with the head", { block: head.toString(), events: metrics.events });
         }
         if (options.untilHead) return;
@@ -162,8 +163,6 @@ export async function runSync(options: SyncOptions): Promise<void> {
         const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
         prefetch = startFetch(nextFrom, nextTo);
       }
-
-      const began = Date.now();
       try {
         await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
       } catch (writeError) {
@@ -173,8 +172,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
         checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
         continue;
       }
-      const elapsed = (Date.now() - (metrics.lastWriteAt || began)) / 1000;
-      recordBatch(metrics, data!.blocks.length, data!.logs.length, data!.failed.length, elapsed);
+      recordBatch(metrics, data!.blocks.length, data!.logs.length, data!.failed.length);
       checkpoint = batch.next;
       metrics.indexed = checkpoint.blockNumber;
       await options.afterWrite?.(checkpoint);
