@@ -58,6 +58,25 @@ describe("indexer: domains", function () {
     expect(totals).to.deep.equal(issued);
   });
 
+  it("mirrors the receiving company each claim named, and every signed consent cancelled", async function () {
+    const ledger = chain.contracts.invoiceLedger;
+    const named = await sql`
+      select distinct on (invoice_id) invoice_id, receiver_id from (
+        select invoice_id, receiver_id, block_number, log_index from invoices.invoice_claimed
+        union all
+        select invoice_id, receiver_id, block_number, log_index from invoices.invoice_receiver_changed
+      ) e order by invoice_id, block_number desc, log_index desc`;
+    expect(named.length).to.be.greaterThan(0);
+    for (const row of named) {
+      expect(hex(row.receiver_id)).to.equal((await ledger.getInvoice(hex(row.invoice_id))).receiverId);
+    }
+    const cancelled = await sql`select holder, nonce from licences.signed_consents_cancelled`;
+    expect(cancelled.length, "the demo cancels a signed consent").to.be.greaterThan(0);
+    for (const row of cancelled) {
+      expect(await chain.contracts.licenceRegistry.nonces(hex(row.holder))).to.be.greaterThan(BigInt(row.nonce));
+    }
+  });
+
   it("mirrors every licence's status and version, and every application step", async function () {
     const registry = chain.contracts.licenceRegistry;
     const licences = await sql`select licence_id, status, suspended, version, document_hash from licences.licences`;
@@ -103,5 +122,32 @@ describe("indexer: domains", function () {
     }
     const wages = await sql`select * from report.wages_paid`;
     expect(wages.length).to.be.greaterThan(0);
+  });
+
+  it("mirrors subcontractors removed and payrolls cancelled as the escrow reports them", async function () {
+    const escrow = chain.contracts.escrow;
+    const added = await sql`select distinct project_id, subcontractor from escrow.subcontractor_added`;
+    const current = await sql`select project_id, subcontractor from escrow.project_subcontractors`;
+    const listed = new Set(current.map((row) => `${row.project_id}:${hex(row.subcontractor)}`));
+    for (const row of added) {
+      const registered = await escrow.isSubcontractor(row.project_id, hex(row.subcontractor));
+      expect(listed.has(`${row.project_id}:${hex(row.subcontractor)}`)).to.equal(registered);
+    }
+    expect(listed.size, "the demo removes a subcontractor").to.be.lessThan(added.length);
+    const claims = await sql`select project_id, payroll_id, amount from report.cancelled_wage_claims`;
+    expect(claims.length).to.be.greaterThan(0);
+    for (const claim of claims) {
+      const payroll = await escrow.getPayroll(claim.project_id, claim.payroll_id);
+      expect(payroll.state, "Cancelled").to.equal(5n);
+      expect(BigInt(claim.amount)).to.be.lessThanOrEqual(payroll.total);
+    }
+  });
+
+  it("lists the validators that seal as the validator set reports them", async function () {
+    const sealing = await sql`select validator from gov.sealing_validators`;
+    const onChain = await chain.contracts.validatorSet.getValidators();
+    expect(sealing.map((row) => hex(row.validator)).sort()).to.deep.equal(
+      onChain.map((address: string) => address.toLowerCase()).sort(),
+    );
   });
 });
