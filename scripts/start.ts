@@ -106,7 +106,7 @@ try {
   console.log(`deployment summary: ${relative(summaryPath(deploymentId))}`);
   printOperators(params.departments);
 
-  const config = loadConfig({
+  const settings = {
     ...process.env,
     GOVLEDGER_RPC_URL: url,
     GOVLEDGER_WS_URL: `ws://${address}:${port}`,
@@ -116,14 +116,32 @@ try {
       await portOr(Number(process.env.GOVLEDGER_EMBEDDED_PG_PORT ?? 54329), "another PostgreSQL?"),
     ),
     GOVLEDGER_HTTP_PORT: String(await portOr(Number(process.env.GOVLEDGER_HTTP_PORT ?? 9464), "another indexer?")),
-  });
+  };
+  const config = loadConfig(settings);
   const log = createLogger();
   const quiet = { ...log, info: () => {} };
   const indexStart = Date.now();
   let lastProgress = 0;
   console.log("\nindexer: starting an embedded PostgreSQL and mirroring the chain into it...");
   const controller = new AbortController();
-  const starting = startIndexer(config, {
+  const start = async () => {
+    // A port found free a moment ago can be taken by another program before PostgreSQL binds it:
+    // then another free port.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startIndexer(config, options);
+      } catch (error) {
+        const taken = /could not create any TCP\/IP sockets|Address already in use/.test((error as Error).message);
+        if (!taken || attempt === 3 || controller.signal.aborted) throw error;
+        const again = await freePort();
+        console.log(
+          `port ${config.embeddedPort} was taken meanwhile (another PostgreSQL?); using port ${again} instead`,
+        );
+        config.embeddedPort = again;
+      }
+    }
+  };
+  const options: Parameters<typeof startIndexer>[1] = {
     log: quiet,
     signal: controller.signal,
     onProgress: (metrics) => {
@@ -131,7 +149,8 @@ try {
       lastProgress = Date.now();
       console.log(`  indexer: block ${metrics.indexed} of ${metrics.head}, ${metrics.events} events`);
     },
-  });
+  };
+  const starting = start();
   // Registered before it has started: a Ctrl-C now must still stop the PostgreSQL it is starting.
   services.push({
     name: "the indexer (workers and sync, then its PostgreSQL)",

@@ -245,14 +245,14 @@ function superviseWorker(options: RunnerOptions, log: Logger): { stop(): Promise
       }
       current = undefined;
       if (stopping.signal.aborted) break;
-      if (Date.now() - startedAt > 60_000) delay = 1_000;
+      if (Date.now() - startedAt > 30_000) delay = 1_000;
       const reason =
         failure === undefined
           ? "on a fault it logged above"
           : firstLine((failure as Error)?.message ?? String(failure));
       log.warn(`worker: job runner stopped (${reason}); starting it again in ${delay} ms`);
       await sleep(delay, stopping.signal);
-      delay = Math.min(delay * 2, 30_000);
+      delay = Math.min(delay * 2, 10_000);
     }
   })();
   return {

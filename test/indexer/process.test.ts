@@ -31,7 +31,7 @@ const lines = (output: string) => output.split("\n").filter((line) => line.trim(
 const errorLines = (output: string) => lines(output).filter((line) => /"level":"error"|^\s+at /.test(line));
 
 describe("indexer: as a process", function () {
-  this.timeout(180_000);
+  this.timeout(360_000);
   let db: Database;
   let chain: Chain;
   let head: bigint;
@@ -132,7 +132,11 @@ describe("indexer: as a process", function () {
       await jobs2`select graphile_worker.add_job('notify_department',
           json_build_object('departmentId', ${department}::text, 'kind', 'Test', 'key', 'after', 'data', '{}'::json))`;
       await jobs2.end();
-      await waitUntil(async () => keys.includes("after"), 30_000, "a job queued after the faults to run");
+      await waitUntil(async () => keys.includes("after"), 60_000, "a job queued after the faults to run").catch(
+        (error: Error) => {
+          throw new Error(`${error.message}:\n${indexer.output().split("\n").slice(-30).join("\n")}`);
+        },
+      );
       expect(indexer.child.exitCode, indexer.output()).to.equal(null);
       expect(indexer.output()).to.include("retrying");
     } finally {
