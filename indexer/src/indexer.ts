@@ -239,7 +239,20 @@ function superviseWorker(options: RunnerOptions, log: Logger): { stop(): Promise
           break;
         }
         current = runner;
-        await runner.promise;
+        // A runner that shuts itself down on a fault can wait for ever on a connection the fault
+        // left hanging (seen under a statement timeout): then it is killed, and started again.
+        // Even killed, its promise may never settle: it is then left behind (its pool is ended).
+        let abandon = () => {};
+        const abandoned = new Promise<void>((resolve) => (abandon = resolve));
+        const forceLater = () =>
+          setTimeout(() => {
+            if (current !== runner) return;
+            void runner.kill().catch(() => {});
+            setTimeout(abandon, 2_000).unref();
+          }, 5_000).unref();
+        runner.events.once("pool:gracefulShutdown", forceLater);
+        runner.events.once("worker:fatalError", forceLater);
+        await Promise.race([runner.promise, abandoned]);
       } catch (error) {
         failure = error;
       }
@@ -258,8 +271,16 @@ function superviseWorker(options: RunnerOptions, log: Logger): { stop(): Promise
   return {
     async stop() {
       stopping.abort();
-      await current?.stop().catch(() => {});
-      await loop;
+      const runner = current;
+      const stopped = (async () => {
+        await runner?.stop().catch(() => {});
+        await loop;
+      })();
+      // A clean stop takes a moment; one stuck on a dead connection must not hang the process.
+      if ((await Promise.race([stopped.then(() => true), sleep(5_000).then(() => false)])) === false) {
+        await runner?.kill().catch(() => {});
+        await Promise.race([stopped, sleep(2_000)]);
+      }
     },
   };
 }
