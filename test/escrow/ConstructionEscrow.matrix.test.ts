@@ -1,6 +1,6 @@
 /**
  * The escrow's full access matrix: every function × every consortium actor (test/helpers/
- * actorMatrix.ts) plus the project's own parties and an enterprise holding every project role
+ * accessMatrix.ts, callers from consortium.ts) plus the project's own parties and an enterprise holding every project role
  * that is party to no project. "The project's own party" is what the rows encode: the bank,
  * bureau, developer, contractor and supervisor the project names, and any human-resources
  * department or project regulator.
@@ -8,7 +8,8 @@
 import { id, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { addMatrixActors, describeAccessMatrix } from "../helpers/actorMatrix.js";
+import { describeAccessMatrix } from "../helpers/accessMatrix.js";
+import { addMatrixActors } from "../helpers/consortium.js";
 import {
   busyProject,
   CONTRACTOR,
@@ -43,7 +44,7 @@ describe("ConstructionEscrow", function () {
   describeAccessMatrix<Ctx>("ConstructionEscrow", {
     fixture: () => networkHelpers.loadFixture(matrixProject),
     contract: ({ contracts }) => contracts.escrow,
-    actors: ({ actors }) => actors,
+    callers: ({ actors }) => actors,
     rows: {
       "createProject((bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])":
         {

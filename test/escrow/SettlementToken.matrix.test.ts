@@ -1,5 +1,5 @@
 /**
- * The settlement token's full access matrix (test/helpers/actorMatrix.ts): minting and burning
+ * The settlement token's full access matrix (test/helpers/accessMatrix.ts): minting and burning
  * only by an active bank department, pausing by an active guardian, and the ERC-20 functions open
  * to every actor for its own tokens (each actor is given tokens first).
  */
@@ -7,7 +7,8 @@ import { network } from "hardhat";
 
 import { signPermit } from "../../deploy/lib/escrow.js";
 import { deploySystem } from "../fixtures.js";
-import { addMatrixActors, describeAccessMatrix } from "../helpers/actorMatrix.js";
+import { describeAccessMatrix } from "../helpers/accessMatrix.js";
+import { addMatrixActors } from "../helpers/consortium.js";
 import { UNIT } from "./escrow.fixture.js";
 
 const connection = await network.create<"l1">();
@@ -52,7 +53,7 @@ describe("SettlementToken", function () {
   describeAccessMatrix<Ctx>("SettlementToken", {
     fixture: () => networkHelpers.loadFixture(tokenMatrix),
     contract: (ctx) => ctx.contracts.settlementToken,
-    actors: (ctx) => ctx.actors,
+    callers: (ctx) => ctx.actors,
     rows: {
       "mint(address,uint256)": {
         allowed: ["bank", "rivalDepartment"],

@@ -1,6 +1,6 @@
 /**
  * Full access matrices of the registry, the governor and the validator set: every function ×
- * every consortium actor (test/helpers/actorMatrix.ts), so that a second department holding the
+ * every consortium actor (test/helpers/accessMatrix.ts), so that a second department holding the
  * same role, a suspended department or participant whose roles were granted back in the
  * AccessManager, and the governor itself are each refused or allowed on purpose.
  */
@@ -9,7 +9,8 @@ import { network } from "hardhat";
 
 import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { deploySystem, FIRE, TAX } from "../fixtures.js";
-import { addMatrixActors, describeAccessMatrix, FOUNDING_DEPARTMENTS } from "../helpers/actorMatrix.js";
+import { describeAccessMatrix } from "../helpers/accessMatrix.js";
+import { addMatrixActors, FOUNDING_DEPARTMENTS } from "../helpers/consortium.js";
 
 const connection = await network.create<"l1">();
 const { networkHelpers } = connection;
@@ -37,7 +38,7 @@ async function consortium() {
 
 type Ctx = Awaited<ReturnType<typeof consortium>>;
 const fixture = () => networkHelpers.loadFixture(consortium);
-const matrix = { fixture, actors: (ctx: Ctx) => ctx.actors };
+const matrix = { fixture, callers: (ctx: Ctx) => ctx.actors };
 const MEMBERS = [...FOUNDING_DEPARTMENTS, "rivalDepartment"];
 
 /** Passes proposal 1 with the four founding votes it needs (of seven eligible). */

@@ -8,7 +8,7 @@ import { network } from "hardhat";
 
 import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { deploySystem, HRSS, SAMR } from "../fixtures.js";
-import { type AccessMatrix, describeAccessMatrix, type MatrixError } from "../helpers/accessMatrix.js";
+import { type AccessMatrix, describeAccessMatrix } from "../helpers/accessMatrix.js";
 import { suspendedDepartmentHolding } from "../helpers/consortium.js";
 import {
   BUSINESS_REGISTRATION,
@@ -95,7 +95,7 @@ const LABELS = [
   "stranger",
 ];
 
-function everyoneElse(allowed: string[], error: string): Record<string, MatrixError<Ctx>> {
+function everyoneElse(allowed: string[], error: string): Record<string, string> {
   return Object.fromEntries(LABELS.filter((label) => !allowed.includes(label)).map((label) => [label, error]));
 }
 
@@ -115,6 +115,7 @@ const licenceRegistryMatrix: AccessMatrix<Ctx> = {
   fixture,
   contract: ({ contracts }) => contracts.licenceRegistry,
   callers,
+  refusal: "AccessManagedUnauthorized",
   rows: {
     "setLicenceType(bytes32,uint64,bool)": {
       ...governanceOnly,
@@ -239,13 +240,14 @@ const stepOwnerOnly = {
     cons: "JointApprovalNotStepOwner",
     tax: "JointApprovalNotStepOwner",
     audit: "JointApprovalNotStepOwner",
-  } as Record<string, MatrixError<Ctx>>,
+  } as Record<string, string>,
 };
 
 const jointApprovalsMatrix: AccessMatrix<Ctx> = {
   fixture,
   contract: ({ contracts }) => contracts.jointApprovals,
   callers,
+  refusal: "AccessManagedUnauthorized",
   rows: {
     "defineTemplate(bytes32,bytes32,bytes32,uint8,(bytes32,bytes32,uint16)[])": {
       ...governanceOnly,
