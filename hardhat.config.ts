@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import indexerAbis from "./indexer/scripts/abis-plugin.js";
+
 const require = createRequire(import.meta.url);
 
 /**
@@ -20,7 +22,7 @@ const solcVersion: string = require("solc/package.json").version;
 const EVM_TARGET = "cancun";
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
+  plugins: [hardhatToolboxMochaEthers, indexerAbis],
   solidity: {
     // OpenZeppelin's AccessManager is deployed as is, so its artifact must be built too.
     npmFilesToBuild: ["@openzeppelin/contracts/access/manager/AccessManager.sol"],

@@ -2,11 +2,14 @@
  * `npm run bench:indexer`: the indexer's backfill throughput, realtime lag and memory, measured
  * end to end on this machine. Starts a Hardhat node on 127.0.0.1 and an embedded PostgreSQL,
  * generates at least 100,000 events through the real contracts (batch invoice issuance, then
- * claims), runs the indexer CLI as a child process from the deploy block to the head, then
- * measures the lag from a new block to its rows being queryable. Writes bench/results/indexer.json.
+ * claims), runs the indexer as `npm run indexer` runs it (the same command line, one plain Node
+ * process) from the deploy block to the head, then measures the lag from a new block to its rows
+ * being queryable. Memory: the peak RSS of the indexer's whole process tree (it and any process it
+ * starts, sampled every 50 ms from /proc), which must stay within 250 MB. Writes
+ * bench/results/indexer.json.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -31,10 +34,42 @@ const RECEIVER = id("bench:indexer-receiver");
 const CODE = encodeBytes32String("044031900222");
 
 // The V8 flags `npm run indexer` ships with (package.json), unless BENCH_NODE_FLAGS says otherwise.
-const shippedFlags = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.indexer as string)
-  .split(" ")
-  .filter((word) => word.startsWith("--max-"));
+const indexerScript = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.indexer as string;
+if (!indexerScript.startsWith("node ") || /&&|hardhat/.test(indexerScript)) {
+  throw new Error(`npm run indexer must be one plain Node process, not "${indexerScript}"`);
+}
+const shippedFlags = indexerScript.split(" ").filter((word) => word.startsWith("--max-"));
 const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? shippedFlags;
+
+const TREE_RSS_BUDGET_MB = 250;
+
+/** RSS in kB of `pid` and every process below it, from /proc (Linux). */
+function treeRssKb(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the 2nd field after the parenthesised command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    try {
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${current}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+    stack.push(...(children.get(current) ?? []));
+  }
+  return total;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number) => {
@@ -139,6 +174,11 @@ try {
     if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
     if (syncStartedAt === 0 && output.includes('"sync started"')) syncStartedAt = Date.now();
   };
+  let peakTreeKb = 0;
+  const sampler = setInterval(() => {
+    if (child?.pid !== undefined && child.exitCode === null) peakTreeKb = Math.max(peakTreeKb, treeRssKb(child.pid));
+  }, 50);
+  child.once("exit", () => clearInterval(sampler));
   child.stdout!.on("data", onOutput);
   child.stderr!.on("data", onOutput);
   const checkpoint = async () => {
@@ -181,6 +221,7 @@ try {
     realtimeLagMsP50: Number(percentile(lags, 50).toFixed(1)),
     realtimeLagMsP95: Number(percentile(lags, 95).toFixed(1)),
     peakRssMb: Math.round(peakKb / 1024),
+    peakTreeRssMb: Math.round(Math.max(peakTreeKb, peakKb) / 1024),
     nodeFlags: nodeFlags.join(" "),
   };
 } finally {
@@ -197,6 +238,12 @@ try {
 }
 
 console.log(JSON.stringify(results, null, 2));
+if (Number(results.peakTreeRssMb) > TREE_RSS_BUDGET_MB) {
+  console.error(
+    `the indexer's process tree peaked at ${results.peakTreeRssMb} MB, over its ${TREE_RSS_BUDGET_MB} MB budget`,
+  );
+  process.exitCode = 1;
+}
 const out = path.join(ROOT, "bench", "results", "indexer.json");
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

