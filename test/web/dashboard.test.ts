@@ -244,9 +244,12 @@ describe("dashboard (web/)", function () {
       expect(await count("AUDIT", "invoices.invoices")).to.equal(all.invoices);
       expect(await count("AUDIT", "licences.licences")).to.equal(all.licences);
       for (const code of OPERATORS) expect(await count(code, "gov.departments")).to.equal(7);
-      expect(await count("TAX", "report.failed_attempts")).to.equal(1);
+      // The demo's failed attempts (an issuer's repeated reimbursement) and the one above are all TAX's.
+      const [{ failed }] = await owner`select count(*)::int as failed from report.failed_attempts`;
+      expect(failed).to.be.greaterThan(0);
+      expect(await count("TAX", "report.failed_attempts")).to.equal(failed);
       expect(await count("CONS", "report.failed_attempts")).to.equal(0);
-      expect(await count("AUDIT", "report.failed_attempts")).to.equal(1);
+      expect(await count("AUDIT", "report.failed_attempts")).to.equal(failed);
     });
 
     it("keeps an analyst to its own department whatever it sets, and a role outside the map sees nothing", async function () {
