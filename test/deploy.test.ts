@@ -67,6 +67,11 @@ describe("deployment", function () {
       ],
       ["no validators", { ...valid, validators: [] }, /an empty set halts QBFT/],
       [
+        "voting rules the governor would refuse",
+        { ...valid, governance: { executionDelay: 2 ** 32 - 1 } },
+        /governance.executionDelay is 4294967295: it must be an integer from 0 to 2592000/,
+      ],
+      [
         "a validator of an unknown department",
         { ...valid, validators: [{ ...valid.validators[0], department: "X" }] },
         /"X" is unknown/,

@@ -86,6 +86,27 @@ export const measureEscrow: GasSuite = async ({ connection, system }) => {
   const erc20Pay = await gasOf(escrow.connect(bank).approvePayroll(2n, 1n, erc20Workers, amounts));
   results["escrow.payroll100.perWorker.erc20"] = Math.round(erc20Pay / PAYROLL_SIZE);
 
+  // An approved payroll that can never be paid (issue 12, finding 4): the bank cancels it.
+  await gasOf(
+    escrow.connect(contractor).submitPayroll(
+      2n,
+      202407n,
+      id("payroll"),
+      erc20Workers,
+      owed.map((a) => a * 10n),
+    ),
+  );
+  await gasOf(
+    escrow.connect(bank).approvePayroll(
+      2n,
+      2n,
+      erc20Workers,
+      owed.map((a) => a * 10n),
+    ),
+  );
+  results["escrow.cancelPayroll"] = await gasOf(escrow.connect(bank).cancelPayroll(2n, 2n, "account closed"));
+  results["escrow.removeSubcontractor"] = await gasOf(escrow.connect(cons).removeSubcontractor(1n, SUBCONTRACTOR));
+
   results["escrow.closeProject"] = await gasOf(escrow.connect(cons).closeProject(2n));
   results["settlementToken.mint"] = await gasOf(settlementToken.connect(bank).mint(hrss.address, UNIT));
   return results;

@@ -31,5 +31,31 @@ export const measureGovernance: GasSuite = async ({ system: { contracts, account
   await gasOf(governor.connect(accounts.cons).castVote(proposalId, true));
   results["governance.castVote.passing"] = await gasOf(governor.connect(accounts.fire).castVote(proposalId, true));
   results["governance.execute.addValidator"] = await gasOf(governor.connect(accounts.tax).execute(proposalId));
+
+  // The largest department there can be, 16 operators x 16 roles, suspended and reinstated by
+  // vote (issue 12): 256 AccessManager role changes in one proposal.
+  const largest = id("bench:largest");
+  const operators = Array.from({ length: 16 }, (_, i) => `0x${(i + 0x900).toString(16).padStart(40, "0")}`);
+  const roles = [1n, 2n, 3n, 4n, 5n, 10n, 20n, 21n, 30n, 40n, 41n, 50n, 60n, 70n, 80n, 90n];
+  const registryAddress = await registry.getAddress();
+  const call = (fn: string, args: unknown[]) => ({
+    target: registryAddress,
+    data: registry.interface.encodeFunctionData(fn as "suspendDepartment", args as [string]),
+  });
+  const pass = async (calls: { target: string; data: string }[]) => {
+    await gasOf(governor.connect(accounts.tax).propose(calls, "bench"));
+    const id_ = await governor.proposalCount();
+    for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire, accounts.bank]) {
+      if ((await governor.state(id_)) !== 1n) break;
+      await gasOf(governor.connect(voter).castVote(id_, true));
+    }
+    return gasOf(governor.connect(accounts.tax).execute(id_));
+  };
+  await pass([
+    call("admitDepartment", [largest, "Largest", 0, operators]),
+    ...roles.map((role) => call("grantDepartmentRole", [largest, role])),
+  ]);
+  results["governance.execute.suspendDepartment16x16"] = await pass([call("suspendDepartment", [largest])]);
+  results["governance.execute.reinstateDepartment16x16"] = await pass([call("reinstateDepartment", [largest])]);
   return results;
 };

@@ -86,6 +86,7 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         project.milestoneCount = uint16(milestones.length);
         project.budget = terms.budget;
         project.guaranteeAmount = terms.guaranteeAmount;
+        project.bureau = departmentId;
         for (uint256 i; i < milestones.length; ++i) {
             _milestones[projectId][i] = Milestone({
                 amount: milestones[i].amount,
@@ -103,9 +104,18 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
 
     /// @inheritdoc IConstructionEscrow
     function addSubcontractor(uint256 projectId, bytes32 subcontractor) external restricted whenNotPaused {
-        bytes32 departmentId = _callerDepartment();
-        _project(projectId, ProjectState.Open);
+        Project storage project = _project(projectId, ProjectState.Open);
+        bytes32 departmentId = _asDepartment(projectId, project.bureau);
         _addSubcontractor(projectId, subcontractor, departmentId);
+    }
+
+    /// @inheritdoc IConstructionEscrow
+    function removeSubcontractor(uint256 projectId, bytes32 subcontractor) external restricted whenNotPaused {
+        Project storage project = _project(projectId, ProjectState.Open);
+        bytes32 departmentId = _asDepartment(projectId, project.bureau);
+        if (!_subcontractors[projectId][subcontractor]) revert EscrowSubcontractorUnknown(projectId, subcontractor);
+        _subcontractors[projectId][subcontractor] = false;
+        emit SubcontractorRemoved(projectId, subcontractor, departmentId);
     }
 
     // ---- developer -----------------------------------------------------------------------------
@@ -203,9 +213,7 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         bytes32 contractor = _asParticipant(projectId, project.contractor);
         _checkGuarantee(projectId, project);
         if (amount == 0) revert EscrowZeroAmount();
-        if (payee != contractor && !_subcontractors[projectId][payee]) {
-            revert EscrowPayeeNotRegistered(projectId, payee);
-        }
+        if (payee != contractor) _checkSubcontractor(projectId, payee);
         orderId = ++project.paymentOrderCount;
         _paymentOrders[projectId][orderId] = PaymentOrder({
             payee: payee,
@@ -302,12 +310,17 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         uint128 amount = order.amount;
         Ledger storage ledger = _ledgers[projectId];
         if (ledger.payableBalance < amount) revert EscrowInsufficientFunds(projectId, ledger.payableBalance, amount);
+        bytes32 payee = order.payee;
+        // Checked again at payment: the subcontractor may have been removed or suspended since
+        // the order (the contractor, as the caller of the order, was active then).
+        if (payee != project.contractor && !_subcontractors[projectId][payee]) {
+            revert EscrowPayeeNotRegistered(projectId, payee);
+        }
+        address account = _activeAccountOf(payee, payee == project.contractor ? Roles.CONTRACTOR : Roles.SUBCONTRACTOR);
         order.state = PaymentOrderState.Paid;
         --project.pending;
         ledger.payableBalance -= amount;
         ledger.paidOut += amount;
-        bytes32 payee = order.payee;
-        address account = _accountOf(payee);
         _send(project.token, account, amount);
         emit PaymentOrderPaid(projectId, orderId, payee, supervisor, account, amount);
     }
@@ -363,6 +376,24 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         payroll.state = PayrollState.Rejected;
         --project.pending;
         emit PayrollRejected(projectId, payrollId, bank, reason);
+    }
+
+    /// @inheritdoc IConstructionEscrow
+    function cancelPayroll(
+        uint256 projectId,
+        uint256 payrollId,
+        string calldata reason
+    ) external restricted whenNotPaused {
+        Project storage project = _liveProject(projectId);
+        bytes32 bank = _asDepartment(projectId, project.bank);
+        Payroll storage payroll = _payrolls[projectId][payrollId];
+        if (payroll.state != PayrollState.Approved) {
+            revert EscrowPayrollUnexpectedState(projectId, payrollId, payroll.state);
+        }
+        uint128 total = payroll.total;
+        payroll.state = PayrollState.Cancelled;
+        _ledgers[projectId].wagesOwed -= total;
+        emit PayrollCancelled(projectId, payrollId, bank, total, reason);
     }
 
     /// @inheritdoc IConstructionEscrow
@@ -437,7 +468,7 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         project.state = ProjectState.Closed;
         project.guaranteeReleaseAt = releaseAt;
         bytes32 developer = project.developer;
-        address account = _accountOf(developer);
+        address account = _activeAccountOf(developer, Roles.DEVELOPER);
         _send(project.token, account, refund);
         emit ProjectClosed(projectId, departmentId, developer, account, refund, releaseAt);
     }
@@ -615,6 +646,12 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         emit SubcontractorAdded(projectId, subcontractor, departmentId);
     }
 
+    /// @dev `payee` must be registered on the project and active.
+    function _checkSubcontractor(uint256 projectId, bytes32 payee) internal view {
+        if (!_subcontractors[projectId][payee]) revert EscrowPayeeNotRegistered(projectId, payee);
+        if (!_registry.isActiveParticipant(payee)) revert EscrowInvalidParty(payee, Roles.SUBCONTRACTOR);
+    }
+
     function _checkBatch(uint256 length, uint256 otherLength) internal pure {
         if (length == 0 || length != otherLength || length > MAX_BATCH) revert EscrowInvalidBatch(length, otherLength);
     }
@@ -712,7 +749,11 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         if (callerId != party) revert EscrowCallerNotParty(projectId, callerId);
     }
 
-    function _accountOf(bytes32 participantId) internal view returns (address) {
-        return _registry.getParticipant(participantId).account;
+    /// @dev The account of a participant about to be paid, which must be active (`roleId` is the
+    /// role named in the error otherwise).
+    function _activeAccountOf(bytes32 participantId, uint64 roleId) internal view returns (address) {
+        IConsortiumRegistry.Participant memory participant = _registry.getParticipant(participantId);
+        if (!participant.active) revert EscrowInvalidParty(participantId, roleId);
+        return participant.account;
     }
 }

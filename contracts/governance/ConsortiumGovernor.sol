@@ -18,6 +18,14 @@ import {IConsortiumRegistry} from "../interfaces/IConsortiumRegistry.sol";
 contract ConsortiumGovernor is IConsortiumGovernor {
     /// @notice Most calls one proposal may make.
     uint256 public constant MAX_CALLS = 32;
+    /// @notice Bounds of the voting rules. The rules change only through a vote under the rules
+    /// in force, so a rule that could stop every vote (a 136-year delay, a one-second window or
+    /// voting period) could never be undone: these keep every rule within reach of a repair.
+    uint32 public constant MIN_VOTING_PERIOD = 1 hours;
+    uint32 public constant MAX_VOTING_PERIOD = 30 days;
+    uint32 public constant MAX_EXECUTION_DELAY = 30 days;
+    uint32 public constant MIN_EXECUTION_WINDOW = 1 days;
+    uint32 public constant MAX_EXECUTION_WINDOW = 90 days;
 
     IConsortiumRegistry private immutable _registry;
     VotingRules private _rules;
@@ -180,8 +188,11 @@ contract ConsortiumGovernor is IConsortiumGovernor {
         if (
             rules.thresholdBps == 0 ||
             rules.thresholdBps >= 10_000 ||
-            rules.votingPeriod == 0 ||
-            rules.executionWindow == 0
+            rules.votingPeriod < MIN_VOTING_PERIOD ||
+            rules.votingPeriod > MAX_VOTING_PERIOD ||
+            rules.executionDelay > MAX_EXECUTION_DELAY ||
+            rules.executionWindow < MIN_EXECUTION_WINDOW ||
+            rules.executionWindow > MAX_EXECUTION_WINDOW
         ) revert GovernorInvalidRules(rules);
         _rules = rules;
         emit VotingRulesChanged(rules);

@@ -58,7 +58,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         department.active = true;
         department.activeSince = ++_membershipNonce;
         for (uint256 i; i < operators.length; ++i) {
-            _claimAccount(operators[i]);
+            _claimOperatorAccount(operators[i], departmentId);
             _departmentOf[operators[i]] = departmentId;
             department.operators.push(operators[i]);
         }
@@ -91,7 +91,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
     function addOperator(bytes32 departmentId, address account) external restricted {
         Department storage department = _department(departmentId);
         if (department.operators.length == MAX_OPERATORS) revert RegistryLimitReached(MAX_OPERATORS);
-        _claimAccount(account);
+        _claimOperatorAccount(account, departmentId);
         _departmentOf[account] = departmentId;
         department.operators.push(account);
         if (department.active) _setAccountRoles(account, department.roles, true);
@@ -166,6 +166,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
     /// @inheritdoc IConsortiumRegistry
     function reinstateParticipant(bytes32 participantId) external {
         (Participant storage participant, bytes32 departmentId) = _asRegistrar(participantId, false);
+        if (_participantOf[participant.account] != participantId) revert RegistryAccountInUse(participant.account);
         participant.active = true;
         _setAccountRoles(participant.account, participant.roles, true);
         emit ParticipantReinstated(participantId, departmentId);
@@ -214,6 +215,11 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
     function activeParticipantOf(address account) external view returns (bytes32) {
         bytes32 participantId = _participantOf[account];
         return _participants[participantId].active ? participantId : bytes32(0);
+    }
+
+    /// @inheritdoc IConsortiumRegistry
+    function isActiveParticipant(bytes32 participantId) external view returns (bool) {
+        return _participants[participantId].active;
     }
 
     /// @inheritdoc IConsortiumRegistry
@@ -304,6 +310,22 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         if (_departmentOf[account] != bytes32(0) || _participantOf[account] != bytes32(0)) {
             revert RegistryAccountInUse(account);
         }
+    }
+
+    /// @dev Claims `account` for an operator of `departmentId` (by a vote): another department's
+    /// account is refused, a participant's is released from it. Otherwise any department could
+    /// block a passed proposal by registering the proposed operator account as a participant
+    /// during the vote (proposals are public).
+    function _claimOperatorAccount(address account, bytes32 departmentId) internal {
+        bytes32 participantId = _participantOf[account];
+        if (participantId == bytes32(0)) return _claimAccount(account);
+        Participant storage participant = _participants[participantId];
+        if (participant.active) {
+            participant.active = false;
+            _setAccountRoles(account, participant.roles, false);
+        }
+        delete _participantOf[account];
+        emit ParticipantAccountReleased(participantId, account, departmentId);
     }
 
     function _manager() internal view returns (IAccessManager) {

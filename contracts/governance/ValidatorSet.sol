@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 
+import {IConsortiumRegistry} from "../interfaces/IConsortiumRegistry.sol";
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 
 /**
@@ -15,8 +16,11 @@ import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
  *   slot 1: _validators (length; elements at keccak256(1) + i)
  *   slot 2: _entries (mapping validator => Entry, at keccak256(validator . 2): position = index + 1
  *           as uint64, then departmentId in the next slot)
- * `getValidators` reads no role and no pause flag and cannot revert; the mutators keep the
- * set non-empty, free of duplicates and zero addresses, and at most MAX_VALIDATORS long.
+ *   slot 3: _registry (zero in the genesis; the deployment sets it by `setRegistry`)
+ *   slot 4: 128 bits empty | _lastRemoval (64, block number) | _lastAddition (64, block number)
+ * `getValidators` reads no role and no pause flag and cannot revert: a registry that reverts or
+ * is missing leaves the whole set sealing. The mutators keep the set non-empty, free of
+ * duplicates and zero addresses, and at most MAX_VALIDATORS long.
  */
 contract ValidatorSet is IValidatorSet, AccessManaged {
     struct Entry {
@@ -29,11 +33,15 @@ contract ValidatorSet is IValidatorSet, AccessManaged {
 
     address[] private _validators;
     mapping(address validator => Entry) private _entries;
+    IConsortiumRegistry private _registry;
+    uint64 private _lastAddition;
+    uint64 private _lastRemoval;
 
     /**
      * @param authority the consortium's AccessManager
      * @param validators the initial set (at least one)
-     * @param departmentIds the department running each initial validator
+     * @param departmentIds the department running each initial validator (not checked: the
+     *        registry admits the departments after this is deployed)
      */
     constructor(
         address authority,
@@ -49,15 +57,23 @@ contract ValidatorSet is IValidatorSet, AccessManaged {
 
     /// @inheritdoc IValidatorSet
     function addValidator(address validator, bytes32 departmentId) external restricted {
+        if (_lastAddition == block.number) revert ValidatorSetChangeLimit(true);
+        IConsortiumRegistry registry_ = _registry;
+        if (address(registry_) == address(0) || registry_.activeSince(departmentId) == 0) {
+            revert ValidatorSetInvalidDepartment(departmentId);
+        }
+        _lastAddition = uint64(block.number);
         _add(validator, departmentId);
     }
 
     /// @inheritdoc IValidatorSet
     function removeValidator(address validator) external restricted {
+        if (_lastRemoval == block.number) revert ValidatorSetChangeLimit(false);
         Entry memory entry = _entries[validator];
         if (entry.position == 0) revert ValidatorSetUnknown(validator);
         uint256 length = _validators.length;
         if (length == 1) revert ValidatorSetLastValidator(validator);
+        _lastRemoval = uint64(block.number);
         address last = _validators[length - 1];
         _validators[entry.position - 1] = last;
         _entries[last].position = entry.position;
@@ -67,8 +83,44 @@ contract ValidatorSet is IValidatorSet, AccessManaged {
     }
 
     /// @inheritdoc IValidatorSet
+    function setRegistry(address registry_) external restricted {
+        if (registry_.code.length == 0) revert ValidatorSetInvalidRegistry(registry_);
+        _registry = IConsortiumRegistry(registry_);
+        emit ValidatorRegistrySet(registry_);
+    }
+
+    /// @inheritdoc IValidatorSet
     function getValidators() external view returns (address[] memory) {
+        address[] memory all = _validators;
+        IConsortiumRegistry registry_ = _registry;
+        if (address(registry_).code.length == 0) return all;
+        address[] memory sealing = new address[](all.length);
+        uint256 count;
+        for (uint256 i; i < all.length; ++i) {
+            // A registry that fails to answer, or answers garbage, must not halt the chain: the
+            // node keeps sealing. Hence a raw call, whose answer cannot make this revert.
+            (bool ok, bytes memory answer) = address(registry_).staticcall(
+                abi.encodeCall(IConsortiumRegistry.activeSince, (_entries[all[i]].departmentId))
+            );
+            if (ok && answer.length >= 32 && abi.decode(answer, (uint256)) == 0) continue;
+            sealing[count++] = all[i];
+        }
+        // Every department suspended (or the registry lost): an empty list would halt the chain.
+        if (count == 0) return all;
+        if (count == all.length) return all;
+        address[] memory trimmed = new address[](count);
+        for (uint256 i; i < count; ++i) trimmed[i] = sealing[i];
+        return trimmed;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function allValidators() external view returns (address[] memory) {
         return _validators;
+    }
+
+    /// @inheritdoc IValidatorSet
+    function registry() external view returns (address) {
+        return address(_registry);
     }
 
     /// @inheritdoc IValidatorSet

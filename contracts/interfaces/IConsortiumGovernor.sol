@@ -35,9 +35,10 @@ interface IConsortiumGovernor {
      * @notice The voting rules; a proposal keeps the rules in force when it was made.
      * @param thresholdBps a proposal passes when yes × 10,000 > eligible departments × thresholdBps
      *        (5,000: more than half; 1 to 9,999)
-     * @param votingPeriod seconds during which votes are taken
-     * @param executionDelay seconds between passing and the earliest execution
+     * @param votingPeriod seconds during which votes are taken (1 hour to 30 days)
+     * @param executionDelay seconds between passing and the earliest execution (at most 30 days)
      * @param executionWindow seconds after `readyAt` during which a passed proposal may run
+     *        (1 day to 90 days)
      */
     struct VotingRules {
         uint16 thresholdBps;
@@ -116,7 +117,8 @@ interface IConsortiumGovernor {
     error GovernorNotProposer(uint256 proposalId, bytes32 departmentId);
     /// @notice A proposal must make 1 to MAX_CALLS calls, each to a contract.
     error GovernorInvalidCalls();
-    /// @notice The voting rules are out of range.
+    /// @notice The voting rules are out of range: threshold 1 to 9,999 bps, voting period 1 hour to
+    /// 30 days, execution delay at most 30 days, execution window 1 to 90 days.
     error GovernorInvalidRules(VotingRules rules);
     /// @notice Only the governor itself (through a proposal) may call this.
     error GovernorOnlyGovernance(address caller);

@@ -98,6 +98,14 @@ interface IConsortiumRegistry {
     event ParticipantRoleGranted(bytes32 indexed participantId, uint64 indexed roleId, bytes32 indexed departmentId);
     /// @notice `departmentId` (the role's administrator) revoked a participant role.
     event ParticipantRoleRevoked(bytes32 indexed participantId, uint64 indexed roleId, bytes32 indexed departmentId);
+    /// @notice A vote made `account` an operator of `departmentId`, taking it from participant
+    /// `participantId`, which is suspended with no account (its roles revoked) and can no longer
+    /// be reinstated: an operator registration takes precedence over a participant's.
+    event ParticipantAccountReleased(
+        bytes32 indexed participantId,
+        address indexed account,
+        bytes32 indexed departmentId
+    );
 
     /// @notice Zero is not a valid department or participant id.
     error RegistryInvalidId();
@@ -146,7 +154,8 @@ interface IConsortiumRegistry {
      * @param departmentId short code, e.g. "TAX" as bytes32; never zero
      * @param name human-readable name
      * @param kind what kind of department it is
-     * @param operators accounts acting for it (1 to MAX_OPERATORS, unused, nonzero)
+     * @param operators accounts acting for it (1 to MAX_OPERATORS, nonzero, no other
+     *        department's; a participant's account is taken from it, as in {addOperator})
      */
     function admitDepartment(
         bytes32 departmentId,
@@ -161,7 +170,9 @@ interface IConsortiumRegistry {
     /// @notice Reinstates a suspended department. Governance only.
     function reinstateDepartment(bytes32 departmentId) external;
 
-    /// @notice Adds an operator account to a department. Governance only.
+    /// @notice Adds an operator account to a department. Governance only. A participant's account
+    /// is taken from it (see {ParticipantAccountReleased}), so that no department can block a
+    /// pending proposal by registering its operator account as a participant first.
     function addOperator(bytes32 departmentId, address account) external;
 
     /// @notice Removes an operator account from a department (never its last). Governance only.
@@ -193,7 +204,8 @@ interface IConsortiumRegistry {
     /// @notice Suspends a participant and revokes its roles. Registrar only.
     function suspendParticipant(bytes32 participantId) external;
 
-    /// @notice Reinstates a suspended participant and grants its roles again. Registrar only.
+    /// @notice Reinstates a suspended participant and grants its roles again; not one whose
+    /// account a vote made an operator's. Registrar only.
     function reinstateParticipant(bytes32 participantId) external;
 
     /// @notice Grants a participant role to an active participant. The role's administrator only.
@@ -215,6 +227,10 @@ interface IConsortiumRegistry {
 
     /// @notice The participant `account` acts for if it is active, else zero.
     function activeParticipantOf(address account) external view returns (bytes32);
+
+    /// @notice Whether `participantId` is registered and active (one storage read: what domain
+    /// contracts check before paying a participant).
+    function isActiveParticipant(bytes32 participantId) external view returns (bool);
 
     /// @notice The membership nonce at which `departmentId` last became active; zero while it is
     /// suspended or unknown.

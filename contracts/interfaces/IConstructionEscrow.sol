@@ -57,13 +57,15 @@ interface IConstructionEscrow {
     }
 
     /// @notice Where a payroll stands: Submitted → Paid, or → Approved (owed, the wage account was
-    /// short) → Paid, or Submitted → Rejected.
+    /// short) → Paid, or Submitted → Rejected, or Approved → Cancelled (by the bank, when it can
+    /// never be paid as approved: its claims stay on record in {PayrollSubmitted}).
     enum PayrollState {
         None,
         Submitted,
         Approved,
         Paid,
-        Rejected
+        Rejected,
+        Cancelled
     }
 
     /**
@@ -112,7 +114,9 @@ interface IConstructionEscrow {
      * @dev Layout: slots 0-3 the party ids; slot 4: token (160) | labourShareBps (16) | state (8) |
      * frozen (8) | guaranteeHoldingPeriod (32) | milestoneCount (16); slot 5: budget (128) |
      * guaranteeAmount (128); slot 6: guaranteeReleaseAt (64) | paymentOrderCount (64) |
-     * payrollCount (64) | pending (32).
+     * payrollCount (64) | pending (32); slot 7: bureau.
+     * @param bureau the construction bureau (department) that opened the project and alone
+     *        manages its subcontractors
      * @param pending milestones under review plus payment orders and payrolls awaiting a decision
      * @param guaranteeReleaseAt when the guarantee may go back; zero until the project is closed
      */
@@ -133,6 +137,7 @@ interface IConstructionEscrow {
         uint64 paymentOrderCount;
         uint64 payrollCount;
         uint32 pending;
+        bytes32 bureau;
     }
 
     /**
@@ -215,6 +220,13 @@ interface IConstructionEscrow {
     );
     /// @notice `departmentId` registered `subcontractor` on the project: it may be paid by orders.
     event SubcontractorAdded(uint256 indexed projectId, bytes32 indexed subcontractor, bytes32 indexed departmentId);
+    /// @notice `departmentId`, the project's bureau, removed `subcontractor` from the project:
+    /// orders may no longer pay it (its pending orders can only be rejected).
+    event SubcontractorRemoved(
+        uint256 indexed projectId,
+        bytes32 indexed subcontractor,
+        bytes32 indexed departmentId
+    );
     /// @notice The contractor registered a worker; `identityHash` is the salted hash of the
     /// real-name record kept off chain.
     event WorkerRegistered(
@@ -292,6 +304,17 @@ interface IConstructionEscrow {
     event PayrollApproved(uint256 indexed projectId, uint256 indexed payrollId, bytes32 indexed bank, uint256 total);
     /// @notice The bank rejected a payroll.
     event PayrollRejected(uint256 indexed projectId, uint256 indexed payrollId, bytes32 indexed bank, string reason);
+    /// @notice The bank cancelled an approved payroll that could not be paid as approved (a
+    /// worker's account refused by the token, or more approved than the project can ever hold):
+    /// wagesOwed fell by `total`. The workers' claims stay on record in {PayrollSubmitted}; the
+    /// contractor submits what can be paid again as a new payroll.
+    event PayrollCancelled(
+        uint256 indexed projectId,
+        uint256 indexed payrollId,
+        bytes32 indexed bank,
+        uint256 total,
+        string reason
+    );
     /// @notice Every worker of an approved payroll was paid their amount (see {PayrollSubmitted}):
     /// `fromWageAccount` from the wage account and `fromGuarantee` from the guarantee deposit.
     /// `departmentId` is the bank, or the human-resources department drawing on the guarantee.
@@ -356,6 +379,8 @@ interface IConstructionEscrow {
     error EscrowInvalidBatch(uint256 length, uint256 otherLength);
     /// @notice The subcontractor is registered on the project already.
     error EscrowSubcontractorExists(uint256 projectId, bytes32 subcontractor);
+    /// @notice The subcontractor is not registered on the project.
+    error EscrowSubcontractorUnknown(uint256 projectId, bytes32 subcontractor);
     /// @notice The payee is neither a registered subcontractor of the project nor its contractor.
     error EscrowPayeeNotRegistered(uint256 projectId, bytes32 payee);
     /// @notice The account cannot be a worker: zero, already registered, a department's or
@@ -390,9 +415,14 @@ interface IConstructionEscrow {
         bytes32[] calldata subcontractors
     ) external returns (uint256 projectId);
 
-    /// @notice Registers a subcontractor on an open project so that orders may pay it.
-    /// Construction bureau role.
+    /// @notice Registers a subcontractor (an active participant holding SUBCONTRACTOR) on an open
+    /// project so that orders may pay it. Construction bureau role, the project's own bureau.
     function addSubcontractor(uint256 projectId, bytes32 subcontractor) external;
+
+    /// @notice Removes a subcontractor from an open project: no new orders to it, and its
+    /// pending orders can no longer be approved (the supervisor rejects them). Construction
+    /// bureau role, the project's own bureau.
+    function removeSubcontractor(uint256 projectId, bytes32 subcontractor) external;
 
     // ---- developer -----------------------------------------------------------------------------
 
@@ -436,7 +466,7 @@ interface IConstructionEscrow {
 
     /**
      * @notice Orders a payment from the payable balance. The contractor, guarantee in full.
-     * @param payee a registered subcontractor of the project, or the contractor itself
+     * @param payee a registered, active subcontractor of the project, or the contractor itself
      * @param referenceHash hash of the invoice or statement the payment settles
      * @return orderId the order's id within the project (1, 2, ...)
      */
@@ -478,7 +508,7 @@ interface IConstructionEscrow {
     function rejectMilestone(uint256 projectId, uint256 milestoneIndex, string calldata reason) external;
 
     /// @notice Approves a payment order and pays the payee from the payable balance. The
-    /// supervisor; not frozen.
+    /// supervisor; not frozen; the payee still registered on the project and active.
     function approvePaymentOrder(uint256 projectId, uint256 orderId) external;
 
     /// @notice Rejects a payment order with a reason. The supervisor.
@@ -502,6 +532,13 @@ interface IConstructionEscrow {
 
     /// @notice Rejects a submitted payroll with a reason. The project's bank.
     function rejectPayroll(uint256 projectId, uint256 payrollId, string calldata reason) external;
+
+    /// @notice Cancels an approved (owed) payroll that can never be paid as approved: a worker the
+    /// token refuses to pay (a blacklist), or more than the wage account and the guarantee can
+    /// hold. Its wages are no longer owed, so the project can close; the claims stay on record
+    /// ({PayrollSubmitted}, {PayrollCancelled}) and the contractor resubmits what can be paid.
+    /// The project's bank; allowed while frozen.
+    function cancelPayroll(uint256 projectId, uint256 payrollId, string calldata reason) external;
 
     /// @notice Pays an approved (owed) payroll from the wage account once it holds enough. The
     /// project's bank; allowed while frozen.
@@ -534,7 +571,8 @@ interface IConstructionEscrow {
 
     /// @notice Closes an open, unfrozen project with nothing pending and no wages owed: the
     /// unreleased money, the wage account and the payable balance go back to the developer, and
-    /// the guarantee's holding period starts. Project regulator.
+    /// the guarantee's holding period starts. Project regulator. The developer must be active: a
+    /// suspended developer's refund waits in the project until its registrar reinstates it.
     function closeProject(uint256 projectId) external;
 
     // ---- views ---------------------------------------------------------------------------------

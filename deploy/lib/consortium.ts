@@ -102,6 +102,14 @@ export const DEFAULT_VOTING_RULES: VotingRulesParams = {
   executionWindow: 14 * 24 * 3600,
 };
 
+/** ConsortiumGovernor's bounds on the voting rules (it refuses others with GovernorInvalidRules). */
+export const VOTING_RULE_BOUNDS: Record<keyof VotingRulesParams, [number, number]> = {
+  thresholdBps: [1, 9_999],
+  votingPeriod: [3600, 30 * 24 * 3600],
+  executionDelay: [0, 30 * 24 * 3600],
+  executionWindow: [24 * 3600, 90 * 24 * 3600],
+};
+
 function fail(file: string, message: string): never {
   throw new Error(`${file}: ${message}`);
 }
@@ -116,6 +124,12 @@ export function loadConsortiumParams(file: string): ConsortiumParams {
   }
   const params = raw as Partial<ConsortiumParams>;
   const governance = { ...DEFAULT_VOTING_RULES, ...(params.governance ?? {}) };
+  for (const [rule, [min, max]] of Object.entries(VOTING_RULE_BOUNDS)) {
+    const value = governance[rule as keyof VotingRulesParams];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      fail(file, `governance.${rule} is ${value}: it must be an integer from ${min} to ${max}`);
+    }
+  }
   if (!Array.isArray(params.departments) || params.departments.length === 0) {
     fail(file, "departments: at least one founding department is required");
   }

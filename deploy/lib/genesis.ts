@@ -6,6 +6,8 @@
  *   slot 1                          _validators.length; element i at keccak256(1) + i
  *   keccak256(validator . 2)        _entries[validator].position (index + 1)
  *   keccak256(validator . 2) + 1    _entries[validator].departmentId
+ *   slot 3                          _registry: left zero, set by the deployment (setRegistry)
+ *   slot 4                          the last blocks that added and removed a node: zero
  * The test in test/governance/genesis.test.ts installs this entry on a simulated chain and
  * checks the contract reads it back.
  */

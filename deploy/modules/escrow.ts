@@ -40,6 +40,7 @@ export function deployEscrow(
       CONSTRUCTION_BUREAU: [
         "createProject((bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])",
         "addSubcontractor(uint256,bytes32)",
+        "removeSubcontractor(uint256,bytes32)",
       ],
       DEVELOPER: ["fund(uint256,uint256)", "fundWithPermit(uint256,uint256,uint256,uint8,bytes32,bytes32)"],
       CONTRACTOR: [
@@ -59,6 +60,7 @@ export function deployEscrow(
       BANK: [
         "approvePayroll(uint256,uint256,address[],uint256[])",
         "rejectPayroll(uint256,uint256,string)",
+        "cancelPayroll(uint256,uint256,string)",
         "payPayroll(uint256,uint256,address[],uint256[])",
       ],
       HUMAN_RESOURCES: ["drawGuarantee(uint256,uint256,address[],uint256[])"],

@@ -56,9 +56,12 @@ export function deployGovernance(m: IgnitionModuleBuilder, params: ConsortiumPar
       : m.contractAt("ValidatorSet", params.validatorSetAddress);
 
   // The registry mirrors membership into role grants, so it is an ADMIN beside the governor.
+  // The validator set asks the registry which departments are active (a genesis set has no
+  // registry until this call: no constructor runs there).
   const setup: Future[] = [
     m.call(manager, "grantRole", [ROLES.ADMIN, governor, 0], { id: "AdminToGovernor" }),
     m.call(manager, "grantRole", [ROLES.ADMIN, registry, 0], { id: "AdminToRegistry" }),
+    m.call(validatorSet, "setRegistry", [registry], { id: "ValidatorSetRegistry" }),
   ];
   for (const [name, id] of Object.entries(ROLES)) {
     if (name === "ADMIN" || name === "PUBLIC") continue;

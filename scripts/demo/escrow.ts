@@ -93,6 +93,24 @@ export async function runEscrowDemo({ contracts, accounts, log }: DemoContext): 
   const paid = await Promise.all(workers.map((worker) => token.balanceOf(worker)));
   log(`BANK approved payroll ${payrollId}: paid ${paid.map(show).join(", ")} straight to the workers`);
 
+  // More than the wage account holds: owed, then cancelled by the bank (a worker's account was
+  // closed), which keeps the claim on record and frees the project to close later.
+  const wageBalance = (await escrow.getLedger(projectId)).wageBalance;
+  const july = [workers[4]];
+  const julyWages = [wageBalance + amount("1000")];
+  await (
+    await escrow.connect(contractor).submitPayroll(projectId, 202607n, id("payroll July 2026"), july, julyWages)
+  ).wait();
+  const owedId = (await escrow.getProject(projectId)).payrollCount;
+  await (await escrow.connect(accounts.bank).approvePayroll(projectId, owedId, july, julyWages)).wait();
+  await (
+    await escrow.connect(accounts.bank).cancelPayroll(projectId, owedId, "worker's bank account closed: resubmit")
+  ).wait();
+  log(`BANK approved payroll ${owedId} for ${show(julyWages[0])} (owed), then cancelled it: account closed`);
+
+  await (await escrow.connect(accounts.cons).removeSubcontractor(projectId, participantId("STEEL-WORKS"))).wait();
+  log("CONS removed STEEL-WORKS from the project: its work is done, no further orders may pay it");
+
   ledger = await escrow.getLedger(projectId);
   log(
     `project ${projectId}: funded ${show(ledger.funded)}, unreleased ${show(ledger.unreleased)}, ` +

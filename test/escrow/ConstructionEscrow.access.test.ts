@@ -68,6 +68,11 @@ describe("ConstructionEscrow", function () {
         denied: ({ accounts, parties }) => ({ stranger: accounts.stranger, contractor: parties.contractor }),
         call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).addSubcontractor(1n, UNLISTED),
       },
+      "removeSubcontractor(uint256,bytes32)": {
+        allowed: ({ accounts }) => ({ cons: accounts.cons }),
+        denied: ({ accounts, parties }) => ({ stranger: accounts.stranger, contractor: parties.contractor }),
+        call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).removeSubcontractor(1n, SUBCONTRACTOR),
+      },
       "fund(uint256,uint256)": {
         allowed: ({ parties }) => ({ developer: parties.developer }),
         denied: ({ accounts, parties }) => ({
@@ -174,6 +179,16 @@ describe("ConstructionEscrow", function () {
         denied: ({ accounts, parties }) => ({ stranger: accounts.stranger, contractor: parties.contractor }),
         call: ({ contracts, small }, caller) =>
           contracts.escrow.connect(as(caller)).rejectPayroll(1n, small.payrollId, "unsigned"),
+      },
+      "cancelPayroll(uint256,uint256,string)": {
+        allowed: ({ accounts }) => ({ bank: accounts.bank }),
+        denied: ({ accounts, parties }) => ({
+          stranger: accounts.stranger,
+          contractor: parties.contractor,
+          hrss: accounts.hrss,
+        }),
+        call: ({ contracts, large }, caller) =>
+          contracts.escrow.connect(as(caller)).cancelPayroll(1n, large.payrollId, "cannot be paid"),
       },
       "payPayroll(uint256,uint256,address[],uint256[])": {
         allowed: ({ accounts }) => ({ bank: accounts.bank }),

@@ -10,6 +10,7 @@ import {ConsortiumRegistry} from "../../contracts/governance/ConsortiumRegistry.
 import {Roles} from "../../contracts/governance/Roles.sol";
 import {IConsortiumRegistry} from "../../contracts/interfaces/IConsortiumRegistry.sol";
 import {IConstructionEscrow} from "../../contracts/interfaces/IConstructionEscrow.sol";
+import {BlacklistTestToken} from "../../contracts/mocks/BlacklistTestToken.sol";
 import {EscrowTestToken} from "../../contracts/mocks/EscrowTestToken.sol";
 import {TestBase, Vm} from "../utils/TestBase.sol";
 
@@ -93,8 +94,11 @@ abstract contract EscrowTestSystem is TestBase {
         bytes4[] memory s = new bytes4[](2);
         (s[0], s[1]) = (settlement.mint.selector, settlement.burnFrom.selector);
         manager.setTargetFunctionRole(address(settlement), s, Roles.BANK);
+        s = new bytes4[](3);
         (s[0], s[1]) = (escrow.createProject.selector, escrow.addSubcontractor.selector);
+        s[2] = escrow.removeSubcontractor.selector;
         manager.setTargetFunctionRole(address(escrow), s, Roles.CONSTRUCTION_BUREAU);
+        s = new bytes4[](2);
         (s[0], s[1]) = (escrow.fund.selector, escrow.fundWithPermit.selector);
         manager.setTargetFunctionRole(address(escrow), s, Roles.DEVELOPER);
         s = new bytes4[](6);
@@ -106,9 +110,9 @@ abstract contract EscrowTestSystem is TestBase {
         (s[0], s[1]) = (escrow.approveMilestone.selector, escrow.rejectMilestone.selector);
         (s[2], s[3]) = (escrow.approvePaymentOrder.selector, escrow.rejectPaymentOrder.selector);
         manager.setTargetFunctionRole(address(escrow), s, Roles.SUPERVISOR);
-        s = new bytes4[](3);
+        s = new bytes4[](4);
         (s[0], s[1]) = (escrow.approvePayroll.selector, escrow.rejectPayroll.selector);
-        s[2] = escrow.payPayroll.selector;
+        (s[2], s[3]) = (escrow.payPayroll.selector, escrow.cancelPayroll.selector);
         manager.setTargetFunctionRole(address(escrow), s, Roles.BANK);
         s = new bytes4[](1);
         s[0] = escrow.drawGuarantee.selector;
@@ -202,6 +206,11 @@ contract EscrowHandler {
     /// @dev Set if a call on a frozen project moved money to anyone but workers.
     bool public frozenLeak;
     uint256 public successes;
+    /// @dev Successful calls per handler function: a function that never succeeds would leave
+    /// the invariants checked over nothing (see `test_everyHandlerSucceeds`).
+    mapping(bytes4 selector => uint256) public succeeded;
+    /// @dev The token that refuses blacklisted accounts (USDC-style).
+    BlacklistTestToken public blacklistToken;
 
     mapping(uint256 projectId => mapping(uint256 payrollId => Entries)) private _entries;
 
@@ -231,7 +240,7 @@ contract EscrowHandler {
         amount = _bound(amount, 1, project.budget);
         vm.prank(developer);
         try escrow.fund(p, amount) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -241,7 +250,7 @@ contract EscrowHandler {
         amount = _bound(amount, 1, escrow.getProject(p).guaranteeAmount + 1);
         vm.prank(contractor);
         try escrow.depositGuarantee(p, amount) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -250,7 +259,7 @@ contract EscrowHandler {
         uint256 p = _observe(seed);
         vm.prank(contractor);
         try escrow.submitMilestone(p, index % 4, keccak256("evidence")) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -260,11 +269,11 @@ contract EscrowHandler {
         vm.prank(supervisor);
         if (approve) {
             try escrow.approveMilestone(p, index % 4) {
-                ++successes;
+                _succeeded();
             } catch {}
         } else {
             try escrow.rejectMilestone(p, index % 4, "rejected") {
-                ++successes;
+                _succeeded();
             } catch {}
         }
         _check(p);
@@ -276,7 +285,7 @@ contract EscrowHandler {
         amount = _bound(amount, 1, escrow.getProject(p).budget / 8 + 1);
         vm.prank(contractor);
         try escrow.orderPayment(p, payee, amount, keccak256("invoice")) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -289,11 +298,11 @@ contract EscrowHandler {
         vm.prank(supervisor);
         if (approve) {
             try escrow.approvePaymentOrder(p, orderId) {
-                ++successes;
+                _succeeded();
             } catch {}
         } else {
             try escrow.rejectPaymentOrder(p, orderId, "rejected") {
-                ++successes;
+                _succeeded();
             } catch {}
         }
         _check(p);
@@ -312,7 +321,7 @@ contract EscrowHandler {
         vm.prank(contractor);
         try escrow.submitPayroll(p, 202401, keccak256("payroll"), payees, amounts) returns (uint256 payrollId) {
             _entries[p][payrollId] = Entries(payees, amounts);
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -328,19 +337,19 @@ contract EscrowHandler {
         vm.prank(action == 3 ? hr : banker);
         if (action == 0) {
             try escrow.approvePayroll(p, payrollId, entries.workers, entries.amounts) {
-                ++successes;
+                _succeeded();
             } catch {}
         } else if (action == 1) {
             try escrow.rejectPayroll(p, payrollId, "rejected") {
-                ++successes;
+                _succeeded();
             } catch {}
         } else if (action == 2) {
             try escrow.payPayroll(p, payrollId, entries.workers, entries.amounts) {
-                ++successes;
+                _succeeded();
             } catch {}
         } else {
             try escrow.drawGuarantee(p, payrollId, entries.workers, entries.amounts) {
-                ++successes;
+                _succeeded();
             } catch {}
         }
         _check(p);
@@ -351,11 +360,11 @@ contract EscrowHandler {
         vm.prank(bureau);
         if (frozen) {
             try escrow.freezeProject(p, "inspection") {
-                ++successes;
+                _succeeded();
             } catch {}
         } else {
             try escrow.unfreezeProject(p) {
-                ++successes;
+                _succeeded();
             } catch {}
         }
         _check(p);
@@ -369,7 +378,7 @@ contract EscrowHandler {
         try escrow.submitMilestone(p, index % 4, keccak256("evidence")) {} catch {}
         vm.prank(supervisor);
         try escrow.approveMilestone(p, index % 4) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -382,7 +391,7 @@ contract EscrowHandler {
         try escrow.orderPayment(p, payee, amount, keccak256("invoice")) returns (uint256 orderId) {
             vm.prank(supervisor);
             try escrow.approvePaymentOrder(p, orderId) {
-                ++successes;
+                _succeeded();
             } catch {}
         } catch {}
         _check(p);
@@ -404,7 +413,7 @@ contract EscrowHandler {
             _entries[p][payrollId] = Entries(payees, amounts);
             vm.prank(banker);
             try escrow.approvePayroll(p, payrollId, payees, amounts) {
-                ++successes;
+                _succeeded();
             } catch {}
         } catch {}
         _check(p);
@@ -417,7 +426,7 @@ contract EscrowHandler {
         uint256 p = _observe(seed / 4);
         vm.prank(bureau);
         try escrow.closeProject(p) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
     }
@@ -427,9 +436,33 @@ contract EscrowHandler {
         vm.warp(block.timestamp + _bound(wait, 0, 2 days));
         vm.prank(contractor);
         try escrow.releaseGuarantee(p) {
-            ++successes;
+            _succeeded();
         } catch {}
         _check(p);
+    }
+
+    /// @dev Blacklists or clears a worker on the blacklisting token: that project's payrolls to
+    /// the worker revert, and only the bank's cancellation frees them.
+    function setBlacklisted(uint256 workerSeed, bool value) external {
+        if (address(blacklistToken) == address(0)) return;
+        blacklistToken.setBlacklisted(workers[workerSeed % workers.length], value);
+        _succeeded();
+    }
+
+    /// @dev The bank cancels an approved (owed) payroll.
+    function cancelPayroll(uint256 seed, uint256 payrollSeed) external {
+        uint256 p = _observe(seed);
+        uint256 count = escrow.getProject(p).payrollCount;
+        if (count == 0) return;
+        vm.prank(banker);
+        try escrow.cancelPayroll(p, (payrollSeed % count) + 1, "cannot be paid") {
+            _succeeded();
+        } catch {}
+        _check(p);
+    }
+
+    function setBlacklistToken(BlacklistTestToken token) external {
+        blacklistToken = token;
     }
 
     // ---- views for the invariants --------------------------------------------------------------
@@ -443,6 +476,11 @@ contract EscrowHandler {
     }
 
     // ---- internal ------------------------------------------------------------------------------
+
+    function _succeeded() private {
+        ++successes;
+        ++succeeded[msg.sig];
+    }
 
     /// @dev Picks a project and records what must not change if it is frozen.
     function _observe(uint256 seed) private returns (uint256 p) {
@@ -478,12 +516,21 @@ contract EscrowHandler {
 
 contract ConstructionEscrowInvariantTest is EscrowTestSystem {
     EscrowHandler internal handler;
-    IERC20[2] internal tokens;
+    IERC20[3] internal tokens;
+    BlacklistTestToken internal blacklisting;
+    bytes4[] internal _selectors;
 
     function setUp() public {
         _deploySystem();
-        tokens = [IERC20(address(settlement)), IERC20(address(plain))];
-        uint256[] memory projectIds = new uint256[](3);
+        blacklisting = new BlacklistTestToken();
+        for (uint256 i; i < 2; ++i) {
+            address holder = i == 0 ? DEVELOPER_ACCOUNT : CONTRACTOR_ACCOUNT;
+            blacklisting.mint(holder, MINTED);
+            vm.prank(holder);
+            blacklisting.approve(address(escrow), type(uint256).max);
+        }
+        tokens = [IERC20(address(settlement)), IERC20(address(plain)), IERC20(address(blacklisting))];
+        uint256[] memory projectIds = new uint256[](4);
         uint128[] memory amounts = new uint128[](3);
         (amounts[0], amounts[1], amounts[2]) = (100e18, 250e18, 400e18);
         projectIds[0] = _openProject(tokens[0], amounts, 2_000, 30e18);
@@ -491,10 +538,14 @@ contract ConstructionEscrowInvariantTest is EscrowTestSystem {
         amounts = new uint128[](2);
         (amounts[0], amounts[1]) = (7, 1e6);
         projectIds[2] = _openProject(tokens[0], amounts, 1_900, 0);
+        amounts = new uint128[](3);
+        (amounts[0], amounts[1], amounts[2]) = (100e18, 250e18, 400e18);
+        projectIds[3] = _openProject(tokens[2], amounts, 2_000, 30e18);
         // Start the runs part-way, so that short random sequences reach payments and payrolls:
         // project 1 fully funded with its first milestone released, project 2 half funded.
         _fundAndRelease(projectIds[0], 750e18, 30e18, true);
         _fundAndRelease(projectIds[1], 375e18, 20e18, false);
+        _fundAndRelease(projectIds[3], 750e18, 30e18, true);
         address[] memory workers = new address[](WORKERS);
         for (uint256 i; i < WORKERS; ++i) workers[i] = _worker(i);
         address[8] memory accounts = [
@@ -508,8 +559,9 @@ contract ConstructionEscrowInvariantTest is EscrowTestSystem {
             INTRUDER
         ];
         handler = new EscrowHandler(escrow, accounts, projectIds, workers);
+        handler.setBlacklistToken(blacklisting);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](14);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = handler.fund.selector;
         selectors[1] = handler.depositGuarantee.selector;
         selectors[2] = handler.submitMilestone.selector;
@@ -524,7 +576,44 @@ contract ConstructionEscrowInvariantTest is EscrowTestSystem {
         selectors[11] = handler.releaseRound.selector;
         selectors[12] = handler.paymentRound.selector;
         selectors[13] = handler.payrollRound.selector;
+        selectors[14] = handler.setBlacklisted.selector;
+        selectors[15] = handler.cancelPayroll.selector;
         targetSelector(FuzzSelector(address(handler), selectors));
+        _selectors = selectors;
+    }
+
+    /// @dev Fails when a handler function can no longer succeed (a new check, a wiring change):
+    /// the invariants would otherwise be checked over calls that all revert. A fixed sequence of
+    /// rounds, so the outcome never depends on the fuzzer's luck.
+    function test_everyHandlerSucceeds() public {
+        handler.closeProject(8); // project 2: nothing paid in, nothing pending
+        handler.releaseGuarantee(2, 2 days);
+        // Project 1 has no wage account yet: a payroll stays owed, HR draws it from the guarantee,
+        // and the contractor tops the guarantee up.
+        handler.payrollRound(1, 1, 0);
+        handler.decidePayroll(1, 0, 3);
+        handler.depositGuarantee(1, 0);
+        for (uint256 i; i < 24; ++i) {
+            uint256 seed = i % 4;
+            handler.fund(seed, i * 1e18 + 1);
+            handler.submitMilestone(seed, i / 4);
+            handler.decideMilestone(seed, i / 4, i % 3 != 0);
+            handler.orderPayment(seed, i, i * 7e17 + 1);
+            handler.decidePaymentOrder(seed, i / 4, i % 2 == 0);
+            handler.submitPayroll(seed, i, i, false);
+            handler.decidePayroll(seed, i / 4, uint8(i / 4));
+            handler.setFrozen(seed, i % 5 == 0);
+            handler.releaseRound(seed, i / 4 + 2);
+            handler.paymentRound(seed, i, i * 3e17 + 1);
+            handler.payrollRound(seed, 6, i);
+            handler.setBlacklisted(i, i % 2 == 0);
+            handler.cancelPayroll(seed, i / 4);
+            handler.depositGuarantee(seed, 0);
+        }
+        for (uint256 i; i < _selectors.length; ++i) {
+            string memory which = string(abi.encodePacked("handler never succeeds: #", bytes1(uint8(65 + i))));
+            assertTrue(handler.succeeded(_selectors[i]) > 0, which);
+        }
     }
 
     function _fundAndRelease(uint256 p, uint256 amount, uint256 guarantee, bool release) private {

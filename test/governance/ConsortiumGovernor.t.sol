@@ -18,34 +18,85 @@ contract ExecutionLog {
     }
 }
 
-/// @dev Random proposals, votes, cancellations, executions and time jumps by five departments.
+/// @dev Random proposals (one to three calls), votes, cancellations, executions and time jumps
+/// by up to eight departments, some admitted, suspended and reinstated along the way, so that the
+/// eligibility snapshot (who may vote on what) is exercised. This handler is the AccessManager
+/// admin for the registry's governance functions. Counts its successful calls per function.
 contract GovernorHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     ConsortiumGovernor public immutable governor;
+    ConsortiumRegistry public immutable registry;
     ExecutionLog public immutable log;
     address[] public operators;
     uint256 public executions;
+    mapping(bytes4 selector => uint256) public succeeded;
+    /// @dev Set if a department voted on a proposal made before it became active.
+    bool public ineligibleVoteCounted;
 
-    constructor(ConsortiumGovernor governor_, ExecutionLog log_, address[] memory operators_) {
+    constructor(
+        ConsortiumGovernor governor_,
+        ConsortiumRegistry registry_,
+        ExecutionLog log_,
+        address[] memory operators_
+    ) {
         governor = governor_;
+        registry = registry_;
         log = log_;
         operators = operators_;
     }
 
-    function propose(uint8 who) external {
-        IConsortiumGovernor.Call[] memory calls = new IConsortiumGovernor.Call[](1);
+    function propose(uint8 who, uint8 size) external {
+        IConsortiumGovernor.Call[] memory calls = new IConsortiumGovernor.Call[](1 + (size % 3));
         uint256 next = governor.proposalCount() + 1;
-        calls[0] = IConsortiumGovernor.Call(address(log), abi.encodeCall(ExecutionLog.record, (next)));
+        for (uint256 i; i < calls.length; ++i) {
+            // Only the first call records, so that one run per proposal stays countable.
+            calls[i] = i == 0
+                ? IConsortiumGovernor.Call(address(log), abi.encodeCall(ExecutionLog.record, (next)))
+                : IConsortiumGovernor.Call(address(log), abi.encodeWithSignature("runs(uint256)", next));
+        }
         vm.prank(operators[who % operators.length]);
-        governor.propose(calls, "fuzz");
+        try governor.propose(calls, "fuzz") {
+            ++succeeded[msg.sig];
+        } catch {}
     }
 
     function vote(uint8 who, uint8 proposal, bool support) external {
         uint256 count = governor.proposalCount();
         if (count == 0) return;
-        vm.prank(operators[who % operators.length]);
-        try governor.castVote(1 + (proposal % count), support) {} catch {}
+        uint256 id = 1 + (proposal % count);
+        address voter = operators[who % operators.length];
+        bytes32 departmentId = registry.departmentOf(voter);
+        uint64 since = registry.activeSince(departmentId);
+        uint64 nonce = governor.getProposal(id).membershipNonce;
+        vm.prank(voter);
+        try governor.castVote(id, support) {
+            ++succeeded[msg.sig];
+            if (since == 0 || since > nonce) ineligibleVoteCounted = true;
+        } catch {}
+    }
+
+    /// @dev Admits the next of the departments 6-8 not yet admitted.
+    function admit() external {
+        uint256 next = registry.departmentIds().length + 1;
+        if (next > operators.length) return;
+        address[] memory one = new address[](1);
+        one[0] = operators[next - 1];
+        try registry.admitDepartment(bytes32(next), "dept", IConsortiumRegistry.DepartmentKind.Other, one) {
+            ++succeeded[msg.sig];
+        } catch {}
+    }
+
+    function suspend(uint8 which) external {
+        try registry.suspendDepartment(bytes32(uint256(1 + (which % operators.length)))) {
+            ++succeeded[msg.sig];
+        } catch {}
+    }
+
+    function reinstate(uint8 which) external {
+        try registry.reinstateDepartment(bytes32(uint256(1 + (which % operators.length)))) {
+            ++succeeded[msg.sig];
+        } catch {}
     }
 
     function execute(uint8 who, uint8 proposal) external {
@@ -54,6 +105,7 @@ contract GovernorHandler {
         vm.prank(operators[who % operators.length]);
         try governor.execute(1 + (proposal % count)) {
             ++executions;
+            ++succeeded[msg.sig];
         } catch {}
     }
 
@@ -61,21 +113,25 @@ contract GovernorHandler {
         uint256 count = governor.proposalCount();
         if (count == 0) return;
         vm.prank(operators[who % operators.length]);
-        try governor.cancel(1 + (proposal % count)) {} catch {}
+        try governor.cancel(1 + (proposal % count)) {
+            ++succeeded[msg.sig];
+        } catch {}
     }
 
     function wait(uint32 secondsAhead) external {
         vm.warp(block.timestamp + (secondsAhead % 3 days));
+        ++succeeded[msg.sig];
     }
 }
 
 contract ConsortiumGovernorInvariantTest is TestBase {
+    AccessManager internal manager;
     ConsortiumGovernor internal governor;
     ExecutionLog internal log;
     GovernorHandler internal handler;
 
     function setUp() public {
-        AccessManager manager = new AccessManager(address(this));
+        manager = new AccessManager(address(this));
         ConsortiumRegistry registry = new ConsortiumRegistry(address(manager));
         manager.grantRole(0, address(registry), 0);
         governor = new ConsortiumGovernor(
@@ -87,16 +143,53 @@ contract ConsortiumGovernorInvariantTest is TestBase {
                 executionWindow: 3 days
             })
         );
-        address[] memory operators = new address[](5);
+        address[] memory operators = new address[](8);
         for (uint256 i; i < operators.length; ++i) {
             operators[i] = address(uint160(0x1000 + i));
+            if (i >= 5) continue; // departments 6-8 are admitted by the handler
             address[] memory one = new address[](1);
             one[0] = operators[i];
             registry.admitDepartment(bytes32(uint256(i + 1)), "dept", IConsortiumRegistry.DepartmentKind.Other, one);
         }
         log = new ExecutionLog();
-        handler = new GovernorHandler(governor, log, operators);
+        handler = new GovernorHandler(governor, registry, log, operators);
+        manager.grantRole(0, address(handler), 0);
         targetContract(address(handler));
+    }
+
+    /// @dev A department votes only on proposals made while it was active.
+    function invariant_onlyEligibleDepartmentsVote() public view {
+        assertTrue(!handler.ineligibleVoteCounted(), "a department admitted or reinstated later voted");
+    }
+
+    /// @dev Fails when a handler function can no longer succeed: invariants over calls that all
+    /// revert would pass silently.
+    function test_everyHandlerSucceeds() public {
+        handler.propose(0, 2);
+        handler.admit();
+        handler.vote(5, 0, true); // department 6, admitted after the proposal: refused
+        for (uint8 who; who < 3; ++who) handler.vote(who, 0, true);
+        handler.wait(1 days);
+        handler.wait(1 days);
+        handler.execute(0, 0);
+        handler.propose(1, 0);
+        handler.cancel(1, 1);
+        handler.suspend(2);
+        handler.reinstate(2);
+        bytes4[8] memory selectors = [
+            handler.propose.selector,
+            handler.vote.selector,
+            handler.admit.selector,
+            handler.suspend.selector,
+            handler.reinstate.selector,
+            handler.execute.selector,
+            handler.cancel.selector,
+            handler.wait.selector
+        ];
+        for (uint256 i; i < selectors.length; ++i) {
+            assertTrue(handler.succeeded(selectors[i]) > 0, "a handler function never succeeds");
+        }
+        assertEq(handler.succeeded(handler.vote.selector), 3, "the late department's vote refused");
     }
 
     /// @dev A proposal runs at most once, and has run exactly when its state says Executed.

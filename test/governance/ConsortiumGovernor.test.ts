@@ -372,6 +372,35 @@ describe("ConsortiumGovernor", function () {
         );
       }
     });
+
+    it("refuses rules no later vote could repair, and takes the bounds themselves", async function () {
+      const ctx = await fixture();
+      const governor = ctx.contracts.governor.connect(
+        await impersonate(connection, await ctx.contracts.governor.getAddress()),
+      );
+      const HOUR = 3600;
+      for (const values of [
+        [5000, DAY, 2 ** 32 - 1, DAY], // a 136-year execution delay
+        [5000, DAY, 30 * DAY + 1, DAY],
+        [5000, DAY, 0, 1], // a one-second execution window
+        [5000, DAY, 0, DAY - 1],
+        [5000, DAY, 0, 90 * DAY + 1],
+        [5000, HOUR - 1, 0, DAY], // a voting period too short to vote in
+        [5000, 30 * DAY + 1, 0, DAY],
+      ] as const) {
+        await expect(governor.setVotingRules(rules(values)))
+          .to.be.revertedWithCustomError(governor, "GovernorInvalidRules")
+          .withArgs(values);
+      }
+      for (const values of [
+        [5000, HOUR, 30 * DAY, DAY],
+        [5000, 30 * DAY, 0, 90 * DAY],
+      ] as const) {
+        await expect(governor.setVotingRules(rules(values)))
+          .to.emit(governor, "VotingRulesChanged")
+          .withArgs(values);
+      }
+    });
   });
 
   const members = (ctx: Ctx) => ({ tax: ctx.accounts.tax, cons: ctx.accounts.cons, audit: ctx.accounts.audit });

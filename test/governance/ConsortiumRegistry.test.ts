@@ -7,7 +7,7 @@ import { AUDIT, CONS, deploySystem, FIRE, impersonate, SAMR, TAX } from "../fixt
 import { describeAccess } from "../helpers/access.js";
 
 const connection = await network.create<"l1">();
-const { networkHelpers } = connection;
+const { networkHelpers, ethers } = connection;
 
 const NEW = codeToId("NEW");
 const ENTERPRISE = id("salt:ACME");
@@ -151,6 +151,32 @@ describe("ConsortiumRegistry", function () {
         .withArgs(NEW);
     });
 
+    it("suspends and reinstates a department of 16 operators x 16 roles by vote well within a 30M-gas block", async function () {
+      const ctx = await fixture();
+      const { registry, contracts } = ctx;
+      const operators = Array.from({ length: 16 }, (_, i) => `0x${(i + 0x900).toString(16).padStart(40, "0")}`);
+      await (await registry.admitDepartment(NEW, "Largest", 0, operators)).wait();
+      // Department roles with no participant administrator: the named ones and spare ids.
+      const roles = [1n, 2n, 3n, 4n, 5n, 10n, 20n, 21n, 30n, 40n, 41n, 50n, 60n, 70n, 80n, 90n];
+      for (const role of roles) await (await registry.grantDepartmentRole(NEW, role)).wait();
+      expect((await registry.getDepartment(NEW)).roles).to.have.length(16);
+      const target = await contracts.registry.getAddress();
+      for (const fn of ["suspendDepartment", "reinstateDepartment"] as const) {
+        const data = contracts.registry.interface.encodeFunctionData(fn as "suspendDepartment", [NEW]);
+        await (await contracts.governor.connect(ctx.accounts.tax).propose([{ target, data }], fn)).wait();
+        const proposalId = await contracts.governor.proposalCount();
+        const voters = [ctx.accounts.tax, ctx.accounts.samr, ctx.accounts.cons, ctx.accounts.fire, ctx.accounts.bank];
+        for (const voter of voters) {
+          if ((await contracts.governor.state(proposalId)) !== 1n) break; // passed
+          await (await contracts.governor.connect(voter).castVote(proposalId, true)).wait();
+        }
+        const receipt = await (await contracts.governor.connect(ctx.accounts.tax).execute(proposalId)).wait();
+        // 256 AccessManager role changes, the whole proposal: bench:gas has the figure.
+        expect(receipt!.gasUsed).to.be.lessThan(10_000_000n);
+      }
+      expect((await contracts.manager.hasRole(90n, operators[15]))[0]).to.equal(true);
+    });
+
     it("never suspends the last active department", async function () {
       const { registry } = await fixture();
       const ids = await registry.departmentIds();
@@ -181,6 +207,42 @@ describe("ConsortiumRegistry", function () {
       expect((await contracts.manager.hasRole(ROLES.TAX_AUTHORITY, accounts.newcomer.address))[0]).to.equal(false);
       await (await registry.reinstateDepartment(TAX)).wait();
       expect((await contracts.manager.hasRole(ROLES.TAX_AUTHORITY, accounts.newcomer.address))[0]).to.equal(true);
+    });
+
+    it("takes precedence over a participant registered on the account during the vote", async function () {
+      const ctx = await fixture();
+      const { contracts, accounts } = ctx;
+      const { governor } = contracts;
+      const key = accounts.newcomer.address;
+      const target = await contracts.registry.getAddress();
+      const addOperator = contracts.registry.interface.encodeFunctionData("addOperator", [TAX, key]);
+      const admit = contracts.registry.interface.encodeFunctionData("admitDepartment", [NEW, "New", 0, [key]]);
+      for (const data of [addOperator, admit]) {
+        const snapshot = await networkHelpers.takeSnapshot();
+        // The proposal is public: SAMR squats the account before the vote ends, holding a role.
+        await (await governor.connect(accounts.tax).propose([{ target, data }], "replace a stolen key")).wait();
+        const proposalId = await governor.proposalCount();
+        await (
+          await contracts.registry.connect(accounts.tax).registerParticipant(ENTERPRISE, key, ENTERPRISE_KIND)
+        ).wait();
+        await (
+          await contracts.registry.connect(accounts.tax).grantParticipantRole(ENTERPRISE, ROLES.INVOICE_ISSUER)
+        ).wait();
+        for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire]) {
+          await (await governor.connect(voter).castVote(proposalId, true)).wait();
+        }
+        await expect(governor.connect(accounts.tax).execute(proposalId))
+          .to.emit(contracts.registry, "ParticipantAccountReleased")
+          .withArgs(ENTERPRISE, key, data === admit ? NEW : TAX);
+        expect(await contracts.registry.departmentOf(key)).to.equal(data === admit ? NEW : TAX);
+        expect(await contracts.registry.participantOf(key)).to.equal(ethers.ZeroHash);
+        expect((await contracts.registry.getParticipant(ENTERPRISE)).active).to.equal(false);
+        expect((await contracts.manager.hasRole(ROLES.INVOICE_ISSUER, key))[0]).to.equal(false);
+        await expect(contracts.registry.connect(accounts.tax).reinstateParticipant(ENTERPRISE))
+          .to.be.revertedWithCustomError(contracts.registry, "RegistryAccountInUse")
+          .withArgs(key);
+        await snapshot.restore();
+      }
     });
 
     it("rejects accounts in use, non-operators, the last operator and a full department", async function () {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deploySystem, FIRE, impersonate, passProposal, TAX } from "../fixtures.js";
+import { CONS, deploySystem, FIRE, impersonate, passProposal, SAMR, TAX } from "../fixtures.js";
 import { describeAccess } from "../helpers/access.js";
 
 const connection = await network.create<"l1">();
@@ -51,6 +51,98 @@ describe("ValidatorSet", function () {
         .to.emit(validatorSet, "ValidatorAdded")
         .withArgs(node, FIRE);
       expect(await validatorSet.isValidator(node)).to.equal(true);
+    });
+  });
+
+  describe("a suspended department's nodes", function () {
+    it("stop sealing while it is suspended and seal again when it is reinstated", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const [tax, samr, cons] = [16, 17, 18].map((i) => system.accounts.all[i].address);
+      const target = await registry.getAddress();
+      const suspend = registry.interface.encodeFunctionData("suspendDepartment", [CONS]);
+      await (await passProposal(system, [{ target, data: suspend }])).wait();
+      expect(await validatorSet.getValidators()).to.deep.equal([tax, samr]);
+      expect(await validatorSet.allValidators()).to.deep.equal([tax, samr, cons]);
+      expect(await validatorSet.isValidator(cons)).to.equal(true);
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      await (await registry.connect(governor).reinstateDepartment(CONS)).wait();
+      expect(await validatorSet.getValidators()).to.deep.equal([tax, samr, cons]);
+    });
+
+    it("keep sealing when every validator's department is suspended: the set is never empty", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      for (const department of [TAX, SAMR, CONS]) {
+        await (await registry.connect(governor).suspendDepartment(department)).wait();
+      }
+      expect(await validatorSet.getValidators()).to.have.length(3);
+    });
+
+    it("keep sealing when the registry fails to answer", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      await (await registry.connect(governor).suspendDepartment(CONS)).wait();
+      // Any contract without the registry's functions: every call to it reverts.
+      await (await validatorSet.connect(governor).setRegistry(system.summary.contracts.escrow.address)).wait();
+      expect(await validatorSet.getValidators()).to.have.length(3);
+      await expect(validatorSet.connect(governor).setRegistry(system.accounts.stranger.address))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidRegistry")
+        .withArgs(system.accounts.stranger.address);
+    });
+
+    it("cannot be added: addValidator takes only active, known departments", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      const node = system.accounts.all[19].address;
+      const unknown = ethers.encodeBytes32String("NOBODY");
+      await expect(validatorSet.connect(governor).addValidator(node, unknown))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidDepartment")
+        .withArgs(unknown);
+      await (await registry.connect(governor).suspendDepartment(FIRE)).wait();
+      await expect(validatorSet.connect(governor).addValidator(node, FIRE))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidDepartment")
+        .withArgs(FIRE);
+    });
+  });
+
+  describe("changes per proposal", function () {
+    it("a proposal adds at most one node and removes at most one", async function () {
+      const system = await fixture();
+      const { validatorSet } = system.contracts;
+      const target = await validatorSet.getAddress();
+      const [tax] = [16].map((i) => system.accounts.all[i].address);
+      const add = (node: string) => validatorSet.interface.encodeFunctionData("addValidator", [node, FIRE]);
+      const remove = (node: string) => validatorSet.interface.encodeFunctionData("removeValidator", [node]);
+      const [x, y] = [system.accounts.all[19].address, system.accounts.stranger.address];
+      await expect(
+        passProposal(system, [
+          { target, data: add(x) },
+          { target, data: add(y) },
+        ]),
+      )
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetChangeLimit")
+        .withArgs(true);
+      // A key rotation: one out, one in.
+      await expect(
+        passProposal(system, [
+          { target, data: remove(tax) },
+          { target, data: add(x) },
+        ]),
+      )
+        .to.emit(validatorSet, "ValidatorAdded")
+        .withArgs(x, FIRE);
+      await expect(
+        passProposal(system, [
+          { target, data: remove(x) },
+          { target, data: remove(system.accounts.all[17].address) },
+        ]),
+      )
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetChangeLimit")
+        .withArgs(false);
     });
   });
 
@@ -125,6 +217,12 @@ describe("ValidatorSet", function () {
         denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax }),
         call: ({ contracts, accounts }, caller) =>
           contracts.validatorSet.connect(caller as never).setAuthority(accounts.stranger.address),
+      },
+      "setRegistry(address)": {
+        allowed: () => ({}),
+        denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax, stranger: accounts.stranger }),
+        call: ({ contracts }, caller) =>
+          contracts.validatorSet.connect(caller as never).setRegistry(contracts.registry.getAddress()),
       },
       "removeValidator(address)": {
         allowed: () => ({}),

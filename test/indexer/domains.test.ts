@@ -104,4 +104,31 @@ describe("indexer: domains", function () {
     const wages = await sql`select * from report.wages_paid`;
     expect(wages.length).to.be.greaterThan(0);
   });
+
+  it("mirrors subcontractors removed and payrolls cancelled as the escrow reports them", async function () {
+    const escrow = chain.contracts.escrow;
+    const added = await sql`select distinct project_id, subcontractor from escrow.subcontractor_added`;
+    const current = await sql`select project_id, subcontractor from escrow.project_subcontractors`;
+    const listed = new Set(current.map((row) => `${row.project_id}:${hex(row.subcontractor)}`));
+    for (const row of added) {
+      const registered = await escrow.isSubcontractor(row.project_id, hex(row.subcontractor));
+      expect(listed.has(`${row.project_id}:${hex(row.subcontractor)}`)).to.equal(registered);
+    }
+    expect(listed.size, "the demo removes a subcontractor").to.be.lessThan(added.length);
+    const claims = await sql`select project_id, payroll_id, amount from report.cancelled_wage_claims`;
+    expect(claims.length).to.be.greaterThan(0);
+    for (const claim of claims) {
+      const payroll = await escrow.getPayroll(claim.project_id, claim.payroll_id);
+      expect(payroll.state, "Cancelled").to.equal(5n);
+      expect(BigInt(claim.amount)).to.be.lessThanOrEqual(payroll.total);
+    }
+  });
+
+  it("lists the validators that seal as the validator set reports them", async function () {
+    const sealing = await sql`select validator from gov.sealing_validators`;
+    const onChain = await chain.contracts.validatorSet.getValidators();
+    expect(sealing.map((row) => hex(row.validator)).sort()).to.deep.equal(
+      onChain.map((address: string) => address.toLowerCase()).sort(),
+    );
+  });
 });

@@ -1,0 +1,244 @@
+/**
+ * Findings 4, 6 and 7 of the security review (issue 12): an approved payroll that can never be
+ * paid must not lock a project; only the project's own bureau manages its subcontractors; a
+ * removed or suspended subcontractor, or a suspended developer, is never paid.
+ */
+import { expect } from "chai";
+import { id } from "ethers";
+import { network } from "hardhat";
+
+import { codeToId, DEPARTMENT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
+import { BANK, CONS, passProposal } from "../fixtures.js";
+import {
+  BUDGET,
+  DEVELOPER,
+  escrowParties,
+  type EscrowParties,
+  GUARANTEE,
+  HOLDING_PERIOD,
+  identityHash,
+  milestoneTerms,
+  projectTerms,
+  releasedProject,
+  SUBCONTRACTOR,
+  submitPayroll,
+  UNIT,
+  UNLISTED,
+} from "./escrow.fixture.js";
+
+const connection = await network.create<"l1">();
+const { ethers, networkHelpers } = connection;
+
+const PAYROLL_CANCELLED = 5n;
+const CONS2 = codeToId("CONS2");
+const BANK2 = codeToId("BANK2");
+
+/** A second construction bureau and a second bank, admitted by vote: same roles, other parties. */
+async function withRivals(context: EscrowParties) {
+  const { registry } = context.contracts;
+  const target = await registry.getAddress();
+  const [cons2, bank2] = [context.accounts.newcomer, context.accounts.stranger];
+  const admit = (departmentId: string, name: string, kind: string, operator: string) =>
+    registry.interface.encodeFunctionData("admitDepartment", [
+      departmentId,
+      name,
+      DEPARTMENT_KINDS.indexOf(kind),
+      [operator],
+    ]);
+  const grant = (departmentId: string, role: bigint) =>
+    registry.interface.encodeFunctionData("grantDepartmentRole", [departmentId, role]);
+  await (
+    await passProposal(context, [
+      { target, data: admit(CONS2, "District Construction Bureau", "ConstructionBureau", cons2.address) },
+      { target, data: grant(CONS2, ROLES.CONSTRUCTION_BUREAU) },
+      { target, data: admit(BANK2, "Second Bank", "Bank", bank2.address) },
+      { target, data: grant(BANK2, ROLES.BANK) },
+    ])
+  ).wait();
+  return { ...context, cons2, bank2 };
+}
+
+async function released() {
+  return withRivals(await releasedProject(connection));
+}
+
+/**
+ * Project 1 in a token that refuses blacklisted accounts (as USDC does): funded, guarantee
+ * deposited, workers registered, milestone 0 released (60,000 in the wage account).
+ */
+async function blacklistProject() {
+  const context = await withRivals(await escrowParties(connection));
+  const { escrow } = context.contracts;
+  const { developer, contractor, supervisor } = context.parties;
+  const token = await ethers.deployContract("BlacklistTestToken");
+  const tokenAddress = await token.getAddress();
+  await (
+    await escrow.connect(context.accounts.cons).createProject(projectTerms(tokenAddress), milestoneTerms(), [])
+  ).wait();
+  for (const holder of [developer, contractor]) {
+    await (await token.mint(holder.address, BUDGET)).wait();
+    await (await token.connect(holder).approve(context.escrowAddress, BUDGET)).wait();
+  }
+  await (await escrow.connect(developer).fund(1n, BUDGET)).wait();
+  await (await escrow.connect(contractor).depositGuarantee(1n, GUARANTEE)).wait();
+  const workers = context.workers.map((worker) => worker.address);
+  await (await escrow.connect(contractor).registerWorkers(1n, workers, workers.map(identityHash))).wait();
+  await (await escrow.connect(contractor).submitMilestone(1n, 0n, id("evidence 0"))).wait();
+  await (await escrow.connect(supervisor).approveMilestone(1n, 0n)).wait();
+  return { ...context, token, tokenAddress };
+}
+
+describe("ConstructionEscrow", function () {
+  describe("cancelPayroll", function () {
+    it("frees a project locked by a worker the token refuses, keeping the claims on record", async function () {
+      const context = await networkHelpers.loadFixture(blacklistProject);
+      const { escrow } = context.contracts;
+      const { bank, hrss, cons } = context.accounts;
+      const { contractor } = context.parties;
+      // Owed: 70,000 against a 60,000 wage account; then worker 0's account is blacklisted.
+      const owed = await submitPayroll(context, [35_000n * UNIT, 35_000n * UNIT]);
+      await (await escrow.connect(bank).approvePayroll(1n, owed.payrollId, owed.workers, owed.amounts)).wait();
+      await (await context.token.setBlacklisted(owed.workers[0], true)).wait();
+
+      // Every way to pay it fails, so nothing could close the project before the fix.
+      await expect(
+        escrow.connect(hrss).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts),
+      ).to.be.revertedWithCustomError(context.token, "BlacklistedAccount");
+      await expect(escrow.connect(cons).closeProject(1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowWagesOwed")
+        .withArgs(1n, 70_000n * UNIT);
+
+      await expect(escrow.connect(bank).cancelPayroll(1n, owed.payrollId, "worker 0's account refused"))
+        .to.emit(escrow, "PayrollCancelled")
+        .withArgs(1n, owed.payrollId, BANK, 70_000n * UNIT, "worker 0's account refused");
+      const payroll = await escrow.getPayroll(1n, owed.payrollId);
+      expect(payroll.state).to.equal(PAYROLL_CANCELLED);
+      expect(payroll.total, "the claim stays on record").to.equal(70_000n * UNIT);
+      expect((await escrow.getLedger(1n)).wagesOwed).to.equal(0n);
+
+      // The contractor resubmits what can be paid; the project closes and the guarantee returns.
+      const payable = { workers: [owed.workers[1]], amounts: [35_000n * UNIT] };
+      await (
+        await escrow.connect(contractor).submitPayroll(1n, 202407n, id("payroll"), payable.workers, payable.amounts)
+      ).wait();
+      await (await escrow.connect(bank).approvePayroll(1n, 2n, payable.workers, payable.amounts)).wait();
+      expect(await context.token.balanceOf(owed.workers[1])).to.equal(35_000n * UNIT);
+      await (await escrow.connect(cons).closeProject(1n)).wait();
+      await networkHelpers.time.increase(HOLDING_PERIOD);
+      await (await escrow.connect(contractor).releaseGuarantee(1n)).wait();
+      expect(await context.token.balanceOf(context.escrowAddress)).to.equal(0n);
+    });
+
+    it("frees a project whose bank approved more than it can ever hold", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      // 200,000 labour share in all (20% of 1,000,000) plus a 20,000 guarantee: 300,000 never fits.
+      const owed = await submitPayroll(context, [150_000n * UNIT, 150_000n * UNIT]);
+      await (
+        await escrow.connect(context.accounts.bank).approvePayroll(1n, owed.payrollId, owed.workers, owed.amounts)
+      ).wait();
+      await (await escrow.connect(context.accounts.bank).cancelPayroll(1n, owed.payrollId, "over-approved")).wait();
+      await (await escrow.connect(context.accounts.cons).closeProject(1n)).wait();
+      expect((await escrow.getProject(1n)).state).to.equal(2n);
+    });
+
+    it("takes only approved payrolls, and only from the project's own bank", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      const submitted = await submitPayroll(context, [UNIT]);
+      await expect(escrow.connect(context.accounts.bank).cancelPayroll(1n, submitted.payrollId, "x"))
+        .to.be.revertedWithCustomError(escrow, "EscrowPayrollUnexpectedState")
+        .withArgs(1n, submitted.payrollId, 1n);
+      await (
+        await escrow
+          .connect(context.accounts.bank)
+          .approvePayroll(1n, submitted.payrollId, submitted.workers, submitted.amounts)
+      ).wait();
+      await expect(escrow.connect(context.accounts.bank).cancelPayroll(1n, submitted.payrollId, "x"))
+        .to.be.revertedWithCustomError(escrow, "EscrowPayrollUnexpectedState")
+        .withArgs(1n, submitted.payrollId, 3n);
+      const owed = await submitPayroll(context, [70_000n * UNIT]);
+      await (
+        await escrow.connect(context.accounts.bank).approvePayroll(1n, owed.payrollId, owed.workers, owed.amounts)
+      ).wait();
+      await expect(escrow.connect(context.bank2).cancelPayroll(1n, owed.payrollId, "x"))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, BANK2);
+      await expect(
+        escrow.connect(context.parties.contractor).cancelPayroll(1n, owed.payrollId, "x"),
+      ).to.be.revertedWithCustomError(escrow, "AccessManagedUnauthorized");
+    });
+  });
+
+  describe("addSubcontractor", function () {
+    it("records the bureau that opened the project and refuses any other bureau", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      expect((await escrow.getProject(1n)).bureau).to.equal(CONS);
+      await expect(escrow.connect(context.cons2).addSubcontractor(1n, UNLISTED))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS2);
+    });
+  });
+
+  describe("removeSubcontractor", function () {
+    it("stops new orders to the subcontractor and the approval of its pending ones", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      const { contractor, supervisor } = context.parties;
+      await (await escrow.connect(contractor).orderPayment(1n, SUBCONTRACTOR, UNIT, id("inv"))).wait();
+      await expect(escrow.connect(context.cons2).removeSubcontractor(1n, SUBCONTRACTOR))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS2);
+      await expect(escrow.connect(context.accounts.cons).removeSubcontractor(1n, SUBCONTRACTOR))
+        .to.emit(escrow, "SubcontractorRemoved")
+        .withArgs(1n, SUBCONTRACTOR, CONS);
+      expect(await escrow.isSubcontractor(1n, SUBCONTRACTOR)).to.equal(false);
+      await expect(escrow.connect(context.accounts.cons).removeSubcontractor(1n, SUBCONTRACTOR))
+        .to.be.revertedWithCustomError(escrow, "EscrowSubcontractorUnknown")
+        .withArgs(1n, SUBCONTRACTOR);
+      await expect(escrow.connect(contractor).orderPayment(1n, SUBCONTRACTOR, UNIT, id("inv 2")))
+        .to.be.revertedWithCustomError(escrow, "EscrowPayeeNotRegistered")
+        .withArgs(1n, SUBCONTRACTOR);
+      await expect(escrow.connect(supervisor).approvePaymentOrder(1n, 1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowPayeeNotRegistered")
+        .withArgs(1n, SUBCONTRACTOR);
+      await (await escrow.connect(supervisor).rejectPaymentOrder(1n, 1n, "subcontractor removed")).wait();
+      expect((await escrow.getProject(1n)).pending).to.equal(0n);
+    });
+  });
+
+  describe("a suspended party", function () {
+    it("cannot be ordered payments or paid while suspended", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow, registry, settlementToken } = context.contracts;
+      const { contractor, supervisor, subcontractor } = context.parties;
+      await (await escrow.connect(contractor).orderPayment(1n, SUBCONTRACTOR, UNIT, id("inv"))).wait();
+      await (await registry.connect(context.accounts.cons).suspendParticipant(SUBCONTRACTOR)).wait();
+      await expect(escrow.connect(contractor).orderPayment(1n, SUBCONTRACTOR, UNIT, id("inv 2")))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(SUBCONTRACTOR, ROLES.SUBCONTRACTOR);
+      await expect(escrow.connect(supervisor).approvePaymentOrder(1n, 1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(SUBCONTRACTOR, ROLES.SUBCONTRACTOR);
+      await (await registry.connect(context.accounts.cons).reinstateParticipant(SUBCONTRACTOR)).wait();
+      await expect(escrow.connect(supervisor).approvePaymentOrder(1n, 1n)).to.changeTokenBalance(
+        ethers,
+        settlementToken,
+        subcontractor,
+        UNIT,
+      );
+    });
+
+    it("closing waits for a suspended developer to be reinstated", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow, registry } = context.contracts;
+      await (await registry.connect(context.accounts.cons).suspendParticipant(DEVELOPER)).wait();
+      await expect(escrow.connect(context.accounts.cons).closeProject(1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(DEVELOPER, ROLES.DEVELOPER);
+      await (await registry.connect(context.accounts.cons).reinstateParticipant(DEVELOPER)).wait();
+      await expect(escrow.connect(context.accounts.cons).closeProject(1n)).to.emit(escrow, "ProjectClosed");
+    });
+  });
+});
