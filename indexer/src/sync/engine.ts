@@ -22,6 +22,7 @@ import {
 import { buildBatch, type Decoder } from "./batch.js";
 import { fetchRange, type RangeData } from "./fetch.js";
 import { type Metrics, recordBatch } from "./metrics.js";
+import { projectTokens, TokenDecimals } from "./tokens.js";
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -76,6 +77,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
       },
     });
 
+  const tokens = new TokenDecimals(rpc, sql);
   let checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
   let prefetch: Prefetch | undefined;
   let caughtUp = false;
@@ -159,6 +161,9 @@ export async function runSync(options: SyncOptions): Promise<void> {
       const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
       prefetch = startFetch(nextFrom, nextTo);
     }
+
+    const newTokens = projectTokens(batch);
+    if (newTokens.length > 0) await retry("reading token decimals", () => tokens.record(newTokens));
 
     const began = Date.now();
     try {
