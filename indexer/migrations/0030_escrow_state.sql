@@ -21,10 +21,12 @@ create table escrow.token (
   read_at timestamptz not null default now()
 );
 
--- A token amount in whole tokens: raw / 10^decimals, exact; null while the decimals are unknown.
+-- A token amount in whole tokens: raw / 10^decimals, exact (the dividend is given `decimals`
+-- places first, so the division keeps them all: 1 wei is 0.000000000000000001, not 0); null while
+-- the decimals are unknown.
 create function indexer.scaled(raw numeric, decimals smallint) returns numeric
 language sql immutable parallel safe
-return trim_scale(raw / (10::numeric ^ decimals));
+return trim_scale(round(raw, decimals) / (10::numeric ^ decimals));
 
 -- Lookups by key the recomputation makes (0005 indexed four tables by project only).
 create index project_created_project on escrow.project_created (project_id);

@@ -687,7 +687,15 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
     ).to.deep.equal(Object.fromEntries(fields.map(([, field]) => [field, ledger[field] as bigint])));
     // Scaled by the settlement token's 18 decimals, read from the token by the indexer.
     expect(row.token_decimals, where).to.equal(18);
-    expect(row.funded_scaled, `${where} funded scaled`).to.equal(formatUnits(ledger.funded, 18).replace(/\.0$/, ""));
+    for (const [column, field] of [
+      ["funded", "funded"],
+      ["wage_credited", "wageCredited"],
+      ["guarantee_balance", "guaranteeBalance"],
+    ] as const) {
+      expect(row[`${column}_scaled`], `${where} ${column} scaled`).to.equal(
+        formatUnits(ledger[field], 18).replace(/\.0$/, ""),
+      );
+    }
     expect(row.bank_code, where).to.equal("BANK");
     expect(row.bureau_code, where).to.equal("CONS");
     const [balance] = await sql`select * from report.project_balances where project_id = ${row.project_id}`;
@@ -911,6 +919,10 @@ describe("indexer: escrow read model", function () {
     });
     const { sql } = follower;
     const context = `seed ${seed} (GOVLEDGER_TEST_SEED to replay), steps ${JSON.stringify(result.counts)}`;
+
+    // Scaling is exact down to one unit.
+    const [{ wei }] = await sql`select indexer.scaled(123456789012345678901, 18::smallint)::text as wei`;
+    expect(wei).to.equal("123.456789012345678901");
 
     await expectSameAsRebuild(sql);
     await checkAgainstContracts(sql, chain, result.state, cast);
