@@ -27,6 +27,7 @@ const BATCH_SIZE = 500;
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 1_000);
 const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 60);
 const ISSUER = id("bench:indexer-issuer");
+const RECEIVER = id("bench:indexer-receiver");
 const CODE = encodeBytes32String("044031900222");
 
 // The V8 flags `npm run indexer` ships with (package.json), unless BENCH_NODE_FLAGS says otherwise.
@@ -51,13 +52,18 @@ const deploymentId = `bench-indexer-${port}`;
 const summary = await deployGovledger(connection, { deploymentId, params: DEMO_PARAMS });
 const { contracts, accounts } = await attachSystem(connection, summary);
 const { registry, invoiceLedger: ledger } = contracts;
-const [issuer, buyer] = [accounts.enterprises[0], accounts.stranger];
-await (
-  await registry
-    .connect(accounts.tax)
-    .registerParticipant(ISSUER, issuer.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
-).wait();
-await (await registry.connect(accounts.tax).grantParticipantRole(ISSUER, ROLES.INVOICE_ISSUER)).wait();
+const [issuer, receiver, buyer] = [accounts.enterprises[0], accounts.enterprises[1], accounts.stranger];
+for (const [participantId, account, role] of [
+  [ISSUER, issuer, ROLES.INVOICE_ISSUER],
+  [RECEIVER, receiver, ROLES.INVOICE_RECEIVER],
+] as const) {
+  await (
+    await registry
+      .connect(accounts.tax)
+      .registerParticipant(participantId, account.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
+  ).wait();
+  await (await registry.connect(accounts.tax).grantParticipantRole(participantId, role)).wait();
+}
 await (
   await ledger.connect(accounts.tax).setIssuerRules(ISSUER, {
     enabled: true,
@@ -89,10 +95,12 @@ let buyerNonce = await buyer.getNonce();
 for (let c = 0; c < CLAIMS; c++) {
   const batch = batches[c % batches.length];
   const index = Math.floor(c / batches.length);
-  await ledger.connect(buyer).claim(batch[index], batchProof(batch, index), id(`salt:${batch[index].number}`), {
-    nonce: buyerNonce++,
-    gasLimit: 300_000,
-  });
+  await ledger
+    .connect(buyer)
+    .claim(batch[index], batchProof(batch, index), id(`salt:${batch[index].number}`), RECEIVER, {
+      nonce: buyerNonce++,
+      gasLimit: 300_000,
+    });
   if (c % 50 === 49) await connection.provider.request({ method: "evm_mine" });
 }
 await connection.provider.request({ method: "evm_mine" });

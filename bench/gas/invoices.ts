@@ -55,7 +55,7 @@ export const measureInvoices: GasSuite = async ({ system: { contracts, accounts 
   const claim = (index: number) =>
     ledger
       .connect(buyer)
-      .claim(invoices[index], batchProof(invoices, index), id(`bench-salt:${invoices[index].number}`));
+      .claim(invoices[index], batchProof(invoices, index), id(`bench-salt:${invoices[index].number}`), RECEIVER);
   const idAt = (index: number) => invoiceIdOf(ISSUER, CODE, invoices[index].number);
   results["invoice.claim"] = await gasOf(claim(0));
   results["invoice.lock"] = await gasOf(ledger.connect(receiver).lock(idAt(0)));
@@ -70,6 +70,12 @@ export const measureInvoices: GasSuite = async ({ system: { contracts, accounts 
   });
   // A red credit note applied at once (the invoice is claimed, not yet locked).
   await gasOf(claim(1));
+  // The buyer names a receiving company again (the same one here: the same work as another).
+  results["invoice.changeReceiver"] = await gasOf(
+    ledger
+      .connect(buyer)
+      .changeReceiver(invoices[1], batchProof(invoices, 1), id(`bench-salt:${invoices[1].number}`), RECEIVER),
+  );
   results["invoice.creditNote"] = await gasOf(ledger.connect(issuer).issueCreditNote(invoices[1], [], note(1n)));
   // One requested while a company holds the invoice, and its confirmation.
   results["invoice.creditNote.pending"] = await gasOf(

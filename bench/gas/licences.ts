@@ -6,7 +6,7 @@
  */
 import { id } from "ethers";
 
-import { signConsent } from "../../deploy/lib/licences.js";
+import { licenceIdOf, signConsent } from "../../deploy/lib/licences.js";
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { gasOf, type GasSuite } from "./suite.js";
 
@@ -22,20 +22,31 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
   const fireSafety = codeToId("FIRE_SAFETY");
   const inspection = codeToId("FOOD_SAFETY_INSPECTION");
   const reason = codeToId("FRAUD");
-  const reg = id("bench:licence:reg");
-  const foodLicence = id("bench:licence:food");
-  const cert = id("bench:licence:fire");
+  // Issuers name their references; the registry derives the ids from department and reference.
+  const [regRef, foodRef, certRef, applicantRegRef] = ["reg", "food", "fire", "applicant-reg"].map((label) =>
+    id(`bench:licence:${label}`),
+  );
+  const reg = licenceIdOf(codeToId("SAMR"), regRef);
+  const foodLicence = licenceIdOf(codeToId("SAMR"), foodRef);
+  const cert = licenceIdOf(codeToId("FIRE"), certRef);
+  // An application names licences of its applicant's own.
+  const applicantReg = licenceIdOf(codeToId("SAMR"), applicantRegRef);
   const doc = (label: string) => id(`bench:document:${label}`);
   const now = async () => Number((await connection.ethers.provider.getBlock("latest"))!.timestamp);
   const results: Record<string, number> = {};
 
   results["licence.issue"] = await gasOf(
-    licenceRegistry.connect(samr).issue(reg, registration, holder.address, doc("reg"), 0, 0, []),
+    licenceRegistry.connect(samr).issue(regRef, registration, holder.address, doc("reg"), 0, 0, []),
   );
   results["licence.issue.withDependency"] = await gasOf(
-    licenceRegistry.connect(samr).issue(foodLicence, food, holder.address, doc("food"), 0, 0, [reg]),
+    licenceRegistry.connect(samr).issue(foodRef, food, holder.address, doc("food"), 0, 0, [reg]),
   );
-  await gasOf(licenceRegistry.connect(fire).issue(cert, fireSafety, holder.address, doc("fire"), 0, 0, []));
+  await gasOf(licenceRegistry.connect(fire).issue(certRef, fireSafety, holder.address, doc("fire"), 0, 0, []));
+  await gasOf(
+    licenceRegistry
+      .connect(samr)
+      .issue(applicantRegRef, registration, applicant.address, doc("applicant-reg"), 0, 0, []),
+  );
 
   results["licence.consent"] = await gasOf(
     licenceRegistry.connect(holder).grantConsent(cert, codeToId("SAMR"), inspection, (await now()) + 30 * DAY),
@@ -54,6 +65,9 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
     licenceRegistry.connect(fire).grantConsentBySig(foodLicence, inspection, until, 0, deadline, signature),
   );
 
+  // The holder takes back a signed consent nobody submitted: uses up its nonce.
+  results["licence.cancelSignedConsents"] = await gasOf(licenceRegistry.connect(holder).cancelSignedConsents());
+
   // A use of a licence whose type needs consent (the consent is read), without dependencies.
   results["licence.use"] = await gasOf(licenceRegistry.connect(samr).use(cert, inspection));
   results["licence.use.noConsentNeeded"] = await gasOf(licenceRegistry.connect(cons).use(reg, inspection));
@@ -68,7 +82,7 @@ export const measureLicences: GasSuite = async ({ connection, system: { contract
   // after the first two; the licence with the last approval.
   const template = codeToId("RESTAURANT_OPENING");
   results["licence.applicationSubmit"] = await gasOf(
-    jointApprovals.connect(applicant).submitApplication(template, doc("dossier"), [reg]),
+    jointApprovals.connect(applicant).submitApplication(template, doc("dossier"), [applicantReg]),
   );
   const applicationId = await jointApprovals.applicationCount();
   results["licence.applicationReject"] = await gasOf(

@@ -29,8 +29,11 @@ abstract contract ConsortiumManaged is AccessManaged, Pausable {
         _registry = registry_;
     }
 
-    /// @notice Stops every state change of this contract at once. Guardian role.
+    /// @notice Stops every state change of this contract at once. Guardian role, from an active
+    /// department: a role left in the AccessManager for a suspended department's operator (a
+    /// grant made there directly, past the registry) must not stop the consortium's business.
     function pause() external restricted {
+        _callerDepartment();
         _pause();
     }
 

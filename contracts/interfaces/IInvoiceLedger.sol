@@ -24,7 +24,8 @@ pragma solidity ^0.8.28;
  * Buyer: `buyer` is `keccak256(abi.encode(account, salt))` with a random salt the issuer hands the
  * buyer with the invoice; no personal data is on chain. The account that proves it (by sending
  * the salt) claims the invoice; binding the hash to the sender means a claim cannot be copied
- * from the mempool.
+ * from the mempool. The claim names the receiving company (the buyer's employer) that alone may
+ * lock the invoice; the buyer may name another company while the invoice is not locked.
  *
  * Amounts are in the smallest currency unit; `amount` is the total payable, tax included, and
  * `tax` the part of it that is tax. Across all companies, reimbursed + credited <= amount.
@@ -116,7 +117,8 @@ interface IInvoiceLedger {
      * @param amount total payable, tax included
      * @param credited sum of the credit notes applied to it
      * @param reimbursed what the receiving company reimbursed, net of credit notes it confirmed later
-     * @param receiverId the company that locked or reimbursed it (zero otherwise)
+     * @param receiverId the receiving company the buyer named (zero until claimed): the only one
+     * that may lock it, and the one that locked or reimbursed it
      */
     struct InvoiceRecord {
         bytes32 issuerId;
@@ -146,7 +148,8 @@ interface IInvoiceLedger {
 
     // ---- events --------------------------------------------------------------------------------
 
-    /// @notice Tax authority `departmentId` set the rules of issuer `issuerId`.
+    /// @notice Tax authority `departmentId` (the issuer's registrar, or any tax authority when the
+    /// registrar is not an active one) set the rules of issuer `issuerId`.
     event IssuerRulesSet(
         bytes32 indexed issuerId,
         bytes32 indexed departmentId,
@@ -188,13 +191,27 @@ interface IInvoiceLedger {
         uint96 tax,
         bytes32 documentHash
     );
-    /// @notice `claimant` proved the buyer hash and claimed the invoice.
-    event InvoiceClaimed(bytes32 indexed invoiceId, bytes32 indexed issuerId, address indexed claimant);
+    /// @notice `claimant` proved the buyer hash and claimed the invoice for receiving company
+    /// `receiverId`, the only one that may lock it.
+    event InvoiceClaimed(
+        bytes32 indexed invoiceId,
+        bytes32 indexed issuerId,
+        address indexed claimant,
+        bytes32 receiverId
+    );
+    /// @notice The buyer `claimant` named receiving company `receiverId` instead of
+    /// `previousReceiverId` for its claimed, unlocked invoice.
+    event InvoiceReceiverChanged(
+        bytes32 indexed invoiceId,
+        bytes32 indexed receiverId,
+        address indexed claimant,
+        bytes32 previousReceiverId
+    );
     /// @notice Receiving company `receiverId` locked the invoice to check it; `reimbursable` is its
     /// amount less credit notes.
     event InvoiceLocked(bytes32 indexed invoiceId, bytes32 indexed receiverId, uint96 reimbursable);
     /// @notice Receiving company `receiverId` released the invoice (rejected it, for `reason`); it
-    /// is claimed again and may be locked by any receiving company.
+    /// is claimed again, still for that company, until the buyer names another.
     event InvoiceUnlocked(bytes32 indexed invoiceId, bytes32 indexed receiverId, bytes32 reason);
     /// @notice Receiving company `receiverId` reimbursed `amount` (the invoice's amount less credit
     /// notes); final.
@@ -232,7 +249,8 @@ interface IInvoiceLedger {
 
     /// @notice The time zone offset is outside -12 h to +14 h.
     error InvoiceInvalidUtcOffset(int256 utcOffset);
-    /// @notice Only the tax authority department that registered an issuer controls it.
+    /// @notice Only the department that registered an issuer controls it while that department is
+    /// an active tax authority (otherwise any tax authority does).
     error InvoiceNotRegistrar(bytes32 issuerId, bytes32 departmentId);
     /// @notice The issuer's rules do not let it issue (never set, or disabled).
     error InvoiceIssuerNotEnabled(bytes32 issuerId);
@@ -264,8 +282,11 @@ interface IInvoiceLedger {
     error InvoiceNotFrozen(bytes32 invoiceId);
     /// @notice Only the invoice's issuer may do this; `participantId` is the caller's.
     error InvoiceNotIssuer(bytes32 invoiceId, bytes32 participantId);
-    /// @notice Only the company that locked the invoice may do this; `participantId` is the caller's.
+    /// @notice Only the receiving company the buyer named (the one that locked the invoice, once
+    /// locked) may do this; `participantId` is the caller's.
     error InvoiceNotReceiver(bytes32 invoiceId, bytes32 participantId);
+    /// @notice `receiverId` is not an active participant holding the receiving-company role.
+    error InvoiceInvalidReceiver(bytes32 receiverId);
     /// @notice Credit notes took the invoice's whole amount: there is nothing to reimburse.
     error InvoiceFullyCredited(bytes32 invoiceId);
     /// @notice A credit note of `credit` is more than the `remaining` amount of the invoice.
@@ -277,18 +298,19 @@ interface IInvoiceLedger {
 
     /**
      * @notice Sets an issuer's rules, checked on every issuance from now on. The issuer's usage
-     * of the current period stands (a lower quota may stop it at once). Tax authority that
-     * registered the issuer.
+     * of the current period stands (a lower quota may stop it at once). The tax authority that
+     * registered the issuer; any tax authority when the registrar is not an active department
+     * with the tax-authority role (suspended, or never a tax authority).
      * @param issuerId a participant the caller's department registered
      * @param rules the new rules
      */
     function setIssuerRules(bytes32 issuerId, IssuerRules calldata rules) external;
 
-    /// @notice Freezes an issuer: no issuance, and none of its invoices changes state. Tax
-    /// authority that registered the issuer.
+    /// @notice Freezes an issuer: no issuance, and none of its invoices changes state. The tax
+    /// authority that controls the issuer (see {setIssuerRules}).
     function freezeIssuer(bytes32 issuerId) external;
 
-    /// @notice Unfreezes an issuer. Tax authority that registered the issuer.
+    /// @notice Unfreezes an issuer. The tax authority that controls the issuer (see {setIssuerRules}).
     function unfreezeIssuer(bytes32 issuerId) external;
 
     /**
@@ -345,26 +367,44 @@ interface IInvoiceLedger {
     // ---- buyer ---------------------------------------------------------------------------------
 
     /**
-     * @notice Claims an issued invoice as its buyer. Anyone who proves the buyer hash.
+     * @notice Claims an issued invoice as its buyer, for the receiving company that alone may lock
+     * it. Anyone who proves the buyer hash.
      * @param invoice the invoice's data
      * @param proof its Merkle proof in its batch
      * @param salt the salt that hashes with the caller's account to `invoice.buyer`
+     * @param receiverId the receiving company (an active participant with the receiver role)
      * @return invoiceId the invoice's id
      */
     function claim(
         InvoiceData calldata invoice,
         bytes32[] calldata proof,
-        bytes32 salt
+        bytes32 salt,
+        bytes32 receiverId
     ) external returns (bytes32 invoiceId);
+
+    /**
+     * @notice Names another receiving company for a claimed invoice that no company has locked
+     * (after a rejection, or a change of employer). The buyer, proving the buyer hash again.
+     * @param invoice the invoice's data
+     * @param proof its Merkle proof in its batch
+     * @param salt the salt that hashes with the caller's account to `invoice.buyer`
+     * @param receiverId the receiving company (an active participant with the receiver role)
+     */
+    function changeReceiver(
+        InvoiceData calldata invoice,
+        bytes32[] calldata proof,
+        bytes32 salt,
+        bytes32 receiverId
+    ) external;
 
     // ---- receiving company ---------------------------------------------------------------------
 
-    /// @notice Locks a claimed invoice for the caller's company while it checks it; no other
-    /// company can lock or reimburse it meanwhile. Receiver role.
+    /// @notice Locks a claimed invoice for the caller's company while it checks it; the buyer can
+    /// no longer name another company. Receiver role, and only the company the buyer named.
     function lock(bytes32 invoiceId) external;
 
-    /// @notice Releases an invoice the caller's company locked (rejection); it is claimed again.
-    /// The company that locked it.
+    /// @notice Releases an invoice the caller's company locked (rejection); it is claimed again,
+    /// for the same company until the buyer names another. The company that locked it.
     function unlock(bytes32 invoiceId, bytes32 reason) external;
 
     /// @notice Reimburses an invoice the caller's company locked, for its amount less credit notes;

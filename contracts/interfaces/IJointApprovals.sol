@@ -158,6 +158,8 @@ interface IJointApprovals {
     error JointApprovalNotApplicant(uint256 applicationId, address caller);
     /// @notice A licence the application names is not valid now.
     error JointApprovalDependencyNotValid(bytes32 dependencyId);
+    /// @notice A licence the application names is held by another account than the applicant.
+    error JointApprovalNotDependencyHolder(bytes32 dependencyId, address applicant);
     /// @notice An application names at most MAX_DEPENDENCIES licences.
     error JointApprovalLimitReached(uint256 limit);
 
@@ -190,7 +192,7 @@ interface IJointApprovals {
      * future holder. Steps without prerequisites open at once.
      * @param documentHash hash of the encrypted dossier kept off chain
      * @param dependsOn licences the issued licence will depend on (e.g. the business
-     *        registration), each valid now and again at issue
+     *        registration), each held by the applicant and valid now and again at issue
      * @return applicationId the new application's id (1, 2, ...)
      */
     function submitApplication(

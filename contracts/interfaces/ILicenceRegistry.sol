@@ -13,9 +13,15 @@ pragma solidity ^0.8.28;
  * licences is valid only while all of them are. Validity windows are half-open:
  * valid from `validFrom` (included) until `validUntil` (excluded); time is the block timestamp.
  *
- * Nothing here holds an identifier in clear: licence ids are chosen by the issuer (a salted hash
- * of its own reference), holders are accounts, documents are hashes of encrypted files kept off
- * chain, purposes are codes or hashes.
+ * Nothing here holds an identifier in clear: a licence issued by a department has the id
+ * `keccak256(abi.encode(departmentId, issuerReference))` (see {licenceIdOf}), derived on chain from the
+ * issuing department and its own reference (a salted hash); holders are accounts, documents are
+ * hashes of encrypted files kept off chain, purposes are codes or hashes.
+ *
+ * Licence ids of joint applications are `keccak256(abi.encode(chainId, jointApprovals,
+ * applicationId))`: a 96-byte preimage, where every id {issue} can make hashes 64 bytes, so no
+ * department can take the id of an application's licence before it is issued, and no department
+ * can take another's ids.
  */
 interface ILicenceRegistry {
     /**
@@ -142,6 +148,9 @@ interface ILicenceRegistry {
         address holder,
         bytes32 holderParticipant
     );
+    /// @notice `holder` used up its signature nonce `nonce`: consents it signed with that nonce
+    /// can no longer be submitted.
+    event SignedConsentsCancelled(address indexed holder, bytes32 indexed holderParticipant, uint256 nonce);
     /// @notice `departmentId` (through its operator `operator`) used version `version` of a
     /// licence for `purpose`; the block's timestamp says when.
     event LicenceUsed(
@@ -219,8 +228,9 @@ interface ILicenceRegistry {
 
     /**
      * @notice Issues a licence in the name of the caller's department, which must be trusted for
-     * the type.
-     * @param licenceId unique id chosen by the issuer (a salted hash of its own reference); never zero
+     * the type. Its id is derived from the department and `issuerReference` ({licenceIdOf}).
+     * @param issuerReference the issuer's own reference for it (a salted hash), unique per department;
+     *        never zero
      * @param typeId the licence type
      * @param holder the account that holds it
      * @param documentHash hash of the encrypted licence document kept off chain; never zero
@@ -229,14 +239,14 @@ interface ILicenceRegistry {
      * @param dependsOn licences it depends on (at most MAX_DEPENDENCIES), each valid now
      */
     function issue(
-        bytes32 licenceId,
+        bytes32 issuerReference,
         bytes32 typeId,
         address holder,
         bytes32 documentHash,
         uint64 validFrom,
         uint64 validUntil,
         bytes32[] calldata dependsOn
-    ) external;
+    ) external returns (bytes32 licenceId);
 
     /**
      * @notice Issues the licence that completes a joint application, in the name of `issuer`,
@@ -285,6 +295,14 @@ interface ILicenceRegistry {
     function withdrawConsent(bytes32 licenceId, bytes32 departmentId, bytes32 purpose) external;
 
     /**
+     * @notice Uses up the caller's current signature nonce, so that every consent it signed with
+     * that nonce and nobody submitted yet can no longer be submitted, whether or not a consent is
+     * live. Any account, for itself.
+     * @return nonce the nonce used up
+     */
+    function cancelSignedConsents() external returns (uint256 nonce);
+
+    /**
      * @notice The caller's department submits a consent the holder signed (EIP-712, type
      * `Consent(bytes32 licenceId,bytes32 departmentId,bytes32 purpose,uint64 until,uint256 nonce,
      * uint256 deadline)`, `departmentId` being the submitting department). The holder pays nothing;
@@ -325,6 +343,9 @@ interface ILicenceRegistry {
     /// @notice Where a licence stands now by itself; `None` for an unknown id.
     function statusOf(bytes32 licenceId) external view returns (LicenceStatus);
 
+    /// @notice The account holding a licence; zero for an unknown id.
+    function holderOf(bytes32 licenceId) external view returns (address);
+
     /// @notice Whether a licence and everything it depends on are valid now.
     function isValid(bytes32 licenceId) external view returns (bool);
 
@@ -353,4 +374,7 @@ interface ILicenceRegistry {
 
     /// @notice Whether the holder's consent for this department and purpose is live now.
     function hasConsent(bytes32 licenceId, bytes32 departmentId, bytes32 purpose) external view returns (bool);
+
+    /// @notice The id of the licence department `departmentId` issues under its `issuerReference`.
+    function licenceIdOf(bytes32 departmentId, bytes32 issuerReference) external pure returns (bytes32);
 }

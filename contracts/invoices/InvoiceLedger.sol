@@ -5,6 +5,7 @@ import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {ConsortiumManaged} from "../governance/ConsortiumManaged.sol";
+import {Roles} from "../governance/Roles.sol";
 import {IConsortiumRegistry} from "../interfaces/IConsortiumRegistry.sol";
 import {IInvoiceLedger} from "../interfaces/IInvoiceLedger.sol";
 
@@ -18,7 +19,8 @@ import {IInvoiceLedger} from "../interfaces/IInvoiceLedger.sol";
  * its batch root. Reimbursement takes everything not credited, so `reimbursed` is not stored: it
  * is `amount - credited` once reimbursed, and a credit note confirmed afterwards lowers it.
  * Who may call what is configured in the AccessManager (deploy/modules/invoices.ts); this
- * contract checks what depends on the record: issuer, receiver, registrar, state, freezes.
+ * contract checks what depends on the record: issuer, receiver, controlling tax authority, state,
+ * freezes.
  */
 contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
     /// @dev slot 0: 32 bits periodCountQuota | 128 bits periodAmountQuota | 96 bits maxAmount
@@ -36,7 +38,8 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @dev slot 0: issuerId
     ///      slot 1: 48 empty | 8 frozen | 8 state | 96 bits credited | 96 bits amount
-    ///      slot 2: receiverId (while locked or reimbursed)
+    ///      slot 2: receiverId (from the claim: the company the buyer named, the only one that
+    ///              may lock; written at claim, so a lock only reads it)
     struct Record {
         bytes32 issuerId;
         uint96 amount;
@@ -92,7 +95,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @inheritdoc IInvoiceLedger
     function setIssuerRules(bytes32 issuerId, IssuerRules calldata rules) external restricted whenNotPaused {
-        bytes32 departmentId = _asRegistrar(issuerId);
+        bytes32 departmentId = _asController(issuerId);
         Issuer storage issuer = _issuers[issuerId];
         issuer.enabled = rules.enabled;
         issuer.maxAmount = rules.maxAmount;
@@ -110,7 +113,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @inheritdoc IInvoiceLedger
     function freezeIssuer(bytes32 issuerId) external restricted whenNotPaused {
-        bytes32 departmentId = _asRegistrar(issuerId);
+        bytes32 departmentId = _asController(issuerId);
         Issuer storage issuer = _issuers[issuerId];
         if (issuer.frozen) revert InvoiceIssuerIsFrozen(issuerId);
         issuer.frozen = true;
@@ -119,7 +122,7 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     /// @inheritdoc IInvoiceLedger
     function unfreezeIssuer(bytes32 issuerId) external restricted whenNotPaused {
-        bytes32 departmentId = _asRegistrar(issuerId);
+        bytes32 departmentId = _asController(issuerId);
         Issuer storage issuer = _issuers[issuerId];
         if (!issuer.frozen) revert InvoiceIssuerNotFrozen(issuerId);
         issuer.frozen = false;
@@ -267,18 +270,36 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
     function claim(
         InvoiceData calldata invoice,
         bytes32[] calldata proof,
-        bytes32 salt
+        bytes32 salt,
+        bytes32 receiverId
     ) external restricted whenNotPaused returns (bytes32 invoiceId) {
-        invoiceId = invoiceIdOf(invoice.issuerId, invoice.code, invoice.number);
-        // The buyer comes from the data, so the proof is checked even if a record exists.
-        if (!_isGenuine(invoiceId, invoice, proof)) revert InvoiceProofInvalid(invoiceId);
-        if (buyerHash(msg.sender, salt) != invoice.buyer) revert InvoiceNotBuyer(invoiceId, msg.sender);
+        invoiceId = _asBuyer(invoice, proof, salt);
+        _checkReceivingCompany(receiverId);
         Record storage record = _records[invoiceId];
         if (record.state == InvoiceState.None) _createRecord(record, invoice);
         _checkNotFrozen(invoiceId, record);
         _checkState(invoiceId, record, InvoiceState.Issued);
         record.state = InvoiceState.Claimed;
-        emit InvoiceClaimed(invoiceId, invoice.issuerId, msg.sender);
+        record.receiverId = receiverId;
+        emit InvoiceClaimed(invoiceId, invoice.issuerId, msg.sender, receiverId);
+    }
+
+    /// @inheritdoc IInvoiceLedger
+    function changeReceiver(
+        InvoiceData calldata invoice,
+        bytes32[] calldata proof,
+        bytes32 salt,
+        bytes32 receiverId
+    ) external restricted whenNotPaused {
+        bytes32 invoiceId = _asBuyer(invoice, proof, salt);
+        _checkReceivingCompany(receiverId);
+        Record storage record = _records[invoiceId];
+        _checkNotFrozen(invoiceId, record);
+        // Only while no company holds it: a locked invoice is that company's until it lets go.
+        _checkState(invoiceId, record, InvoiceState.Claimed);
+        bytes32 previous = record.receiverId;
+        record.receiverId = receiverId;
+        emit InvoiceReceiverChanged(invoiceId, receiverId, msg.sender, previous);
     }
 
     // ---- receiving company ---------------------------------------------------------------------
@@ -289,9 +310,9 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         Record storage record = _records[invoiceId];
         _checkNotFrozen(invoiceId, record);
         _checkState(invoiceId, record, InvoiceState.Claimed);
+        _checkReceiver(invoiceId, record, receiverId);
         uint96 reimbursable = _reimbursable(invoiceId, record);
         record.state = InvoiceState.Locked;
-        record.receiverId = receiverId;
         emit InvoiceLocked(invoiceId, receiverId, reimbursable);
     }
 
@@ -302,8 +323,8 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
         _checkNotFrozen(invoiceId, record);
         _checkState(invoiceId, record, InvoiceState.Locked);
         _checkReceiver(invoiceId, record, receiverId);
+        // The buyer's choice stands: the same company may lock again, or the buyer names another.
         record.state = InvoiceState.Claimed;
-        delete record.receiverId;
         emit InvoiceUnlocked(invoiceId, receiverId, reason);
     }
 
@@ -447,12 +468,57 @@ contract InvoiceLedger is IInvoiceLedger, ConsortiumManaged {
 
     // ---- internal ------------------------------------------------------------------------------
 
-    /// @dev The caller's department, which must be the registrar of `issuerId` (a participant).
-    function _asRegistrar(bytes32 issuerId) internal view returns (bytes32 departmentId) {
+    /**
+     * @dev The caller's department, which must control issuer `issuerId` (a participant): its
+     * registrar while that is an active department with the tax-authority role, otherwise any
+     * tax authority (the caller holds the role: the AccessManager checked it). Without the
+     * fallback an issuer registered by a department without the tax role could never get rules,
+     * and one whose registrar is suspended could be frozen by nobody (issue 12).
+     */
+    function _asController(bytes32 issuerId) internal view returns (bytes32 departmentId) {
         departmentId = _callerDepartment();
-        if (_registry.getParticipant(issuerId).registrar != departmentId) {
+        bytes32 registrar = _registry.getParticipant(issuerId).registrar;
+        if (registrar != departmentId && _isActiveTaxAuthority(registrar)) {
             revert InvoiceNotRegistrar(issuerId, departmentId);
         }
+    }
+
+    function _isActiveTaxAuthority(bytes32 departmentId) internal view returns (bool) {
+        IConsortiumRegistry.Department memory department = _registry.getDepartment(departmentId);
+        if (!department.active) return false;
+        for (uint256 i; i < department.roles.length; ++i) {
+            if (department.roles[i] == Roles.TAX_AUTHORITY) return true;
+        }
+        return false;
+    }
+
+    /// @dev The invoice's id once the caller proved `invoice` genuine and itself its buyer. The
+    /// buyer comes from the data, so the proof is checked even if a record exists.
+    function _asBuyer(
+        InvoiceData calldata invoice,
+        bytes32[] calldata proof,
+        bytes32 salt
+    ) internal view returns (bytes32 invoiceId) {
+        invoiceId = invoiceIdOf(invoice.issuerId, invoice.code, invoice.number);
+        if (!_isGenuine(invoiceId, invoice, proof)) revert InvoiceProofInvalid(invoiceId);
+        if (buyerHash(msg.sender, salt) != invoice.buyer) revert InvoiceNotBuyer(invoiceId, msg.sender);
+    }
+
+    /// @dev Reverts unless `receiverId` is an active participant holding the receiving-company
+    /// role in the registry: a claim for anyone else would leave the invoice lockable by nobody.
+    function _checkReceivingCompany(bytes32 receiverId) internal view {
+        if (receiverId == bytes32(0)) revert InvoiceInvalidReceiver(receiverId);
+        try _registry.getParticipant(receiverId) returns (IConsortiumRegistry.Participant memory participant) {
+            if (participant.active) {
+                uint64[] memory roles = participant.roles;
+                for (uint256 i; i < roles.length; ++i) {
+                    if (roles[i] == Roles.INVOICE_RECEIVER) return;
+                }
+            }
+        } catch {
+            // Unknown participant: reported as an invalid receiver below.
+        }
+        revert InvoiceInvalidReceiver(receiverId);
     }
 
     /// @dev The largest amount of one invoice the issuer may issue now; reverts if it may not issue.

@@ -139,6 +139,10 @@ contract JointApprovals is IJointApprovals, ConsortiumManaged {
                 if (dependsOn[j] == dependsOn[i]) revert JointApprovalDependencyNotValid(dependsOn[i]);
             }
             if (!_licences.isValid(dependsOn[i])) revert JointApprovalDependencyNotValid(dependsOn[i]);
+            // The new licence would claim another holder's registration as its own basis.
+            if (_licences.holderOf(dependsOn[i]) != msg.sender) {
+                revert JointApprovalNotDependencyHolder(dependsOn[i], msg.sender);
+            }
         }
 
         applicationId = ++_applicationCount;

@@ -176,16 +176,21 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     // ---- issuing departments -------------------------------------------------------------------
 
     /// @inheritdoc ILicenceRegistry
+    /// @dev The id is derived, not chosen: a department chooses only within its own ids, and never
+    /// a joint application's (see {ILicenceRegistry}; issue 12, finding 1).
     function issue(
-        bytes32 licenceId,
+        bytes32 issuerReference,
         bytes32 typeId,
         address holder,
         bytes32 documentHash,
         uint64 validFrom,
         uint64 validUntil,
         bytes32[] calldata dependsOn
-    ) external restricted whenNotPaused {
-        _issue(licenceId, typeId, _callerDepartment(), holder, documentHash, validFrom, validUntil, dependsOn);
+    ) external restricted whenNotPaused returns (bytes32 licenceId) {
+        if (issuerReference == bytes32(0)) revert LicenceInvalidId();
+        bytes32 departmentId = _callerDepartment();
+        licenceId = licenceIdOf(departmentId, issuerReference);
+        _issue(licenceId, typeId, departmentId, holder, documentHash, validFrom, validUntil, dependsOn);
     }
 
     /// @inheritdoc ILicenceRegistry
@@ -300,6 +305,12 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     }
 
     /// @inheritdoc ILicenceRegistry
+    function cancelSignedConsents() external restricted whenNotPaused returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender);
+        emit SignedConsentsCancelled(msg.sender, _registry.participantOf(msg.sender), nonce);
+    }
+
+    /// @inheritdoc ILicenceRegistry
     function grantConsentBySig(
         bytes32 licenceId,
         bytes32 purpose,
@@ -376,6 +387,11 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     }
 
     /// @inheritdoc ILicenceRegistry
+    function holderOf(bytes32 licenceId) external view returns (address) {
+        return _licences[licenceId].holder;
+    }
+
+    /// @inheritdoc ILicenceRegistry
     function isValid(bytes32 licenceId) external view returns (bool) {
         return _isValidAt(licenceId, block.timestamp);
     }
@@ -420,6 +436,11 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
     /// @inheritdoc ILicenceRegistry
     function hasConsent(bytes32 licenceId, bytes32 departmentId, bytes32 purpose) external view returns (bool) {
         return _consents[licenceId][departmentId][purpose] > block.timestamp;
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function licenceIdOf(bytes32 departmentId, bytes32 issuerReference) public pure returns (bytes32) {
+        return keccak256(abi.encode(departmentId, issuerReference));
     }
 
     // ---- internal ------------------------------------------------------------------------------
@@ -564,26 +585,27 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
      * then. Version k was in force from version k - 1's `supersededAt` until its own, so the
      * window that applies is the latest version recorded at or before `timestamp`; windows never
      * start before they were recorded (no backdating), so a time before the issue finds none.
-     * Recursion is bounded by MAX_DEPENDENCY_DEPTH and MAX_DEPENDENCIES.
+     *
+     * Bounded work (issue 12): past versions and suspension intervals are both appended in time
+     * order, so each is found by binary search, at most 16 reads for the 65,535 either may hold;
+     * at or after the current block's time neither history is read at all (every past version
+     * was superseded and every closed interval ended by now, so the record's current window and
+     * standing decide), which is what {use} and {isValid} ask. Recursion is bounded by
+     * MAX_DEPENDENCY_DEPTH and MAX_DEPENDENCIES.
      */
     function _isValidAt(bytes32 licenceId, uint256 timestamp) internal view returns (bool) {
         Record storage licence = _licences[licenceId];
         if (licence.holder == address(0)) return false;
-        if (licence.standing == Standing.Revoked && timestamp >= licence.revokedAt) return false;
+        Standing standing = licence.standing;
+        if (standing == Standing.Revoked && timestamp >= licence.revokedAt) return false;
 
-        (uint256 validFrom, uint256 validUntil) = (licence.validFrom, licence.validUntil);
-        for (uint256 version = uint256(licence.renewals) + 1; version > 1; --version) {
-            PastVersion memory previous = _pastVersions[licenceId][version - 1];
-            if (timestamp >= previous.supersededAt) break;
-            (validFrom, validUntil) = (previous.validFrom, previous.validUntil);
-        }
+        bool atOrAfterNow = timestamp >= block.timestamp;
+        (uint256 validFrom, uint256 validUntil) = atOrAfterNow
+            ? (uint256(licence.validFrom), uint256(licence.validUntil))
+            : _windowAt(licenceId, licence, timestamp);
         if (timestamp < validFrom || timestamp >= validUntil) return false;
+        if (atOrAfterNow ? standing == Standing.Suspended : _suspendedAt(licenceId, licence, timestamp)) return false;
 
-        uint256 suspensionCount = licence.suspensionCount;
-        for (uint256 i; i < suspensionCount; ++i) {
-            Interval memory interval = _suspensions[licenceId][i];
-            if (timestamp >= interval.start && (interval.end == 0 || timestamp < interval.end)) return false;
-        }
         if (licence.dependencyCount != 0) {
             bytes32[] storage dependencies = _dependencies[licenceId];
             for (uint256 i; i < dependencies.length; ++i) {
@@ -591,5 +613,43 @@ contract LicenceRegistry is ILicenceRegistry, ConsortiumManaged, EIP712, Nonces 
             }
         }
         return true;
+    }
+
+    /// @dev The validity window in force at a past `timestamp`: that of the first version
+    /// superseded after it (`supersededAt` never decreases with the version), else the current.
+    function _windowAt(
+        bytes32 licenceId,
+        Record storage licence,
+        uint256 timestamp
+    ) private view returns (uint256 validFrom, uint256 validUntil) {
+        mapping(uint256 version => PastVersion) storage past = _pastVersions[licenceId];
+        // Versions 1..renewals are on record; find the first in [low, high) superseded after `timestamp`.
+        uint256 low = 1;
+        uint256 high = uint256(licence.renewals) + 1;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            if (past[middle].supersededAt > timestamp) high = middle;
+            else low = middle + 1;
+        }
+        if (low > licence.renewals) return (licence.validFrom, licence.validUntil);
+        PastVersion storage version = past[low];
+        return (version.validFrom, version.validUntil);
+    }
+
+    /// @dev Whether a suspension interval covered a past `timestamp`. Intervals never overlap and
+    /// start in time order, so only the last one starting at or before `timestamp` can.
+    function _suspendedAt(bytes32 licenceId, Record storage licence, uint256 timestamp) private view returns (bool) {
+        mapping(uint256 index => Interval) storage intervals = _suspensions[licenceId];
+        // Count the intervals that start at or before `timestamp`: they are a prefix.
+        uint256 low;
+        uint256 high = licence.suspensionCount;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            if (intervals[middle].start <= timestamp) low = middle + 1;
+            else high = middle;
+        }
+        if (low == 0) return false;
+        Interval storage last = intervals[low - 1];
+        return last.end == 0 || timestamp < last.end;
     }
 }

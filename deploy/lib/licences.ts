@@ -1,9 +1,10 @@
 /**
- * Off-chain side of LicenceRegistry's EIP-712 consent: the typed data a holder's wallet signs so
- * a department can submit the consent (grantConsentBySig). Used by the tests, the benchmarks and
- * the demo. Touches no chain but to read the registry's domain.
+ * Off-chain side of LicenceRegistry: the id a department's licence gets from its reference, and
+ * the EIP-712 consent, the typed data a holder's wallet signs so a department can submit the
+ * consent (grantConsentBySig). Used by the tests, the benchmarks and the demo. Touches no chain
+ * but to read the registry's domain.
  */
-import type { Signer, TypedDataDomain } from "ethers";
+import { AbiCoder, keccak256, type Signer, type TypedDataDomain } from "ethers";
 
 import type { LicenceRegistry } from "../../typechain-types/index.js";
 
@@ -14,6 +15,11 @@ export interface ConsentMessage {
   until: bigint | number;
   nonce: bigint | number;
   deadline: bigint | number;
+}
+
+/** The id of the licence `departmentId` issues under `reference` (LicenceRegistry.licenceIdOf). */
+export function licenceIdOf(departmentId: string, reference: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [departmentId, reference]));
 }
 
 export const CONSENT_TYPES = {

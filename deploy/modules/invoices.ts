@@ -37,8 +37,12 @@ export const INVOICE_FUNCTION_ROLES: Record<string, string[]> = {
   INVOICE_RECEIVER: ["lock(bytes32)", "unlock(bytes32,bytes32)", "reimburse(bytes32)", "confirmCreditNote(bytes32)"],
 };
 
-/** Claiming is open to anyone: the contract checks that the caller proves the buyer hash. */
-export const INVOICE_PUBLIC_FUNCTIONS = [`claim(${INVOICE_DATA},bytes32[],bytes32)`];
+/** Claiming (and naming the receiving company) is open to anyone: the contract checks that the
+ * caller proves the buyer hash. */
+export const INVOICE_PUBLIC_FUNCTIONS = [
+  `claim(${INVOICE_DATA},bytes32[],bytes32,bytes32)`,
+  `changeReceiver(${INVOICE_DATA},bytes32[],bytes32,bytes32)`,
+];
 
 /** The city's offset from UTC in seconds; issuing quotas count calendar months in local time. */
 export const DEFAULT_UTC_OFFSET = 8 * 3600;

@@ -113,7 +113,11 @@ export function deployLicences(
       "setTargetFunctionRole",
       [
         licenceRegistry,
-        selectors("grantConsent(bytes32,bytes32,bytes32,uint64)", "withdrawConsent(bytes32,bytes32,bytes32)"),
+        selectors(
+          "grantConsent(bytes32,bytes32,bytes32,uint64)",
+          "withdrawConsent(bytes32,bytes32,bytes32)",
+          "cancelSignedConsents()",
+        ),
         PUBLIC_ROLE,
       ],
       { id: "Wire_LicenceRegistry_PUBLIC" },

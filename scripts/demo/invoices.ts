@@ -1,6 +1,6 @@
 /**
  * E-invoice part of the `npm start` demo: the tax bureau sets ACME-TRADING's issuing rules, ACME
- * issues a batch and a single invoice, a buyer claims one, CITY-HOTEL locks and reimburses it, and
+ * issues a batch and a single invoice, a buyer claims one for CITY-HOTEL, which locks and reimburses it, and
  * a second reimbursement is rejected on chain. Runs after the governance demo, which registered
  * both enterprises and gave them their invoice roles.
  */
@@ -85,8 +85,12 @@ export async function runInvoicesDemo({ contracts, accounts, log }: DemoContext)
   const invoice = invoices[index];
   const invoiceId = invoiceIdOf(issuerId, CODE, invoice.number);
   const proof = batchProof(invoices, index);
-  await (await ledger.connect(employee).claim(invoice, proof, saltOf(invoice.number))).wait();
-  log(`the buyer (${employee.address}) claimed invoice 3 (${yuan(invoice.amount)}) with its salt and proof`);
+  const hotelId = participantId("CITY-HOTEL");
+  await (await ledger.connect(employee).claim(invoice, proof, saltOf(invoice.number), hotelId)).wait();
+  log(
+    `the buyer (${employee.address}) claimed invoice 3 (${yuan(invoice.amount)}) with its salt and proof, ` +
+      "for its employer CITY-HOTEL, the only company that may lock it",
+  );
   await (await ledger.connect(hotel).lock(invoiceId)).wait();
   log("CITY-HOTEL locked invoice 3 while it checks the expense claim");
   await (await ledger.connect(hotel).reimburse(invoiceId)).wait();

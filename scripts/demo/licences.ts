@@ -6,7 +6,7 @@
  */
 import { id } from "ethers";
 
-import { signConsent } from "../../deploy/lib/licences.js";
+import { licenceIdOf, signConsent } from "../../deploy/lib/licences.js";
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { LICENCE_TYPES, WORKFLOW_TEMPLATES } from "../../deploy/modules/licences.js";
 import type { DemoContext } from "./index.js";
@@ -14,9 +14,9 @@ import type { DemoContext } from "./index.js";
 const DAY = 24 * 3600;
 const STEP_STATES = ["Locked", "Open", "Approved", "Rejected"];
 
-/** A licence id as an issuer makes one: a salted hash of its own reference, never the reference. */
-function licenceId(reference: string): string {
-  return id(`govledger-demo-salt:licence:${reference}`);
+/** An issuer's reference for a licence: a salted hash of its own number, never the number. */
+function reference(number: string): string {
+  return id(`govledger-demo-salt:licence:${number}`);
 }
 
 function documentHash(label: string): string {
@@ -41,19 +41,24 @@ export async function runLicencesDemo({ contracts, accounts, log }: DemoContext)
   }
 
   const registration = codeToId("BUSINESS_REGISTRATION");
-  const acmeRegistration = licenceId("SAMR-BR-0001");
-  const hotelRegistration = licenceId("SAMR-BR-0002");
-  const hotelFireCert = licenceId("FIRE-FS-0001");
+  // The registry derives each id from the issuing department and its reference.
+  const acmeRegistration = licenceIdOf(codeToId("SAMR"), reference("SAMR-BR-0001"));
+  const hotelRegistration = licenceIdOf(codeToId("SAMR"), reference("SAMR-BR-0002"));
+  const hotelFireCert = licenceIdOf(codeToId("FIRE"), reference("FIRE-FS-0001"));
   await wait(
-    licenceRegistry.connect(samr).issue(acmeRegistration, registration, acme.address, documentHash("br-1"), 0, 0, []),
+    licenceRegistry
+      .connect(samr)
+      .issue(reference("SAMR-BR-0001"), registration, acme.address, documentHash("br-1"), 0, 0, []),
   );
   await wait(
-    licenceRegistry.connect(samr).issue(hotelRegistration, registration, hotel.address, documentHash("br-2"), 0, 0, []),
+    licenceRegistry
+      .connect(samr)
+      .issue(reference("SAMR-BR-0002"), registration, hotel.address, documentHash("br-2"), 0, 0, []),
   );
   await wait(
     licenceRegistry
       .connect(fire)
-      .issue(hotelFireCert, codeToId("FIRE_SAFETY"), hotel.address, documentHash("fs-1"), 0, 0, []),
+      .issue(reference("FIRE-FS-0001"), codeToId("FIRE_SAFETY"), hotel.address, documentHash("fs-1"), 0, 0, []),
   );
   log(
     `SAMR issued business registrations to ACME-TRADING and CITY-HOTEL; FIRE a fire safety certificate to CITY-HOTEL`,
@@ -87,6 +92,21 @@ export async function runLicencesDemo({ contracts, accounts, log }: DemoContext)
   await wait(licenceRegistry.connect(cons).use(acmeRegistration, codeToId("BUILDING_PERMIT_CHECK")));
   log(`CITY-HOTEL signed a consent for CONS (RENOVATION_PERMIT, 14 days), CONS submitted it and used the certificate`);
   log(`CONS checked ACME-TRADING's business registration (public type, no consent needed)`);
+
+  // A signature handed out and taken back before anyone submitted it.
+  const second = await licenceRegistry.nonces(hotel.address);
+  await signConsent(hotel, licenceRegistry, {
+    licenceId: hotelFireCert,
+    departmentId: codeToId("TAX"),
+    purpose: renovation,
+    until,
+    nonce: second,
+    deadline,
+  });
+  await wait(licenceRegistry.connect(hotel).cancelSignedConsents());
+  log(
+    `CITY-HOTEL signed a consent for TAX, changed its mind and cancelled it (nonce ${second} used up) before TAX submitted it`,
+  );
   const [valid, current] = await licenceRegistry.verify(hotelFireCert, documentHash("fs-1"));
   log(`verify(fire certificate, document): valid ${valid}, current document ${current}`);
 

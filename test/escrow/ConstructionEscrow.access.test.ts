@@ -3,15 +3,14 @@ import { network } from "hardhat";
 
 import { describeAccess } from "../helpers/access.js";
 import {
+  busyProject,
   CONTRACTOR,
   GUARANTEE,
   HOLDING_PERIOD,
   identityHash,
   milestoneTerms,
   projectTerms,
-  releasedProject,
   SUBCONTRACTOR,
-  submitPayroll,
   UNIT,
   UNLISTED,
   workerWallets,
@@ -20,26 +19,8 @@ import {
 const connection = await network.create<"l1">();
 const { networkHelpers } = connection;
 
-/**
- * Every kind of decision waiting, so that each function has something to act on:
- * project 1 with milestone 1 submitted, payment order 1 ordered, payroll 1 submitted and payroll 2
- * approved but owed (70,000 against a 60,000 wage account); project 2 open with nothing pending.
- */
 async function busy() {
-  const context = await releasedProject(connection);
-  const { escrow } = context.contracts;
-  const { contractor } = context.parties;
-  await (await escrow.connect(contractor).submitMilestone(1n, 1n, id("evidence 1"))).wait();
-  await (await escrow.connect(contractor).orderPayment(1n, SUBCONTRACTOR, UNIT, id("inv"))).wait();
-  const small = await submitPayroll(context, [UNIT]);
-  const large = await submitPayroll(context, [35_000n * UNIT, 35_000n * UNIT]);
-  await (
-    await escrow.connect(context.accounts.bank).approvePayroll(1n, large.payrollId, large.workers, large.amounts)
-  ).wait();
-  await (
-    await escrow.connect(context.accounts.cons).createProject(projectTerms(context.tokenAddress), milestoneTerms(), [])
-  ).wait();
-  return { ...context, small, large };
+  return busyProject(connection);
 }
 
 const fixture = () => networkHelpers.loadFixture(busy);

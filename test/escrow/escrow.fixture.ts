@@ -172,3 +172,25 @@ export async function submitPayroll(context: EscrowParties, amounts: bigint[], p
   const payrollId = (await context.contracts.escrow.getProject(projectId)).payrollCount;
   return { payrollId, workers, amounts };
 }
+
+/**
+ * Every kind of decision waiting, so that each function has something to act on:
+ * project 1 with milestone 1 submitted, payment order 1 ordered, payroll 1 submitted and payroll 2
+ * approved but owed (70,000 against a 60,000 wage account); project 2 open with nothing pending.
+ */
+export async function busyProject(connection: NetworkConnection<"l1">) {
+  const context = await releasedProject(connection);
+  const { escrow } = context.contracts;
+  const { contractor } = context.parties;
+  await (await escrow.connect(contractor).submitMilestone(1n, 1n, id("evidence 1"))).wait();
+  await (await escrow.connect(contractor).orderPayment(1n, SUBCONTRACTOR, UNIT, id("inv"))).wait();
+  const small = await submitPayroll(context, [UNIT]);
+  const large = await submitPayroll(context, [35_000n * UNIT, 35_000n * UNIT]);
+  await (
+    await escrow.connect(context.accounts.bank).approvePayroll(1n, large.payrollId, large.workers, large.amounts)
+  ).wait();
+  await (
+    await escrow.connect(context.accounts.cons).createProject(projectTerms(context.tokenAddress), milestoneTerms(), [])
+  ).wait();
+  return { ...context, small, large };
+}

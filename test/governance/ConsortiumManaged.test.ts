@@ -4,7 +4,7 @@ import { network } from "hardhat";
 
 import { ROLES } from "../../deploy/lib/consortium.js";
 import { selectors } from "../../deploy/modules/governance.js";
-import { deploySystem, passProposal, TAX } from "../fixtures.js";
+import { deploySystem, impersonate, passProposal, TAX } from "../fixtures.js";
 import { describeAccess } from "../helpers/access.js";
 
 const connection = await network.create<"l1">();
@@ -111,6 +111,18 @@ describe("ConsortiumManaged", function () {
         .to.emit(target, "Unpaused")
         .withArgs(ctx.summary.contracts.governor.address);
       await expect(target.connect(accounts.tax).touch(2n)).to.emit(target, "Touched");
+    });
+
+    it("refuses a suspended department's guardian even if the role was granted back in the AccessManager", async function () {
+      const ctx = await fixture();
+      const { target, accounts, contracts } = ctx;
+      const governor = await impersonate(connection, ctx.summary.contracts.governor.address);
+      await (await contracts.registry.connect(governor).suspendDepartment(TAX)).wait();
+      // Past the registry: the role is held again, but the department is still suspended.
+      await (await contracts.manager.connect(governor).grantRole(ROLES.GUARDIAN, accounts.tax.address, 0)).wait();
+      await expect(target.connect(accounts.tax).pause())
+        .to.be.revertedWithCustomError(target, "ConsortiumCallerNotDepartment")
+        .withArgs(accounts.tax.address);
     });
 
     it("keeps governance working while domain contracts are paused", async function () {

@@ -36,6 +36,7 @@ describe("genesis validator set", function () {
     });
     expect(summary.contracts.validatorSet.address).to.equal(GENESIS_ADDRESS);
     expect(await preDeployed.authority()).to.equal(summary.contracts.manager.address);
+    expect(await preDeployed.registry(), "set by the deployment").to.equal(summary.contracts.registry.address);
 
     // Governance changes it like any deployed one.
     const system = await attachSystem(connection, summary);

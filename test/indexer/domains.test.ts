@@ -58,6 +58,25 @@ describe("indexer: domains", function () {
     expect(totals).to.deep.equal(issued);
   });
 
+  it("mirrors the receiving company each claim named, and every signed consent cancelled", async function () {
+    const ledger = chain.contracts.invoiceLedger;
+    const named = await sql`
+      select distinct on (invoice_id) invoice_id, receiver_id from (
+        select invoice_id, receiver_id, block_number, log_index from invoices.invoice_claimed
+        union all
+        select invoice_id, receiver_id, block_number, log_index from invoices.invoice_receiver_changed
+      ) e order by invoice_id, block_number desc, log_index desc`;
+    expect(named.length).to.be.greaterThan(0);
+    for (const row of named) {
+      expect(hex(row.receiver_id)).to.equal((await ledger.getInvoice(hex(row.invoice_id))).receiverId);
+    }
+    const cancelled = await sql`select holder, nonce from licences.signed_consents_cancelled`;
+    expect(cancelled.length, "the demo cancels a signed consent").to.be.greaterThan(0);
+    for (const row of cancelled) {
+      expect(await chain.contracts.licenceRegistry.nonces(hex(row.holder))).to.be.greaterThan(BigInt(row.nonce));
+    }
+  });
+
   it("mirrors every licence's status and version, and every application step", async function () {
     const registry = chain.contracts.licenceRegistry;
     const licences = await sql`select licence_id, status, suspended, version, document_hash from licences.licences`;

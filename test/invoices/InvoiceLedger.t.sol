@@ -93,8 +93,9 @@ abstract contract InvoiceLedgerSetup is TestBase {
         receiver[2] = ledger.reimburse.selector;
         receiver[3] = ledger.confirmCreditNote.selector;
         manager.setTargetFunctionRole(address(ledger), receiver, Roles.INVOICE_RECEIVER);
-        bytes4[] memory open = new bytes4[](1);
+        bytes4[] memory open = new bytes4[](2);
         open[0] = ledger.claim.selector;
+        open[1] = ledger.changeReceiver.selector;
         manager.setTargetFunctionRole(address(ledger), open, Roles.PUBLIC);
 
         vm.prank(TAX_OPERATOR);
@@ -169,6 +170,25 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
 
     uint256 internal constant MAX_INVOICES = 8;
 
+    /// @dev The operations whose successful calls are counted: a handler whose calls of one
+    /// operation all revert tests nothing about it, so the tests require each to succeed.
+    enum Op {
+        Issue,
+        Claim,
+        ChangeReceiver,
+        Lock,
+        Unlock,
+        Reimburse,
+        CreditNote,
+        ConfirmCreditNote,
+        Void,
+        FreezeInvoice,
+        UnfreezeInvoice,
+        FreezeIssuer,
+        UnfreezeIssuer
+    }
+    uint256 public constant OP_COUNT = uint256(type(Op).max) + 1;
+
     IInvoiceLedger.InvoiceData[] internal _invoices;
     bytes32[][] internal _batchLeaves;
     uint256[] internal _batchOf;
@@ -177,11 +197,14 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
     uint64 internal _nextNumber = 1;
     uint64 internal _nextRedNumber = 1;
 
+    mapping(uint256 op => uint256 count) public successes;
+    mapping(uint256 invoice => bytes32 receiverId) public chosenReceiver;
     mapping(uint256 invoice => uint256 count) public reimbursements;
     mapping(uint256 invoice => uint256 amount) public credited;
     bool public frozenChanged;
     bool public reimbursedWrongAmount;
     bool public numberReissued;
+    bool public lockedByOtherCompany;
 
     constructor(InvoiceLedger ledger_) {
         ledger = ledger_;
@@ -209,7 +232,7 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         if (action == 25) return who % 4 == 0 ? _freezeIssuer() : _unfreezeIssuer();
         if (action == 26) return _unfreezeIssuer();
         uint256 index = seed % _invoices.length;
-        if (action == 16) return _claim(index);
+        if (action == 16) return who % 8 == 0 ? _changeReceiver(index, who) : _claim(index, who);
         if (action == 17) return _lock(index, who % 2 == 0 ? RECEIVER_A_ACCOUNT : RECEIVER_B_ACCOUNT);
         if (action == 18) return _unlock(index, _receiverFor(index, who));
         if (action == 19) return _reimburse(index, _receiverFor(index, who));
@@ -239,6 +262,7 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         }
         vm.prank(ISSUER_ACCOUNT);
         try ledger.issueBatch(CODE, items) {
+            ++successes[uint256(Op.Issue)];
             _batchLeaves.push(leaves);
             for (uint256 i; i < size; ++i) {
                 _invoices.push(invoices[i]);
@@ -269,9 +293,13 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         IInvoiceLedger.InvoiceState state = ledger.getInvoice(_idOf(_invoices[index])).state;
         uint256 step = (seed / _invoices.length) % 6;
         if (state == IInvoiceLedger.InvoiceState.None || state == IInvoiceLedger.InvoiceState.Issued) {
-            _claim(index);
+            // Now and then the issuer voids it before the buyer claims it.
+            if (step == 5) _voidInvoice(index);
+            else _claim(index, uint8(step));
         } else if (state == IInvoiceLedger.InvoiceState.Claimed) {
-            _lock(index, step % 2 == 0 ? RECEIVER_A_ACCOUNT : RECEIVER_B_ACCOUNT);
+            // Mostly the company the buyer named; sometimes the other one, which must fail.
+            if (step == 5) _changeReceiver(index, uint8(seed >> 8));
+            else _lock(index, step == 4 ? _otherCompany(index) : _namedCompany(index));
         } else if (state == IInvoiceLedger.InvoiceState.Voided) {
             _creditNote(index, amountSeed);
         } else if (step == 0) {
@@ -298,26 +326,57 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         }
     }
 
-    function _claim(uint256 index) internal {
+    function _claim(uint256 index, uint8 who) internal {
         IInvoiceLedger.InvoiceData memory invoice = _invoices[index];
         bytes32[] memory proof = _proofOf(index);
+        bytes32 receiverId = who % 2 == 0 ? RECEIVER_A : RECEIVER_B;
         Snapshot memory before = _snapshot(index);
         vm.prank(BUYER);
-        try ledger.claim(invoice, proof, _saltOf(invoice.number)) {} catch {}
+        try ledger.claim(invoice, proof, _saltOf(invoice.number), receiverId) {
+            chosenReceiver[index] = receiverId;
+            ++successes[uint256(Op.Claim)];
+        } catch {}
+        _checkFrozen(index, before);
+    }
+
+    function _changeReceiver(uint256 index, uint8 who) internal {
+        IInvoiceLedger.InvoiceData memory invoice = _invoices[index];
+        bytes32[] memory proof = _proofOf(index);
+        bytes32 receiverId = who % 2 == 0 ? RECEIVER_A : RECEIVER_B;
+        Snapshot memory before = _snapshot(index);
+        vm.prank(BUYER);
+        try ledger.changeReceiver(invoice, proof, _saltOf(invoice.number), receiverId) {
+            chosenReceiver[index] = receiverId;
+            ++successes[uint256(Op.ChangeReceiver)];
+        } catch {}
         _checkFrozen(index, before);
     }
 
     function _lock(uint256 index, address company) internal {
         Snapshot memory before = _snapshot(index);
         vm.prank(company);
-        try ledger.lock(_idOf(_invoices[index])) {} catch {}
+        try ledger.lock(_idOf(_invoices[index])) {
+            ++successes[uint256(Op.Lock)];
+            bytes32 locker = company == RECEIVER_A_ACCOUNT ? RECEIVER_A : RECEIVER_B;
+            if (locker != chosenReceiver[index]) lockedByOtherCompany = true;
+        } catch {}
         _checkFrozen(index, before);
+    }
+
+    function _namedCompany(uint256 index) internal view returns (address) {
+        return chosenReceiver[index] == RECEIVER_B ? RECEIVER_B_ACCOUNT : RECEIVER_A_ACCOUNT;
+    }
+
+    function _otherCompany(uint256 index) internal view returns (address) {
+        return chosenReceiver[index] == RECEIVER_B ? RECEIVER_A_ACCOUNT : RECEIVER_B_ACCOUNT;
     }
 
     function _unlock(uint256 index, address company) internal {
         Snapshot memory before = _snapshot(index);
         vm.prank(company);
-        try ledger.unlock(_idOf(_invoices[index]), "rejected") {} catch {}
+        try ledger.unlock(_idOf(_invoices[index]), "rejected") {
+            ++successes[uint256(Op.Unlock)];
+        } catch {}
         _checkFrozen(index, before);
     }
 
@@ -325,6 +384,7 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         Snapshot memory before = _snapshot(index);
         vm.prank(company);
         try ledger.reimburse(_idOf(_invoices[index])) returns (uint96 amount) {
+            ++successes[uint256(Op.Reimburse)];
             ++reimbursements[index];
             if (amount != _invoices[index].amount - credited[index]) reimbursedWrongAmount = true;
         } catch {}
@@ -346,6 +406,7 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         Snapshot memory before = _snapshot(index);
         vm.prank(ISSUER_ACCOUNT);
         try ledger.issueCreditNote(invoice, proof, note) returns (bytes32 creditNoteId) {
+            ++successes[uint256(Op.CreditNote)];
             ++_nextRedNumber;
             if (ledger.getCreditNote(creditNoteId).state == IInvoiceLedger.CreditNoteState.Applied) {
                 credited[index] += amount;
@@ -360,6 +421,7 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         Snapshot memory before = _snapshot(pending.invoice);
         vm.prank(company);
         try ledger.confirmCreditNote(pending.creditNoteId) {
+            ++successes[uint256(Op.ConfirmCreditNote)];
             credited[pending.invoice] += pending.amount;
         } catch {}
         _checkFrozen(pending.invoice, before);
@@ -374,30 +436,40 @@ contract InvoiceLedgerHandler is InvoiceLedgerSetup {
         bytes32[] memory proof = _proofOf(index);
         Snapshot memory before = _snapshot(index);
         vm.prank(ISSUER_ACCOUNT);
-        try ledger.voidInvoice(_invoices[index], proof) {} catch {}
+        try ledger.voidInvoice(_invoices[index], proof) {
+            ++successes[uint256(Op.Void)];
+        } catch {}
         _checkFrozen(index, before);
     }
 
     function _freezeInvoice(uint256 index) internal {
         bytes32[] memory proof = _proofOf(index);
         vm.prank(TAX_OPERATOR);
-        try ledger.freezeInvoice(_invoices[index], proof) {} catch {}
+        try ledger.freezeInvoice(_invoices[index], proof) {
+            ++successes[uint256(Op.FreezeInvoice)];
+        } catch {}
     }
 
     function _unfreezeInvoice(uint256 index) internal {
         bytes32 invoiceId = _idOf(_invoices[index]);
         vm.prank(TAX_OPERATOR);
-        try ledger.unfreezeInvoice(invoiceId) {} catch {}
+        try ledger.unfreezeInvoice(invoiceId) {
+            ++successes[uint256(Op.UnfreezeInvoice)];
+        } catch {}
     }
 
     function _freezeIssuer() internal {
         vm.prank(TAX_OPERATOR);
-        try ledger.freezeIssuer(ISSUER) {} catch {}
+        try ledger.freezeIssuer(ISSUER) {
+            ++successes[uint256(Op.FreezeIssuer)];
+        } catch {}
     }
 
     function _unfreezeIssuer() internal {
         vm.prank(TAX_OPERATOR);
-        try ledger.unfreezeIssuer(ISSUER) {} catch {}
+        try ledger.unfreezeIssuer(ISSUER) {
+            ++successes[uint256(Op.UnfreezeIssuer)];
+        } catch {}
     }
 
     /// @dev Up to half a day: pending credit notes lapse after 72 hours, periods roll over monthly.
@@ -477,6 +549,34 @@ contract InvoiceLedgerInvariantTest is InvoiceLedgerSetup {
     function invariant_numbersNeverReissued() public view {
         assertTrue(!handler.numberReissued(), "a number was issued twice");
     }
+
+    /// @dev Only the receiving company the buyer named ever locked an invoice (finding 2 of
+    /// issue 12: any receiving company could lock any claimed invoice).
+    function invariant_onlyTheNamedCompanyLocks() public view {
+        assertTrue(!handler.lockedByOtherCompany(), "a company the buyer did not name locked an invoice");
+    }
+
+    /// @dev The handler can succeed at every operation it drives: a fixed pseudo-random sequence
+    /// as long as a few invariant runs makes each one succeed at least once. A handler whose calls
+    /// of some operation always revert (a wiring mistake, a wrong party) fails here.
+    function test_handlerSucceedsAtEveryOperation() public {
+        for (uint256 i; i < 600; ++i) {
+            bytes32 seed = keccak256(abi.encode("handler coverage", i));
+            handler.act(uint8(seed[0]), uint256(seed) >> 16, uint96(uint256(seed) >> 64), uint8(seed[1]));
+        }
+        for (uint256 op; op < handler.OP_COUNT(); ++op) {
+            assertTrue(handler.successes(op) > 0, string.concat("operation never succeeded: ", vm.toString(op)));
+        }
+    }
+
+    /// @dev Each run must get past issuance: a run in which every call after the first issuance
+    /// reverted checked the invariants against nothing.
+    function afterInvariant() public view {
+        uint256 moved;
+        for (uint256 op = 1; op < handler.OP_COUNT(); ++op) moved += handler.successes(op);
+        assertTrue(handler.successes(uint256(InvoiceLedgerHandler.Op.Issue)) > 0, "no invoice issued in this run");
+        assertTrue(moved > 0, "no invoice changed in this run");
+    }
 }
 
 contract InvoiceLedgerFuzzTest is InvoiceLedgerSetup {
@@ -539,10 +639,10 @@ contract InvoiceLedgerFuzzTest is InvoiceLedgerSetup {
         bytes32 invoiceId = _idOf(invoice);
         vm.prank(ISSUER_ACCOUNT);
         ledger.issue(CODE, _item(invoice));
-        vm.prank(BUYER);
-        ledger.claim(invoice, new bytes32[](0), _saltOf(7));
-        if (credit > 0 && !creditWhileLocked) _creditNote(invoice, credit);
         address receiver = otherLocks ? RECEIVER_B_ACCOUNT : RECEIVER_A_ACCOUNT;
+        vm.prank(BUYER);
+        ledger.claim(invoice, new bytes32[](0), _saltOf(7), otherLocks ? RECEIVER_B : RECEIVER_A);
+        if (credit > 0 && !creditWhileLocked) _creditNote(invoice, credit);
         vm.prank(receiver);
         ledger.lock(invoiceId);
         if (credit > 0 && creditWhileLocked) {
@@ -581,7 +681,7 @@ contract InvoiceLedgerFuzzTest is InvoiceLedgerSetup {
         ledger.issue(CODE, _item(invoice));
         if (stage >= 1) {
             vm.prank(BUYER);
-            ledger.claim(invoice, noProof, _saltOf(9));
+            ledger.claim(invoice, noProof, _saltOf(9), RECEIVER_A);
         }
         if (stage >= 2) {
             vm.prank(RECEIVER_A_ACCOUNT);
@@ -602,7 +702,12 @@ contract InvoiceLedgerFuzzTest is InvoiceLedgerSetup {
             : abi.encodeWithSelector(IInvoiceLedger.InvoiceIsFrozen.selector, invoiceId);
         vm.expectRevert(frozen);
         vm.prank(BUYER);
-        ledger.claim(invoice, noProof, _saltOf(9));
+        ledger.claim(invoice, noProof, _saltOf(9), RECEIVER_A);
+        if (stage == 1) {
+            vm.expectRevert(frozen);
+            vm.prank(BUYER);
+            ledger.changeReceiver(invoice, noProof, _saltOf(9), RECEIVER_B);
+        }
         // An invoice nobody touched has no record to lock: that refusal comes first.
         bytes memory refusal = stage == 0 && freezeIssuer
             ? abi.encodeWithSelector(

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { id, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { passProposal, TAX } from "../fixtures.js";
+import { AUDIT, passProposal, TAX } from "../fixtures.js";
 import { ROLES } from "../../deploy/lib/consortium.js";
 import {
   batchProof,
@@ -27,6 +27,7 @@ import {
   RED_CODE,
   RULES,
   saltOf,
+  withSecondTaxAuthority,
 } from "./fixtures.js";
 
 const connection = await network.create<"l1">();
@@ -111,11 +112,53 @@ describe("InvoiceLedger", function () {
       expect(frozen).to.equal(false);
     });
 
-    it("rejects an issuer another department registered", async function () {
+    it("rejects a tax authority other than the issuer's registrar while that is an active tax authority", async function () {
+      const system = await fixture();
+      await withSecondTaxAuthority(connection, system);
+      const { ledger, accounts } = system;
+      for (const call of [
+        () => ledger.connect(accounts.audit).setIssuerRules(ISSUER, RULES),
+        () => ledger.connect(accounts.audit).freezeIssuer(ISSUER),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar").withArgs(ISSUER, AUDIT);
+      }
+    });
+
+    // Issue 12 (suspicion): an issuer registered by a department without the tax role could
+    // never get rules, and one whose registrar was suspended could be frozen by nobody.
+    it("lets any tax authority control an issuer registered by a department without the tax role", async function () {
       const { ledger, accounts } = await fixture();
       await expect(ledger.connect(accounts.tax).setIssuerRules(OTHER_ISSUER, RULES))
-        .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
+        .to.emit(ledger, "IssuerRulesSet")
+        .withArgs(OTHER_ISSUER, TAX, RULES.enabled, RULES.maxAmount, RULES.periodAmountQuota, RULES.periodCountQuota);
+      await expect(ledger.connect(accounts.tax).freezeIssuer(OTHER_ISSUER))
+        .to.emit(ledger, "IssuerFrozen")
         .withArgs(OTHER_ISSUER, TAX);
+      await expect(ledger.connect(accounts.tax).unfreezeIssuer(OTHER_ISSUER))
+        .to.emit(ledger, "IssuerUnfrozen")
+        .withArgs(OTHER_ISSUER, TAX);
+    });
+
+    it("lets another tax authority freeze and set the rules of an issuer whose registrar is suspended", async function () {
+      const system = await fixture();
+      const governor = await withSecondTaxAuthority(connection, system);
+      const { ledger, accounts, parties, contracts } = system;
+      await (await contracts.registry.connect(governor).suspendDepartment(TAX)).wait();
+      await expect(ledger.connect(accounts.audit).freezeIssuer(ISSUER))
+        .to.emit(ledger, "IssuerFrozen")
+        .withArgs(ISSUER, AUDIT);
+      await expect(ledger.connect(parties.issuer).issue(CODE, itemFor(parties.buyer.address, 100n)))
+        .to.be.revertedWithCustomError(ledger, "InvoiceIssuerIsFrozen")
+        .withArgs(ISSUER);
+      await expect(ledger.connect(accounts.audit).setIssuerRules(ISSUER, { ...RULES, enabled: false }))
+        .to.emit(ledger, "IssuerRulesSet")
+        .withArgs(ISSUER, AUDIT, false, RULES.maxAmount, RULES.periodAmountQuota, RULES.periodCountQuota);
+      // Reinstated, the registrar controls its issuer again, alone.
+      await (await contracts.registry.connect(governor).reinstateDepartment(TAX)).wait();
+      await expect(ledger.connect(accounts.audit).unfreezeIssuer(ISSUER))
+        .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
+        .withArgs(ISSUER, AUDIT);
+      await (await ledger.connect(accounts.tax).unfreezeIssuer(ISSUER)).wait();
     });
 
     it("rejects an unknown participant", async function () {
@@ -152,7 +195,7 @@ describe("InvoiceLedger", function () {
         .to.be.revertedWithCustomError(ledger, "InvoiceIssuerIsFrozen")
         .withArgs(ISSUER);
       const invoice = batch.invoices[0];
-      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number)))
+      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number), RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceIssuerIsFrozen")
         .withArgs(ISSUER);
 
@@ -174,14 +217,17 @@ describe("InvoiceLedger", function () {
         .withArgs(ISSUER);
     });
 
-    it("is reserved to the issuer's registrar", async function () {
-      const { ledger, accounts } = await fixture();
-      await expect(ledger.connect(accounts.tax).freezeIssuer(OTHER_ISSUER))
+    it("is reserved to the issuer's registrar while it is an active tax authority", async function () {
+      const system = await fixture();
+      await withSecondTaxAuthority(connection, system);
+      const { ledger, accounts } = system;
+      await expect(ledger.connect(accounts.audit).freezeIssuer(ISSUER))
         .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
-        .withArgs(OTHER_ISSUER, TAX);
-      await expect(ledger.connect(accounts.tax).unfreezeIssuer(OTHER_ISSUER))
+        .withArgs(ISSUER, AUDIT);
+      await (await ledger.connect(accounts.tax).freezeIssuer(ISSUER)).wait();
+      await expect(ledger.connect(accounts.audit).unfreezeIssuer(ISSUER))
         .to.be.revertedWithCustomError(ledger, "InvoiceNotRegistrar")
-        .withArgs(OTHER_ISSUER, TAX);
+        .withArgs(ISSUER, AUDIT);
     });
   });
 
@@ -467,9 +513,9 @@ describe("InvoiceLedger", function () {
     it("lets the buyer claim with its salt; the record is created from the proven data", async function () {
       const { ledger, parties, batch } = await batchFixture();
       const invoice = batch.invoices[2];
-      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(2), saltOf(invoice.number)))
+      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(2), saltOf(invoice.number), RECEIVER))
         .to.emit(ledger, "InvoiceClaimed")
-        .withArgs(idOf(invoice), ISSUER, parties.buyer.address);
+        .withArgs(idOf(invoice), ISSUER, parties.buyer.address, RECEIVER);
       const record = await ledger.getInvoice(idOf(invoice));
       expect(record.issuerId).to.equal(ISSUER);
       expect(record.state).to.equal(InvoiceState.Claimed);
@@ -481,10 +527,10 @@ describe("InvoiceLedger", function () {
     it("rejects anyone who does not hash to the buyer, and a wrong salt", async function () {
       const { ledger, parties, batch } = await batchFixture();
       const invoice = batch.invoices[0];
-      await expect(ledger.connect(parties.otherBuyer).claim(invoice, batch.proof(0), saltOf(invoice.number)))
+      await expect(ledger.connect(parties.otherBuyer).claim(invoice, batch.proof(0), saltOf(invoice.number), RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceNotBuyer")
         .withArgs(idOf(invoice), parties.otherBuyer.address);
-      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(99n)))
+      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(99n), RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceNotBuyer")
         .withArgs(idOf(invoice), parties.buyer.address);
     });
@@ -499,14 +545,14 @@ describe("InvoiceLedger", function () {
         { ...invoice, issuerId: OTHER_ISSUER },
       ];
       for (const data of forged) {
-        await expect(ledger.connect(parties.buyer).claim(data, batch.proof(1), salt))
+        await expect(ledger.connect(parties.buyer).claim(data, batch.proof(1), salt, RECEIVER))
           .to.be.revertedWithCustomError(ledger, "InvoiceProofInvalid")
           .withArgs(idOf(data));
       }
-      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), salt))
+      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), salt, RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceProofInvalid")
         .withArgs(idOf(invoice));
-      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(1).slice(1), salt))
+      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(1).slice(1), salt, RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceProofInvalid")
         .withArgs(idOf(invoice));
     });
@@ -516,12 +562,12 @@ describe("InvoiceLedger", function () {
       const system = { ledger, parties };
       await claimOf(system, batch, 0);
       const first = batch.invoices[0];
-      await expect(ledger.connect(parties.buyer).claim(first, batch.proof(0), saltOf(first.number)))
+      await expect(ledger.connect(parties.buyer).claim(first, batch.proof(0), saltOf(first.number), RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceUnexpectedState")
         .withArgs(idOf(first), InvoiceState.Claimed);
       await (await ledger.connect(parties.issuer).voidInvoice(batch.invoices[1], batch.proof(1))).wait();
       const second = batch.invoices[1];
-      await expect(ledger.connect(parties.buyer).claim(second, batch.proof(1), saltOf(second.number)))
+      await expect(ledger.connect(parties.buyer).claim(second, batch.proof(1), saltOf(second.number), RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceUnexpectedState")
         .withArgs(idOf(second), InvoiceState.Voided);
     });
@@ -530,7 +576,7 @@ describe("InvoiceLedger", function () {
       const { ledger, parties, accounts, batch } = await batchFixture();
       const invoice = batch.invoices[0];
       await (await ledger.connect(accounts.tax).freezeInvoice(invoice, batch.proof(0))).wait();
-      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number)))
+      await expect(ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number), RECEIVER))
         .to.be.revertedWithCustomError(ledger, "InvoiceIsFrozen")
         .withArgs(idOf(invoice));
     });
@@ -540,9 +586,31 @@ describe("InvoiceLedger", function () {
       const item = itemFor(parties.buyer.address, 42n);
       await (await ledger.connect(parties.issuer).issue(CODE, item)).wait();
       const [invoice] = withIdentity(ISSUER, CODE, [item]);
-      await expect(ledger.connect(parties.buyer).claim(invoice, [], saltOf(42n)))
+      await expect(ledger.connect(parties.buyer).claim(invoice, [], saltOf(42n), RECEIVER))
         .to.emit(ledger, "InvoiceClaimed")
-        .withArgs(idOf(invoice), ISSUER, parties.buyer.address);
+        .withArgs(idOf(invoice), ISSUER, parties.buyer.address, RECEIVER);
+    });
+
+    it("names the receiving company, which must be an active participant with the receiver role", async function () {
+      const { ledger, parties, accounts, contracts, batch } = await batchFixture();
+      const { registry } = contracts;
+      const invoice = batch.invoices[0];
+      const claim = (receiverId: string) =>
+        ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number), receiverId);
+      // Nobody, an unknown id, an issuer (no receiver role), a suspended receiving company.
+      for (const receiverId of [ZeroHash, id("test:unknown"), ISSUER]) {
+        await expect(claim(receiverId))
+          .to.be.revertedWithCustomError(ledger, "InvoiceInvalidReceiver")
+          .withArgs(receiverId);
+      }
+      await (await registry.connect(accounts.tax).suspendParticipant(OTHER_RECEIVER)).wait();
+      await expect(claim(OTHER_RECEIVER))
+        .to.be.revertedWithCustomError(ledger, "InvoiceInvalidReceiver")
+        .withArgs(OTHER_RECEIVER);
+      await expect(claim(RECEIVER))
+        .to.emit(ledger, "InvoiceClaimed")
+        .withArgs(idOf(invoice), ISSUER, parties.buyer.address, RECEIVER);
+      expect((await ledger.getInvoice(idOf(invoice))).receiverId).to.equal(RECEIVER);
     });
 
     it("lets a buyer that is an enterprise claim with its account", async function () {
@@ -550,13 +618,82 @@ describe("InvoiceLedger", function () {
       const system = { ledger, parties };
       const batch = await issueBatchOf(system, [9n], { buyer: parties.receiver.address });
       const invoice = batch.invoices[0];
-      await (await ledger.connect(parties.receiver).claim(invoice, [], saltOf(9n))).wait();
+      await (await ledger.connect(parties.receiver).claim(invoice, [], saltOf(9n), RECEIVER)).wait();
       expect((await ledger.getInvoice(idOf(invoice))).state).to.equal(InvoiceState.Claimed);
       expect(await ledger.buyerHash(parties.receiver.address, saltOf(9n))).to.equal(invoice.buyer);
     });
   });
 
+  describe("changeReceiver", function () {
+    it("lets the buyer name another company while the invoice is claimed and not locked", async function () {
+      const { ledger, parties, batch } = await batchFixture();
+      const invoice = batch.invoices[0];
+      const invoiceId = idOf(invoice);
+      await claimOf({ ledger, parties }, batch, 0, RECEIVER);
+      await expect(
+        ledger.connect(parties.buyer).changeReceiver(invoice, batch.proof(0), saltOf(invoice.number), OTHER_RECEIVER),
+      )
+        .to.emit(ledger, "InvoiceReceiverChanged")
+        .withArgs(invoiceId, OTHER_RECEIVER, parties.buyer.address, RECEIVER);
+      expect((await ledger.getInvoice(invoiceId)).receiverId).to.equal(OTHER_RECEIVER);
+      await expect(ledger.connect(parties.receiver).lock(invoiceId))
+        .to.be.revertedWithCustomError(ledger, "InvoiceNotReceiver")
+        .withArgs(invoiceId, RECEIVER);
+      await (await ledger.connect(parties.otherReceiver).lock(invoiceId)).wait();
+      // Locked: the company holds it until it lets go.
+      await expect(
+        ledger.connect(parties.buyer).changeReceiver(invoice, batch.proof(0), saltOf(invoice.number), RECEIVER),
+      )
+        .to.be.revertedWithCustomError(ledger, "InvoiceUnexpectedState")
+        .withArgs(invoiceId, InvoiceState.Locked);
+    });
+
+    it("is the buyer's alone, needs a genuine invoice, a claimed state and a valid company", async function () {
+      const { ledger, parties, accounts, batch } = await batchFixture();
+      const invoice = batch.invoices[0];
+      const invoiceId = idOf(invoice);
+      const change = (signer: typeof parties.buyer, receiverId = OTHER_RECEIVER, salt = saltOf(invoice.number)) =>
+        ledger.connect(signer).changeReceiver(invoice, batch.proof(0), salt, receiverId);
+      await expect(change(parties.buyer))
+        .to.be.revertedWithCustomError(ledger, "InvoiceUnexpectedState")
+        .withArgs(invoiceId, InvoiceState.None);
+      await claimOf({ ledger, parties }, batch, 0, RECEIVER);
+      for (const signer of [parties.otherBuyer, parties.receiver, parties.otherReceiver]) {
+        await expect(change(signer))
+          .to.be.revertedWithCustomError(ledger, "InvoiceNotBuyer")
+          .withArgs(invoiceId, signer.address);
+      }
+      await expect(change(parties.buyer, OTHER_RECEIVER, saltOf(99n)))
+        .to.be.revertedWithCustomError(ledger, "InvoiceNotBuyer")
+        .withArgs(invoiceId, parties.buyer.address);
+      await expect(
+        ledger.connect(parties.buyer).changeReceiver(invoice, batch.proof(1), saltOf(invoice.number), OTHER_RECEIVER),
+      )
+        .to.be.revertedWithCustomError(ledger, "InvoiceProofInvalid")
+        .withArgs(invoiceId);
+      await expect(change(parties.buyer, ISSUER))
+        .to.be.revertedWithCustomError(ledger, "InvoiceInvalidReceiver")
+        .withArgs(ISSUER);
+      await (await ledger.connect(accounts.tax).freezeInvoice(invoice, [])).wait();
+      await expect(change(parties.buyer)).to.be.revertedWithCustomError(ledger, "InvoiceIsFrozen").withArgs(invoiceId);
+    });
+  });
+
   describe("lock", function () {
+    // Issue 12, finding 2: any receiving company could lock an invoice claimed for another, and
+    // Reimbursed is final, so one company could take every claimed invoice in the city.
+    it("is reserved to the receiving company the buyer named in the claim", async function () {
+      const { ledger, parties, batch } = await batchFixture();
+      await claimOf({ ledger, parties }, batch, 0, RECEIVER);
+      const invoiceId = idOf(batch.invoices[0]);
+      await expect(ledger.connect(parties.otherReceiver).lock(invoiceId))
+        .to.be.revertedWithCustomError(ledger, "InvoiceNotReceiver")
+        .withArgs(invoiceId, OTHER_RECEIVER);
+      expect((await ledger.getInvoice(invoiceId)).state).to.equal(InvoiceState.Claimed);
+      await (await ledger.connect(parties.receiver).lock(invoiceId)).wait();
+      await (await ledger.connect(parties.receiver).reimburse(invoiceId)).wait();
+    });
+
     it("locks a claimed invoice for the receiving company", async function () {
       const { ledger, parties, batch } = await batchFixture();
       await claimOf({ ledger, parties }, batch, 0);
@@ -613,19 +750,28 @@ describe("InvoiceLedger", function () {
   });
 
   describe("unlock", function () {
-    it("releases the invoice on rejection: claimed again, lockable by another company", async function () {
+    it("releases the invoice on rejection: claimed again, for the same company until the buyer names another", async function () {
       const { ledger, parties, batch } = await lockedFixture();
-      const invoiceId = idOf(batch.invoices[0]);
+      const invoice = batch.invoices[0];
+      const invoiceId = idOf(invoice);
       const reason = id("duplicate expense claim");
       await expect(ledger.connect(parties.receiver).unlock(invoiceId, reason))
         .to.emit(ledger, "InvoiceUnlocked")
         .withArgs(invoiceId, RECEIVER, reason);
       const record = await ledger.getInvoice(invoiceId);
       expect(record.state).to.equal(InvoiceState.Claimed);
-      expect(record.receiverId).to.equal(ZeroHash);
+      expect(record.receiverId).to.equal(RECEIVER);
+      await expect(ledger.connect(parties.otherReceiver).lock(invoiceId))
+        .to.be.revertedWithCustomError(ledger, "InvoiceNotReceiver")
+        .withArgs(invoiceId, OTHER_RECEIVER);
+      await (
+        await ledger
+          .connect(parties.buyer)
+          .changeReceiver(invoice, batch.proof(0), saltOf(invoice.number), OTHER_RECEIVER)
+      ).wait();
       await expect(ledger.connect(parties.otherReceiver).lock(invoiceId))
         .to.emit(ledger, "InvoiceLocked")
-        .withArgs(invoiceId, OTHER_RECEIVER, batch.invoices[0].amount);
+        .withArgs(invoiceId, OTHER_RECEIVER, invoice.amount);
     });
 
     it("is reserved to the company that locked it", async function () {
@@ -1093,7 +1239,7 @@ describe("InvoiceLedger", function () {
       await (await ledger.connect(accounts.tax).pause()).wait();
       const invoice = batch.invoices[0];
       await expect(
-        ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number)),
+        ledger.connect(parties.buyer).claim(invoice, batch.proof(0), saltOf(invoice.number), RECEIVER),
       ).to.be.revertedWithCustomError(ledger, "EnforcedPause");
       await expect(ledger.connect(accounts.tax).freezeIssuer(ISSUER)).to.be.revertedWithCustomError(
         ledger,

@@ -16,7 +16,7 @@ import {
   type InvoiceItem,
   withIdentity,
 } from "../../deploy/lib/invoices.js";
-import { deploySystem } from "../fixtures.js";
+import { AUDIT, deploySystem, impersonate } from "../fixtures.js";
 
 export const ISSUER = id("test:ACME-TRADING");
 export const OTHER_ISSUER = id("test:SAMR-REGISTERED-SHOP");
@@ -58,6 +58,17 @@ export async function deployInvoiceSystem(connection: NetworkConnection<"l1">) {
 }
 
 export type InvoiceSystem = Awaited<ReturnType<typeof deployInvoiceSystem>>;
+
+/**
+ * Makes the audit office a second tax authority, as a vote would (the governor, impersonated,
+ * calls the registry), so that tests can tell "a tax authority" from "the issuer's registrar".
+ * Returns the governor's signer for further governance calls (suspending a department, say).
+ */
+export async function withSecondTaxAuthority(connection: NetworkConnection<"l1">, system: InvoiceSystem) {
+  const governor = await impersonate(connection, await system.contracts.governor.getAddress());
+  await (await system.contracts.registry.connect(governor).grantDepartmentRole(AUDIT, ROLES.TAX_AUTHORITY)).wait();
+  return governor;
+}
 /** What the helpers below use of the system. */
 type Parties = Pick<InvoiceSystem, "ledger" | "parties">;
 
@@ -98,10 +109,12 @@ export async function issueBatchOf(
   return { invoices, root: batchRoot(invoices), proof: (index) => batchProof(invoices, index) };
 }
 
-/** Claims invoice `index` of `batch` as the fixture's buyer. */
-export async function claimOf({ ledger, parties }: Parties, batch: IssuedBatch, index: number) {
+/** Claims invoice `index` of `batch` as the fixture's buyer, for `receiverId` (default RECEIVER). */
+export async function claimOf({ ledger, parties }: Parties, batch: IssuedBatch, index: number, receiverId = RECEIVER) {
   const invoice = batch.invoices[index];
-  await (await ledger.connect(parties.buyer).claim(invoice, batch.proof(index), saltOf(invoice.number))).wait();
+  await (
+    await ledger.connect(parties.buyer).claim(invoice, batch.proof(index), saltOf(invoice.number), receiverId)
+  ).wait();
 }
 
 export function range(from: number, count: number): bigint[] {

@@ -42,12 +42,23 @@ contract ApplicationHandler {
     Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     address private constant APPLICANT = address(0xA991);
 
+    /// @dev The operations whose successful calls are counted (see the invariant test).
+    enum Op {
+        Submit,
+        Approve,
+        Reject,
+        Resubmit,
+        Withdraw
+    }
+    uint256 public constant OP_COUNT = uint256(type(Op).max) + 1;
+
     JointApprovals public immutable approvals;
     bytes32[] private _templates;
     mapping(bytes32 departmentId => address) private _operators;
     uint256 public applications;
     uint256 public violations;
     uint256 public approvalsRecorded;
+    mapping(uint256 op => uint256 count) public successes;
 
     constructor(JointApprovals approvals_, bytes32[] memory templates, bytes32[4] memory departments, address[4] memory operators) {
         approvals = approvals_;
@@ -55,16 +66,17 @@ contract ApplicationHandler {
         for (uint256 i; i < 4; ++i) _operators[departments[i]] = operators[i];
     }
 
-    function submit(uint256 seed) external {
+    function submit(uint256 seed) public {
         vm.prank(APPLICANT);
         try approvals.submitApplication(_templates[seed % _templates.length], keccak256("dossier"), new bytes32[](0)) {
             ++applications;
+            ++successes[uint256(Op.Submit)];
             _check(applications);
         } catch {}
     }
 
     function approve(uint256 seed, uint8 step, bool asOwner) external {
-        if (applications == 0) return;
+        if (applications == 0) return submit(seed);
         uint256 applicationId = 1 + (seed % applications);
         IJointApprovals.Template memory template = approvals.getTemplate(approvals.getApplication(applicationId).templateId);
         step = uint8(step % template.steps.length);
@@ -72,6 +84,7 @@ contract ApplicationHandler {
         vm.prank(asOwner ? _operators[template.steps[step].departmentId] : _operators[bytes32("TAX")]);
         try approvals.approveStep(applicationId, step, keccak256(abi.encode("result", step))) {
             ++approvalsRecorded;
+            ++successes[uint256(Op.Approve)];
             if (!wasOpen) ++violations;
         } catch {}
         _check(applicationId);
@@ -80,7 +93,7 @@ contract ApplicationHandler {
     /// @dev Approves every open step of an application as its owner: moves applications along so
     /// that runs reach completion.
     function advance(uint256 seed) external {
-        if (applications == 0) return;
+        if (applications == 0) return submit(seed);
         uint256 applicationId = 1 + (seed % applications);
         IJointApprovals.Application memory application = approvals.getApplication(applicationId);
         if (application.status != IJointApprovals.ApplicationStatus.InProgress) return;
@@ -90,26 +103,51 @@ contract ApplicationHandler {
             vm.prank(_operators[steps[i].departmentId]);
             approvals.approveStep(applicationId, uint8(i), keccak256(abi.encode("result", i)));
             ++approvalsRecorded;
+            ++successes[uint256(Op.Approve)];
         }
         _check(applicationId);
     }
 
     function reject(uint256 seed, uint8 step) external {
-        if (applications == 0) return;
+        if (applications == 0) return submit(seed);
         uint256 applicationId = 1 + (seed % applications);
         IJointApprovals.Template memory template = approvals.getTemplate(approvals.getApplication(applicationId).templateId);
         step = uint8(step % template.steps.length);
         vm.prank(_operators[template.steps[step].departmentId]);
-        try approvals.rejectStep(applicationId, step, "REASON") {} catch {}
+        try approvals.rejectStep(applicationId, step, "REASON") {
+            ++successes[uint256(Op.Reject)];
+        } catch {}
         _check(applicationId);
     }
 
     function resubmit(uint256 seed, uint8 step) external {
-        if (applications == 0) return;
+        if (applications == 0) return submit(seed);
         uint256 applicationId = 1 + (seed % applications);
+        // Mostly a step that is rejected, so that resubmissions happen.
+        uint256 rejected = approvals.getApplication(applicationId).rejected;
+        for (uint256 i; i < 16 && rejected != 0; ++i) {
+            if ((rejected >> ((step + i) % 16)) & 1 == 1 && seed % 4 != 0) {
+                step = uint8((step + i) % 16);
+                break;
+            }
+        }
         vm.prank(APPLICANT);
-        try approvals.resubmitStep(applicationId, uint8(step % 16), keccak256("corrected")) {} catch {}
+        try approvals.resubmitStep(applicationId, uint8(step % 16), keccak256("corrected")) {
+            ++successes[uint256(Op.Resubmit)];
+        } catch {}
         _check(applicationId);
+    }
+
+    /// @dev Now and then the applicant gives up (or a stranger tries to, which must fail).
+    function withdraw(uint256 seed, bool asStranger) external {
+        if (applications == 0) return submit(seed);
+        uint256 applicationId = 1 + (seed % applications);
+        if (seed % 4 != 0) return;
+        vm.prank(asStranger ? address(0x5742) : APPLICANT);
+        try approvals.withdrawApplication(applicationId) {
+            ++successes[uint256(Op.Withdraw)];
+            if (asStranger) ++violations;
+        } catch {}
     }
 
     /// @dev Every step that is not Locked has all its prerequisites approved.
@@ -145,6 +183,37 @@ contract JointApprovalsInvariantTest is LicencesSetup {
         }
         handler = new ApplicationHandler(approvals, templates, departments, operators);
         targetContract(address(handler));
+        bytes4[] memory selectors = new bytes4[](6);
+        selectors[0] = handler.submit.selector;
+        selectors[1] = handler.approve.selector;
+        selectors[2] = handler.advance.selector;
+        selectors[3] = handler.reject.selector;
+        selectors[4] = handler.resubmit.selector;
+        selectors[5] = handler.withdraw.selector;
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    /// @dev The handler can succeed at every operation it drives (a fixed pseudo-random sequence);
+    /// one whose calls all revert would leave the invariants checking nothing.
+    function test_handlerSucceedsAtEveryOperation() public {
+        for (uint256 i; i < 300; ++i) {
+            uint256 seed = uint256(keccak256(abi.encode("handler coverage", i)));
+            uint256 action = seed % 6;
+            if (action == 0) handler.submit(seed >> 8);
+            else if (action == 1) handler.approve(seed >> 8, uint8(seed >> 16), (seed >> 24) % 2 == 0);
+            else if (action == 2) handler.advance(seed >> 8);
+            else if (action == 3) handler.reject(seed >> 8, uint8(seed >> 16));
+            else if (action == 4) handler.resubmit(seed >> 8, uint8(seed >> 16));
+            else handler.withdraw(seed >> 8, (seed >> 24) % 2 == 0);
+        }
+        for (uint256 op; op < handler.OP_COUNT(); ++op) {
+            assertTrue(handler.successes(op) > 0, string.concat("operation never succeeded: ", vm.toString(op)));
+        }
+    }
+
+    /// @dev Every run got somewhere: the first call always submits an application.
+    function afterInvariant() public view {
+        assertTrue(handler.successes(uint256(ApplicationHandler.Op.Submit)) > 0, "no application submitted in this run");
     }
 
     /// @dev A step never opens (nor gets approved or rejected) before its prerequisites are approved.

@@ -4,7 +4,6 @@ import { network } from "hardhat";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { CONS, deploySystem, FIRE, HRSS, passProposal, SAMR, TAX } from "../fixtures.js";
-import { describeAccess } from "../helpers/access.js";
 import {
   APPLICATION,
   BUSINESS_REGISTRATION,
@@ -13,6 +12,7 @@ import {
   FOOD_BUSINESS,
   licenceId,
   purpose,
+  referenceOf,
   RESTAURANT_OPENING,
   STATUS,
   STEP,
@@ -25,7 +25,7 @@ const connection = await network.create<"l1">();
 const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 
-const REG = licenceId("RESTAURANT-REG");
+const REG = licenceId("RESTAURANT-REG", SAMR);
 const ZERO = ethers.ZeroHash;
 const MISSING_EXIT = purpose("MISSING_FIRE_EXIT");
 
@@ -37,7 +37,7 @@ async function deployed() {
   await (
     await system.contracts.licenceRegistry
       .connect(system.accounts.samr)
-      .issue(REG, BUSINESS_REGISTRATION, applicant.address, documentHash("reg"), 0, 0, [])
+      .issue(referenceOf(REG), BUSINESS_REGISTRATION, applicant.address, documentHash("reg"), 0, 0, [])
   ).wait();
   return { ...system, applicant };
 }
@@ -270,6 +270,19 @@ describe("JointApprovals", function () {
         .withArgs(1, RESTAURANT_OPENING, ctx.applicant.address, participant, documentHash("d"), []);
     });
 
+    // Issue 12 (suspicion): nothing checked that the named licences belong to the applicant, so
+    // a licence could be issued on another company's business registration.
+    it("reverts for a dependency the applicant does not hold", async function () {
+      const ctx = await fixture();
+      const { jointApprovals } = ctx.contracts;
+      const stranger = ctx.accounts.enterprises[3];
+      await expect(jointApprovals.connect(stranger).submitApplication(RESTAURANT_OPENING, documentHash("d"), [REG]))
+        .to.be.revertedWithCustomError(jointApprovals, "JointApprovalNotDependencyHolder")
+        .withArgs(REG, stranger.address);
+      expect(await jointApprovals.applicationCount()).to.equal(0n);
+      expect(await ctx.contracts.licenceRegistry.holderOf(REG)).to.equal(ctx.applicant.address);
+    });
+
     it("reverts for an unknown template, a zero dossier or unsuitable dependencies", async function () {
       const ctx = await fixture();
       const { jointApprovals, licenceRegistry } = ctx.contracts;
@@ -343,6 +356,39 @@ describe("JointApprovals", function () {
       expect(issued.validUntil - issued.validFrom).to.equal(5 * YEAR);
       expect(issued.dependsOn).to.deep.equal([REG]);
       expect(issued.status).to.equal(STATUS.Active);
+    });
+
+    // Issue 12, finding 1: application licence ids are known in advance, and `issue` let any
+    // trusted department take one first, so the last approval reverted with LicenceExists for
+    // good. Issued ids are now derived from the department and its reference.
+    it("cannot be blocked by a department issuing under the next application's licence id", async function () {
+      const ctx = await withApplication();
+      const { jointApprovals, licenceRegistry } = ctx.contracts;
+      const nextId = ctx.applicationId + 1n;
+      const { chainId } = await ethers.provider.getNetwork();
+      const squatted = expectedLicenceId(await jointApprovals.getAddress(), nextId, chainId);
+      // FIRE is trusted for FIRE_SAFETY only, SAMR for the very type the application issues.
+      for (const [squatter, type] of [
+        [ctx.accounts.fire, FIRE_SAFETY],
+        [ctx.accounts.samr, FOOD_BUSINESS],
+      ] as const) {
+        await (
+          await licenceRegistry
+            .connect(squatter)
+            .issue(squatted, type, squatter.address, documentHash("squat"), 0, 0, [])
+        ).wait();
+      }
+      expect(await licenceRegistry.statusOf(squatted)).to.equal(STATUS.None);
+
+      await (
+        await jointApprovals.connect(ctx.applicant).submitApplication(RESTAURANT_OPENING, documentHash("d2"), [REG])
+      ).wait();
+      expect((await jointApprovals.getApplication(nextId)).licenceId).to.equal(squatted);
+      for (const step of [STEP.fireSafety, STEP.environment, STEP.tax, STEP.foodReview]) {
+        await (await approve(ctx, nextId, step)).wait();
+      }
+      expect((await jointApprovals.getApplication(nextId)).status).to.equal(APPLICATION.Completed);
+      expect((await licenceRegistry.getLicence(squatted)).holder).to.equal(ctx.applicant.address);
     });
 
     it("issues the licence in the licence step's own approval when it comes last", async function () {
@@ -523,94 +569,5 @@ describe("JointApprovals", function () {
       await passProposal(ctx, [{ target: await jointApprovals.getAddress(), data }]);
       await approve(ctx, 1n, STEP.fireSafety);
     });
-  });
-
-  describeAccess("JointApprovals", {
-    fixture: withApplication,
-    contract: ({ contracts }) => contracts.jointApprovals,
-    cases: {
-      "defineTemplate(bytes32,bytes32,bytes32,uint8,(bytes32,bytes32,uint16)[])": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr }),
-        call: ({ contracts }, caller) =>
-          contracts.jointApprovals
-            .connect(caller as never)
-            .defineTemplate(codeToId("NEW"), FIRE_SAFETY, FIRE, 0, [
-              { code: codeToId("INSPECTION"), departmentId: FIRE, prerequisites: 0 },
-            ]),
-      },
-      "retireTemplate(bytes32)": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr }),
-        call: ({ contracts }, caller) =>
-          contracts.jointApprovals.connect(caller as never).retireTemplate(RESTAURANT_OPENING),
-      },
-      "submitApplication(bytes32,bytes32,bytes32[])": {
-        allowed: ({ applicant, accounts }) => ({ applicant, stranger: accounts.stranger, samr: accounts.samr }),
-        denied: () => ({}),
-        call: ({ contracts }, caller) =>
-          contracts.jointApprovals
-            .connect(caller as never)
-            .submitApplication(RESTAURANT_OPENING, documentHash("d"), []),
-      },
-      "approveStep(uint256,uint8,bytes32)": {
-        allowed: ({ accounts }) => ({ fire: accounts.fire, cons: accounts.cons, tax: accounts.tax }),
-        denied: ({ accounts }) => ({ bank: accounts.bank, hrss: accounts.hrss, samr: accounts.samr }),
-        call: (ctx, caller) => {
-          const step = [ctx.accounts.fire, ctx.accounts.cons, ctx.accounts.tax].findIndex(
-            (s) => s.address === caller.address,
-          );
-          return ctx.contracts.jointApprovals
-            .connect(caller as never)
-            .approveStep(1, Math.max(step, 0), documentHash("r"));
-        },
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotStepOwner" }),
-      },
-      "rejectStep(uint256,uint8,bytes32)": {
-        allowed: ({ accounts }) => ({ fire: accounts.fire, cons: accounts.cons, tax: accounts.tax }),
-        denied: ({ accounts }) => ({ bank: accounts.bank, audit: accounts.audit }),
-        call: (ctx, caller) => {
-          const step = [ctx.accounts.fire, ctx.accounts.cons, ctx.accounts.tax].findIndex(
-            (s) => s.address === caller.address,
-          );
-          return ctx.contracts.jointApprovals.connect(caller as never).rejectStep(1, Math.max(step, 0), MISSING_EXIT);
-        },
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotStepOwner" }),
-      },
-      "resubmitStep(uint256,uint8,bytes32)": {
-        allowed: ({ applicant }) => ({ applicant }),
-        denied: ({ accounts }) => ({ stranger: accounts.stranger, fire: accounts.fire }),
-        call: async ({ contracts, accounts }, caller) => {
-          await contracts.jointApprovals.connect(accounts.fire).rejectStep(1, STEP.fireSafety, MISSING_EXIT);
-          return contracts.jointApprovals.connect(caller as never).resubmitStep(1, STEP.fireSafety, documentHash("d2"));
-        },
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotApplicant" }),
-      },
-      "withdrawApplication(uint256)": {
-        allowed: ({ applicant }) => ({ applicant }),
-        denied: ({ accounts }) => ({ stranger: accounts.stranger, samr: accounts.samr }),
-        call: ({ contracts }, caller) => contracts.jointApprovals.connect(caller as never).withdrawApplication(1),
-        error: ({ contracts }) => ({ contract: contracts.jointApprovals, name: "JointApprovalNotApplicant" }),
-      },
-      "pause()": {
-        allowed: ({ accounts }) => ({ tax: accounts.tax, audit: accounts.audit }),
-        denied: ({ accounts }) => ({ samr: accounts.samr, stranger: accounts.stranger }),
-        call: ({ contracts }, caller) => contracts.jointApprovals.connect(caller as never).pause(),
-      },
-      "unpause()": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ tax: accounts.tax, deployer: accounts.deployer }),
-        call: async ({ contracts, accounts }, caller) => {
-          await contracts.jointApprovals.connect(accounts.tax).pause();
-          return contracts.jointApprovals.connect(caller as never).unpause();
-        },
-      },
-      "setAuthority(address)": {
-        allowed: () => ({}),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax }),
-        call: ({ contracts, accounts }, caller) =>
-          contracts.jointApprovals.connect(caller as never).setAuthority(accounts.stranger.address),
-      },
-    },
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { network } from "hardhat";
 
 import { CONS, deploySystem, FIRE, passProposal, SAMR, TAX } from "../fixtures.js";
-import { describeAccess } from "../helpers/access.js";
 import {
   BUSINESS_REGISTRATION,
   DAY,
@@ -10,7 +10,10 @@ import {
   FIRE_SAFETY,
   FOOD_BUSINESS,
   licenceId,
+  licenceIdOf,
   purpose,
+  reference,
+  referenceOf,
   signConsent,
   STATUS,
   withCallers,
@@ -21,9 +24,9 @@ const connection = await network.create<"l1">();
 const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 
-const REG = licenceId("REG-001");
-const FOOD = licenceId("FOOD-001");
-const FIRE_CERT = licenceId("FIRE-001");
+const REG = licenceId("REG-001", SAMR);
+const FOOD = licenceId("FOOD-001", SAMR);
+const FIRE_CERT = licenceId("FIRE-001", FIRE);
 const INSPECTION = purpose("FOOD_SAFETY_INSPECTION");
 const PERMIT_CHECK = purpose("BUILDING_PERMIT_CHECK");
 const FRAUD = purpose("FRAUD");
@@ -42,13 +45,17 @@ async function deployed() {
   await (
     await licenceRegistry
       .connect(samr)
-      .issue(REG, BUSINESS_REGISTRATION, holder.address, documentHash("reg-v1"), 0, 0, [])
+      .issue(referenceOf(REG), BUSINESS_REGISTRATION, holder.address, documentHash("reg-v1"), 0, 0, [])
   ).wait();
   await (
-    await licenceRegistry.connect(samr).issue(FOOD, FOOD_BUSINESS, holder.address, documentHash("food-v1"), 0, 0, [REG])
+    await licenceRegistry
+      .connect(samr)
+      .issue(referenceOf(FOOD), FOOD_BUSINESS, holder.address, documentHash("food-v1"), 0, 0, [REG])
   ).wait();
   await (
-    await licenceRegistry.connect(fire).issue(FIRE_CERT, FIRE_SAFETY, holder.address, documentHash("fire-v1"), 0, 0, [])
+    await licenceRegistry
+      .connect(fire)
+      .issue(referenceOf(FIRE_CERT), FIRE_SAFETY, holder.address, documentHash("fire-v1"), 0, 0, [])
   ).wait();
   return { ...system, holder, other: system.accounts.enterprises[1] };
 }
@@ -133,7 +140,7 @@ describe("LicenceRegistry", function () {
       await expect(
         licenceRegistry
           .connect(system.accounts.cons)
-          .issue(licenceId("X"), FIRE_SAFETY, system.holder.address, documentHash("x"), 0, 0, []),
+          .issue(reference("X"), FIRE_SAFETY, system.holder.address, documentHash("x"), 0, 0, []),
       ).to.be.revertedWithCustomError(licenceRegistry, "AccessManagedUnauthorized");
     });
 
@@ -157,10 +164,10 @@ describe("LicenceRegistry", function () {
         .withArgs(FOOD_BUSINESS, FIRE, false);
       expect(await licenceRegistry.isTrustedIssuer(FOOD_BUSINESS, FIRE)).to.equal(false);
       await licenceRegistry.connect(governance).setTrustedIssuer(FOOD_BUSINESS, FIRE, true);
-      const id = licenceId("FOOD-BY-FIRE");
+      const id = licenceId("FOOD-BY-FIRE", FIRE);
       await licenceRegistry
         .connect(accounts.fire)
-        .issue(id, FOOD_BUSINESS, holder.address, documentHash("f"), 0, 0, []);
+        .issue(referenceOf(id), FOOD_BUSINESS, holder.address, documentHash("f"), 0, 0, []);
       const licence = await licenceRegistry.getLicence(id);
       expect([licence.typeId, licence.issuer]).to.deep.equal([FOOD_BUSINESS, FIRE]);
     });
@@ -196,7 +203,7 @@ describe("LicenceRegistry", function () {
         await expect(
           contracts.licenceRegistry
             .connect(accounts.fire)
-            .issue(licenceId("FIRE-002"), FIRE_SAFETY, holder.address, documentHash("f2"), 0, 0, []),
+            .issue(reference("FIRE-002"), FIRE_SAFETY, holder.address, documentHash("f2"), 0, 0, []),
         )
           .to.be.revertedWithCustomError(contracts.licenceRegistry, "LicenceUntrustedIssuer")
           .withArgs(FIRE_SAFETY, FIRE);
@@ -245,25 +252,54 @@ describe("LicenceRegistry", function () {
         const { contracts, accounts, holder, governance } = await withdrawn();
         const { licenceRegistry } = contracts;
         await licenceRegistry.connect(governance).setTrustedIssuer(FIRE_SAFETY, FIRE, true);
-        const id = licenceId("FIRE-003");
+        const id = licenceId("FIRE-003", FIRE);
         await licenceRegistry
           .connect(accounts.fire)
-          .issue(id, FIRE_SAFETY, holder.address, documentHash("f3"), 0, 0, []);
+          .issue(referenceOf(id), FIRE_SAFETY, holder.address, documentHash("f3"), 0, 0, []);
         expect((await licenceRegistry.getLicence(id)).issuer).to.equal(FIRE);
       });
     });
   });
 
   describe("issue", function () {
+    it("derives the id from the issuing department and its reference, so no department takes another's", async function () {
+      const { contracts, accounts, holder } = await fixture();
+      const { licenceRegistry } = contracts;
+      const shared = reference("SHARED-REFERENCE");
+      const bySamr = licenceIdOf(SAMR, shared);
+      const byFire = licenceIdOf(FIRE, shared);
+      expect(await licenceRegistry.licenceIdOf(SAMR, shared)).to.equal(bySamr);
+      expect(
+        await licenceRegistry
+          .connect(accounts.samr)
+          .issue.staticCall(shared, BUSINESS_REGISTRATION, holder.address, documentHash("s"), 0, 0, []),
+      ).to.equal(bySamr);
+      await expect(
+        licenceRegistry
+          .connect(accounts.samr)
+          .issue(shared, BUSINESS_REGISTRATION, holder.address, documentHash("s"), 0, 0, []),
+      )
+        .to.emit(licenceRegistry, "LicenceIssued")
+        .withArgs(bySamr, BUSINESS_REGISTRATION, SAMR, holder.address, documentHash("s"), anyValue, anyValue, []);
+      // The same reference in another department's hands is another licence.
+      await (
+        await licenceRegistry
+          .connect(accounts.fire)
+          .issue(shared, FIRE_SAFETY, holder.address, documentHash("f"), 0, 0, [])
+      ).wait();
+      expect((await licenceRegistry.getLicence(bySamr)).issuer).to.equal(SAMR);
+      expect((await licenceRegistry.getLicence(byFire)).issuer).to.equal(FIRE);
+    });
+
     it("issues with the type's default validity from now and emits LicenceIssued", async function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
-      const id = licenceId("REG-002");
+      const id = licenceId("REG-002", SAMR);
       const t = await nextTimestamp();
       await expect(
         licenceRegistry
           .connect(accounts.samr)
-          .issue(id, BUSINESS_REGISTRATION, holder.address, documentHash("reg2"), 0, 0, []),
+          .issue(referenceOf(id), BUSINESS_REGISTRATION, holder.address, documentHash("reg2"), 0, 0, []),
       )
         .to.emit(licenceRegistry, "LicenceIssued")
         .withArgs(id, BUSINESS_REGISTRATION, SAMR, holder.address, documentHash("reg2"), t, t + 10 * YEAR, []);
@@ -284,11 +320,11 @@ describe("LicenceRegistry", function () {
     it("issues a licence valid from a later time: Pending, then Active, then Expired", async function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
-      const id = licenceId("FIRE-LATER");
+      const id = licenceId("FIRE-LATER", FIRE);
       const from = (await time.latest()) + 10 * DAY;
       await licenceRegistry
         .connect(accounts.fire)
-        .issue(id, FIRE_SAFETY, holder.address, documentHash("later"), from, from + 30 * DAY, []);
+        .issue(referenceOf(id), FIRE_SAFETY, holder.address, documentHash("later"), from, from + 30 * DAY, []);
       expect(await licenceRegistry.statusOf(id)).to.equal(STATUS.Pending);
       expect(await licenceRegistry.isValid(id)).to.equal(false);
       await time.increaseTo(from);
@@ -308,7 +344,7 @@ describe("LicenceRegistry", function () {
       await expect(
         contracts.licenceRegistry
           .connect(accounts.fire)
-          .issue(licenceId("X"), FOOD_BUSINESS, holder.address, documentHash("x"), 0, 0, []),
+          .issue(reference("X"), FOOD_BUSINESS, holder.address, documentHash("x"), 0, 0, []),
       )
         .to.be.revertedWithCustomError(contracts.licenceRegistry, "LicenceUntrustedIssuer")
         .withArgs(FOOD_BUSINESS, FIRE);
@@ -320,7 +356,7 @@ describe("LicenceRegistry", function () {
       await expect(
         contracts.licenceRegistry
           .connect(accounts.samr)
-          .issue(licenceId("X"), unknown, holder.address, documentHash("x"), 0, 0, []),
+          .issue(reference("X"), unknown, holder.address, documentHash("x"), 0, 0, []),
       )
         .to.be.revertedWithCustomError(contracts.licenceRegistry, "LicenceUnknownType")
         .withArgs(unknown);
@@ -330,16 +366,16 @@ describe("LicenceRegistry", function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
       const samr = licenceRegistry.connect(accounts.samr);
-      await expect(samr.issue(REG, BUSINESS_REGISTRATION, holder.address, documentHash("x"), 0, 0, []))
+      await expect(samr.issue(referenceOf(REG), BUSINESS_REGISTRATION, holder.address, documentHash("x"), 0, 0, []))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceExists")
         .withArgs(REG);
       await expect(
         samr.issue(ZERO, BUSINESS_REGISTRATION, holder.address, documentHash("x"), 0, 0, []),
       ).to.be.revertedWithCustomError(licenceRegistry, "LicenceInvalidId");
       await expect(
-        samr.issue(licenceId("X"), BUSINESS_REGISTRATION, holder.address, ZERO, 0, 0, []),
+        samr.issue(reference("X"), BUSINESS_REGISTRATION, holder.address, ZERO, 0, 0, []),
       ).to.be.revertedWithCustomError(licenceRegistry, "LicenceInvalidId");
-      await expect(samr.issue(licenceId("X"), BUSINESS_REGISTRATION, ethers.ZeroAddress, documentHash("x"), 0, 0, []))
+      await expect(samr.issue(reference("X"), BUSINESS_REGISTRATION, ethers.ZeroAddress, documentHash("x"), 0, 0, []))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceInvalidHolder")
         .withArgs(ethers.ZeroAddress);
     });
@@ -350,7 +386,7 @@ describe("LicenceRegistry", function () {
       const samr = licenceRegistry.connect(accounts.samr);
       const now = await time.latest();
       const issue = (from: number | bigint, until: number | bigint) =>
-        samr.issue(licenceId("X"), BUSINESS_REGISTRATION, holder.address, documentHash("x"), from, until, []);
+        samr.issue(reference("X"), BUSINESS_REGISTRATION, holder.address, documentHash("x"), from, until, []);
       await expect(issue(now - 10, now + DAY)).to.be.revertedWithCustomError(licenceRegistry, "LicenceInvalidValidity");
       await expect(issue(now + 100, now + 100)).to.be.revertedWithCustomError(
         licenceRegistry,
@@ -362,12 +398,12 @@ describe("LicenceRegistry", function () {
     it("reverts when a dependency is unknown, not valid or named twice", async function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
-      const id = licenceId("FOOD-002");
+      const id = licenceId("FOOD-002", SAMR);
       const issue = (dependsOn: string[]) =>
         licenceRegistry
           .connect(accounts.samr)
-          .issue(id, FOOD_BUSINESS, holder.address, documentHash("f2"), 0, 0, dependsOn);
-      const unknown = licenceId("NOPE");
+          .issue(referenceOf(id), FOOD_BUSINESS, holder.address, documentHash("f2"), 0, 0, dependsOn);
+      const unknown = licenceId("NOPE", SAMR);
       await expect(issue([unknown]))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceDependencyNotValid")
         .withArgs(id, unknown);
@@ -384,22 +420,22 @@ describe("LicenceRegistry", function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
       const samr = licenceRegistry.connect(accounts.samr);
-      const ids = [1, 2, 3, 4, 5].map((i) => licenceId(`BASE-${i}`));
+      const ids = [1, 2, 3, 4, 5].map((i) => licenceId(`BASE-${i}`, SAMR));
       for (const id of ids) {
-        await samr.issue(id, BUSINESS_REGISTRATION, holder.address, documentHash(id), 0, 0, []);
+        await samr.issue(referenceOf(id), BUSINESS_REGISTRATION, holder.address, documentHash(id), 0, 0, []);
       }
-      await expect(samr.issue(licenceId("WIDE"), FOOD_BUSINESS, holder.address, documentHash("w"), 0, 0, ids))
+      await expect(samr.issue(reference("WIDE"), FOOD_BUSINESS, holder.address, documentHash("w"), 0, 0, ids))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceLimitReached")
         .withArgs(4);
       // A chain REG <- C1 <- C2 <- C3 <- C4 has depth 4; one more link is too deep.
       let previous = REG;
       for (let depth = 1; depth <= 4; ++depth) {
-        const id = licenceId(`CHAIN-${depth}`);
-        await samr.issue(id, FOOD_BUSINESS, holder.address, documentHash(id), 0, 0, [previous]);
+        const id = licenceId(`CHAIN-${depth}`, SAMR);
+        await samr.issue(referenceOf(id), FOOD_BUSINESS, holder.address, documentHash(id), 0, 0, [previous]);
         previous = id;
       }
       await expect(
-        samr.issue(licenceId("CHAIN-5"), FOOD_BUSINESS, holder.address, documentHash("c5"), 0, 0, [previous]),
+        samr.issue(reference("CHAIN-5"), FOOD_BUSINESS, holder.address, documentHash("c5"), 0, 0, [previous]),
       )
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceLimitReached")
         .withArgs(4);
@@ -413,7 +449,7 @@ describe("LicenceRegistry", function () {
     it("issues in the name of an active, trusted issuer with the default validity", async function () {
       const { contracts, holder, workflow } = await fixture();
       const { licenceRegistry } = contracts;
-      const id = licenceId("WF-1");
+      const id = licenceId("WF-1", SAMR);
       const t = await nextTimestamp();
       await expect(
         licenceRegistry
@@ -431,14 +467,14 @@ describe("LicenceRegistry", function () {
       await expect(
         licenceRegistry
           .connect(workflow)
-          .issueFromWorkflow(licenceId("WF-1"), FOOD_BUSINESS, unknown, holder.address, documentHash("wf"), []),
+          .issueFromWorkflow(licenceId("WF-1", SAMR), FOOD_BUSINESS, unknown, holder.address, documentHash("wf"), []),
       )
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceInactiveDepartment")
         .withArgs(unknown);
       await expect(
         licenceRegistry
           .connect(workflow)
-          .issueFromWorkflow(licenceId("WF-1"), FOOD_BUSINESS, TAX, holder.address, documentHash("wf"), []),
+          .issueFromWorkflow(licenceId("WF-1", SAMR), FOOD_BUSINESS, TAX, holder.address, documentHash("wf"), []),
       )
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUntrustedIssuer")
         .withArgs(FOOD_BUSINESS, TAX);
@@ -501,9 +537,9 @@ describe("LicenceRegistry", function () {
       await expect(fire.renew(FIRE_CERT, documentHash("v2"), 0))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnexpectedStatus")
         .withArgs(FIRE_CERT, STATUS.Revoked);
-      const later = licenceId("LATER");
+      const later = licenceId("LATER", FIRE);
       const from = (await time.latest()) + DAY;
-      await fire.issue(later, FIRE_SAFETY, holder.address, documentHash("l"), from, 0, []);
+      await fire.issue(referenceOf(later), FIRE_SAFETY, holder.address, documentHash("l"), from, 0, []);
       await expect(fire.renew(later, documentHash("v2"), 0))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnexpectedStatus")
         .withArgs(later, STATUS.Pending);
@@ -527,7 +563,7 @@ describe("LicenceRegistry", function () {
 
     it("reverts for an unknown licence", async function () {
       const { contracts, accounts } = await fixture();
-      const unknown = licenceId("NOPE");
+      const unknown = licenceId("NOPE", SAMR);
       await expect(contracts.licenceRegistry.connect(accounts.fire).renew(unknown, documentHash("v2"), 0))
         .to.be.revertedWithCustomError(contracts.licenceRegistry, "LicenceUnknown")
         .withArgs(unknown);
@@ -560,10 +596,10 @@ describe("LicenceRegistry", function () {
     it("suspends a pending licence", async function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
-      const id = licenceId("LATER");
+      const id = licenceId("LATER", FIRE);
       await licenceRegistry
         .connect(accounts.fire)
-        .issue(id, FIRE_SAFETY, holder.address, documentHash("l"), (await time.latest()) + DAY, 0, []);
+        .issue(referenceOf(id), FIRE_SAFETY, holder.address, documentHash("l"), (await time.latest()) + DAY, 0, []);
       await licenceRegistry.connect(accounts.fire).suspend(id, FRAUD);
       expect(await licenceRegistry.statusOf(id)).to.equal(STATUS.Suspended);
     });
@@ -702,7 +738,7 @@ describe("LicenceRegistry", function () {
       await expect(licenceRegistry.connect(holder).grantConsent(FOOD, nobody, INSPECTION, now + DAY))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceInactiveDepartment")
         .withArgs(nobody);
-      const unknown = licenceId("NOPE");
+      const unknown = licenceId("NOPE", SAMR);
       await expect(licenceRegistry.connect(holder).grantConsent(unknown, FIRE, INSPECTION, now + DAY))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnknown")
         .withArgs(unknown);
@@ -783,6 +819,34 @@ describe("LicenceRegistry", function () {
         .withArgs(FOOD, ctx.holder.address);
     });
 
+    // Issue 12, finding 9: withdrawConsent reverts when no consent is live, so a holder could
+    // not take back a signature it had handed out before any consent existed.
+    it("lets the holder cancel a signed consent nobody submitted, with no consent live", async function () {
+      const ctx = await fixture();
+      const { licenceRegistry } = ctx.contracts;
+      expect(await licenceRegistry.hasConsent(FOOD, FIRE, INSPECTION)).to.equal(false);
+      const { until, nonce, deadline, signature } = await consentSignature(ctx, FIRE);
+      await expect(licenceRegistry.connect(ctx.holder).cancelSignedConsents())
+        .to.emit(licenceRegistry, "SignedConsentsCancelled")
+        .withArgs(ctx.holder.address, ZERO, nonce);
+      expect(await licenceRegistry.nonces(ctx.holder.address)).to.equal(nonce + 1n);
+      await expect(
+        licenceRegistry
+          .connect(ctx.accounts.fire)
+          .grantConsentBySig(FOOD, INSPECTION, until, nonce, deadline, signature),
+      )
+        .to.be.revertedWithCustomError(licenceRegistry, "InvalidAccountNonce")
+        .withArgs(ctx.holder.address, nonce + 1n);
+      // Signatures with the next nonce still work.
+      const next = await consentSignature(ctx, FIRE);
+      await (
+        await licenceRegistry
+          .connect(ctx.accounts.fire)
+          .grantConsentBySig(FOOD, INSPECTION, next.until, next.nonce, next.deadline, next.signature)
+      ).wait();
+      expect(await licenceRegistry.hasConsent(FOOD, FIRE, INSPECTION)).to.equal(true);
+    });
+
     it("reverts for a signature pending when the holder withdrew a consent", async function () {
       const ctx = await fixture();
       const { licenceRegistry } = ctx.contracts;
@@ -849,10 +913,18 @@ describe("LicenceRegistry", function () {
       await expect(cons.use(REG, PERMIT_CHECK))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnexpectedStatus")
         .withArgs(REG, STATUS.Revoked);
-      const later = licenceId("REG-LATER");
+      const later = licenceId("REG-LATER", SAMR);
       await licenceRegistry
         .connect(accounts.samr)
-        .issue(later, BUSINESS_REGISTRATION, holder.address, documentHash("l"), (await time.latest()) + DAY, 0, []);
+        .issue(
+          referenceOf(later),
+          BUSINESS_REGISTRATION,
+          holder.address,
+          documentHash("l"),
+          (await time.latest()) + DAY,
+          0,
+          [],
+        );
       await expect(cons.use(later, PERMIT_CHECK))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnexpectedStatus")
         .withArgs(later, STATUS.Pending);
@@ -860,7 +932,7 @@ describe("LicenceRegistry", function () {
       await expect(cons.use(later, PERMIT_CHECK))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnexpectedStatus")
         .withArgs(later, STATUS.Expired);
-      const unknown = licenceId("NOPE");
+      const unknown = licenceId("NOPE", SAMR);
       await expect(cons.use(unknown, PERMIT_CHECK))
         .to.be.revertedWithCustomError(licenceRegistry, "LicenceUnknown")
         .withArgs(unknown);
@@ -877,7 +949,7 @@ describe("LicenceRegistry", function () {
       expect(await licenceRegistry.verify(FIRE_CERT, documentHash("fire-v2"))).to.deep.equal([true, true]);
       await licenceRegistry.connect(accounts.fire).revoke(FIRE_CERT, FRAUD);
       expect(await licenceRegistry.verify(FIRE_CERT, documentHash("fire-v2"))).to.deep.equal([false, true]);
-      expect(await licenceRegistry.verify(licenceId("NOPE"), ZERO)).to.deep.equal([false, false]);
+      expect(await licenceRegistry.verify(licenceId("NOPE", SAMR), ZERO)).to.deep.equal([false, false]);
     });
   });
 
@@ -886,9 +958,9 @@ describe("LicenceRegistry", function () {
       const { contracts, accounts, holder } = await fixture();
       const { licenceRegistry } = contracts;
       const fire = licenceRegistry.connect(accounts.fire);
-      const id = licenceId("TIMELINE");
+      const id = licenceId("TIMELINE", FIRE);
       const t0 = await nextTimestamp(10);
-      await fire.issue(id, FIRE_SAFETY, holder.address, documentHash("t"), 0, t0 + 100 * DAY, []);
+      await fire.issue(referenceOf(id), FIRE_SAFETY, holder.address, documentHash("t"), 0, t0 + 100 * DAY, []);
       const t1 = await nextTimestamp(10 * DAY);
       await fire.suspend(id, FRAUD);
       const t2 = await nextTimestamp(5 * DAY);
@@ -918,7 +990,7 @@ describe("LicenceRegistry", function () {
       for (const [t, valid] of expected) {
         expect(await licenceRegistry.isValidAt(id, t), `valid at ${t - t0}s`).to.equal(valid);
       }
-      expect(await licenceRegistry.isValidAt(licenceId("NOPE"), t0)).to.equal(false);
+      expect(await licenceRegistry.isValidAt(licenceId("NOPE", SAMR), t0)).to.equal(false);
     });
 
     it("answers for a dependant as its dependencies stood at that time", async function () {
@@ -936,7 +1008,7 @@ describe("LicenceRegistry", function () {
     it("report unknown licences", async function () {
       const { contracts } = await fixture();
       const { licenceRegistry } = contracts;
-      const unknown = licenceId("NOPE");
+      const unknown = licenceId("NOPE", SAMR);
       expect(await licenceRegistry.statusOf(unknown)).to.equal(STATUS.None);
       expect(await licenceRegistry.isValid(unknown)).to.equal(false);
       await expect(licenceRegistry.getLicence(unknown))
@@ -967,138 +1039,5 @@ describe("LicenceRegistry", function () {
       await passProposal(system, [{ target: await licenceRegistry.getAddress(), data }]);
       await licenceRegistry.connect(system.accounts.cons).use(REG, PERMIT_CHECK);
     });
-  });
-
-  describeAccess("LicenceRegistry", {
-    fixture,
-    contract: ({ contracts }) => contracts.licenceRegistry,
-    cases: {
-      "setLicenceType(bytes32,uint64,bool)": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr }),
-        call: ({ contracts }, caller) =>
-          contracts.licenceRegistry.connect(caller as never).setLicenceType(FIRE_SAFETY, YEAR, false),
-      },
-      "setTrustedIssuer(bytes32,bytes32,bool)": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr }),
-        call: ({ contracts }, caller) =>
-          contracts.licenceRegistry.connect(caller as never).setTrustedIssuer(FIRE_SAFETY, SAMR, true),
-      },
-      "revokeByConsortium(bytes32,bytes32)": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, samr: accounts.samr, tax: accounts.tax }),
-        call: ({ contracts }, caller) =>
-          contracts.licenceRegistry.connect(caller as never).revokeByConsortium(REG, FRAUD),
-      },
-      "issue(bytes32,bytes32,address,bytes32,uint64,uint64,bytes32[])": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr, fire: accounts.fire }),
-        denied: ({ accounts }) => ({
-          cons: accounts.cons,
-          tax: accounts.tax,
-          deployer: accounts.deployer,
-          stranger: accounts.stranger,
-        }),
-        call: ({ contracts, accounts, holder }, caller) =>
-          contracts.licenceRegistry
-            .connect(caller as never)
-            .issue(
-              licenceId("ACCESS"),
-              caller.address === accounts.fire.address ? FIRE_SAFETY : BUSINESS_REGISTRATION,
-              holder.address,
-              documentHash("access"),
-              0,
-              0,
-              [],
-            ),
-      },
-      "issueFromWorkflow(bytes32,bytes32,bytes32,address,bytes32,bytes32[])": {
-        allowed: ({ workflow }) => ({ jointApprovals: workflow }),
-        denied: ({ accounts }) => ({ samr: accounts.samr, deployer: accounts.deployer }),
-        call: ({ contracts, holder }, caller) =>
-          contracts.licenceRegistry
-            .connect(caller as never)
-            .issueFromWorkflow(licenceId("ACCESS"), FOOD_BUSINESS, SAMR, holder.address, documentHash("access"), []),
-      },
-      "renew(bytes32,bytes32,uint64)": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr }),
-        denied: ({ accounts }) => ({ cons: accounts.cons, stranger: accounts.stranger, deployer: accounts.deployer }),
-        call: ({ contracts }, caller) =>
-          contracts.licenceRegistry.connect(caller as never).renew(REG, documentHash("reg-v2"), 0),
-      },
-      "suspend(bytes32,bytes32)": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr }),
-        denied: ({ accounts }) => ({ cons: accounts.cons, stranger: accounts.stranger }),
-        call: ({ contracts }, caller) => contracts.licenceRegistry.connect(caller as never).suspend(REG, FRAUD),
-      },
-      "reinstate(bytes32)": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr }),
-        denied: ({ accounts }) => ({ cons: accounts.cons, stranger: accounts.stranger }),
-        call: async ({ contracts, accounts }, caller) => {
-          await contracts.licenceRegistry.connect(accounts.samr).suspend(REG, FRAUD);
-          return contracts.licenceRegistry.connect(caller as never).reinstate(REG);
-        },
-      },
-      "revoke(bytes32,bytes32)": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr }),
-        denied: ({ accounts }) => ({ cons: accounts.cons, stranger: accounts.stranger }),
-        call: ({ contracts }, caller) => contracts.licenceRegistry.connect(caller as never).revoke(REG, FRAUD),
-      },
-      "grantConsent(bytes32,bytes32,bytes32,uint64)": {
-        allowed: ({ holder }) => ({ holder }),
-        denied: ({ accounts, other }) => ({ other, samr: accounts.samr, stranger: accounts.stranger }),
-        call: async ({ contracts }, caller) =>
-          contracts.licenceRegistry
-            .connect(caller as never)
-            .grantConsent(FOOD, FIRE, INSPECTION, (await time.latest()) + DAY),
-        error: ({ contracts }) => ({ contract: contracts.licenceRegistry, name: "LicenceNotHolder" }),
-      },
-      "withdrawConsent(bytes32,bytes32,bytes32)": {
-        allowed: ({ holder }) => ({ holder }),
-        denied: ({ accounts, other }) => ({ other, fire: accounts.fire }),
-        call: async ({ contracts, holder }, caller) => {
-          await contracts.licenceRegistry
-            .connect(holder)
-            .grantConsent(FOOD, FIRE, INSPECTION, (await time.latest()) + DAY);
-          return contracts.licenceRegistry.connect(caller as never).withdrawConsent(FOOD, FIRE, INSPECTION);
-        },
-        error: ({ contracts }) => ({ contract: contracts.licenceRegistry, name: "LicenceNotHolder" }),
-      },
-      "grantConsentBySig(bytes32,bytes32,uint64,uint256,uint256,bytes)": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr, cons: accounts.cons, fire: accounts.fire }),
-        denied: ({ accounts }) => ({ tax: accounts.tax, bank: accounts.bank, stranger: accounts.stranger }),
-        call: async (ctx, caller) => {
-          const department = await ctx.contracts.registry.departmentOf(caller.address);
-          const { until, nonce, deadline, signature } = await consentSignature(ctx, department);
-          return ctx.contracts.licenceRegistry
-            .connect(caller as never)
-            .grantConsentBySig(FOOD, INSPECTION, until, nonce, deadline, signature);
-        },
-      },
-      "use(bytes32,bytes32)": {
-        allowed: ({ accounts }) => ({ samr: accounts.samr, cons: accounts.cons, fire: accounts.fire }),
-        denied: ({ accounts }) => ({ tax: accounts.tax, bank: accounts.bank, stranger: accounts.stranger }),
-        call: ({ contracts }, caller) => contracts.licenceRegistry.connect(caller as never).use(REG, PERMIT_CHECK),
-      },
-      "pause()": {
-        allowed: ({ accounts }) => ({ tax: accounts.tax, audit: accounts.audit }),
-        denied: ({ accounts }) => ({ samr: accounts.samr, stranger: accounts.stranger, deployer: accounts.deployer }),
-        call: ({ contracts }, caller) => contracts.licenceRegistry.connect(caller as never).pause(),
-      },
-      "unpause()": {
-        allowed: ({ governance }) => ({ governance }),
-        denied: ({ accounts }) => ({ tax: accounts.tax, deployer: accounts.deployer }),
-        call: async ({ contracts, accounts }, caller) => {
-          await contracts.licenceRegistry.connect(accounts.tax).pause();
-          return contracts.licenceRegistry.connect(caller as never).unpause();
-        },
-      },
-      "setAuthority(address)": {
-        allowed: () => ({}),
-        denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax }),
-        call: ({ contracts, accounts }, caller) =>
-          contracts.licenceRegistry.connect(caller as never).setAuthority(accounts.stranger.address),
-      },
-    },
   });
 });

@@ -61,9 +61,10 @@ abstract contract LicencesSetup is TestBase {
         user[0] = LicenceRegistry.use.selector;
         user[1] = LicenceRegistry.grantConsentBySig.selector;
         manager.setTargetFunctionRole(address(licences), user, Roles.LICENCE_USER);
-        bytes4[] memory holder = new bytes4[](2);
+        bytes4[] memory holder = new bytes4[](3);
         holder[0] = LicenceRegistry.grantConsent.selector;
         holder[1] = LicenceRegistry.withdrawConsent.selector;
+        holder[2] = LicenceRegistry.cancelSignedConsents.selector;
         manager.setTargetFunctionRole(address(licences), holder, Roles.PUBLIC);
         bytes4[] memory workflow = new bytes4[](1);
         workflow[0] = LicenceRegistry.issueFromWorkflow.selector;

@@ -8,6 +8,7 @@ import { id, type Signer, type TypedDataDomain } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
+import { licenceIdOf } from "../../deploy/lib/licences.js";
 import type { System } from "../../deploy/lib/system.js";
 import type { LicenceRegistry } from "../../typechain-types/index.js";
 
@@ -27,9 +28,25 @@ export const STATUS = { None: 0, Pending: 1, Active: 2, Suspended: 3, Revoked: 4
 export const STEP_STATE = { Locked: 0, Open: 1, Approved: 2, Rejected: 3 } as const;
 export const APPLICATION = { None: 0, InProgress: 1, Completed: 2, Withdrawn: 3 } as const;
 
-/** A licence id as an issuer makes one: a salted hash of its own reference. */
-export function licenceId(reference: string): string {
-  return id(`govledger-test-salt:licence:${reference}`);
+/** The reference an issuer gives its licence `label`: a salted hash, never the number in clear. */
+export function reference(label: string): string {
+  return id(`govledger-test-salt:licence:${label}`);
+}
+
+const references = new Map<string, string>();
+
+/** The id of the licence `department` issues as `label`; {@link referenceOf} gives its reference back. */
+export function licenceId(label: string, department: string): string {
+  const licence = licenceIdOf(department, reference(label));
+  references.set(licence, reference(label));
+  return licence;
+}
+
+/** The reference that `issue` takes for a licence id made by {@link licenceId}. */
+export function referenceOf(licence: string): string {
+  const found = references.get(licence);
+  if (found === undefined) throw new Error(`no reference for licence ${licence}`);
+  return found;
 }
 
 export function documentHash(label: string): string {
@@ -48,7 +65,13 @@ export async function impersonate(connection: NetworkConnection<"l1">, address: 
   return connection.ethers.getSigner(address);
 }
 
-export { CONSENT_TYPES, consentDomain, type ConsentMessage, signConsent } from "../../deploy/lib/licences.js";
+export {
+  CONSENT_TYPES,
+  consentDomain,
+  type ConsentMessage,
+  licenceIdOf,
+  signConsent,
+} from "../../deploy/lib/licences.js";
 
 export type LicenceSystem = System & {
   governance: HardhatEthersSigner;
