@@ -82,19 +82,14 @@ end $$;
 -- Readable values -------------------------------------------------------------------------------
 
 -- A bytes32 code (department, invoice code) as text: "FIRE" for \x4649524500...; null when the
--- bytes are not a zero-padded UTF-8 string (a hash, say).
+-- bytes are not zero-padded printable ASCII (a hash, say). Plain SQL, so it is inlined: lists of
+-- thousands of rows call it per row.
 create function indexer.code_text(code bytea) returns text
-language plpgsql immutable parallel safe as $$
-declare
-  trimmed bytea := rtrim(code, '\x00'::bytea);
-begin
-  if code is null or length(trimmed) = 0 or position('\x00'::bytea in trimmed) > 0 then
-    return null;
-  end if;
-  return convert_from(trimmed, 'UTF8');
-exception when others then
-  return null;
-end $$;
+language sql immutable parallel safe
+return (
+  select case when t <> '' and t !~ '[\\[:cntrl:]]' then t end
+  from (select encode(rtrim(code, '\x00'::bytea), 'escape') as t) e
+);
 
 -- Fen to yuan.
 create function indexer.yuan(fen numeric) returns numeric(20, 2)

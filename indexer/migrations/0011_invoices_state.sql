@@ -119,9 +119,9 @@ create table invoices.state_count (
 );
 
 -- Marks: keys touched since the last refresh (empty between transactions; marked once per
--- refresh, so without duplicates). `fresh`: issued in the range, so every event of it lies in
--- that range too (an invoice's events all follow its issuance): its events are read from the
--- range's rows, not looked up one key at a time.
+-- refresh, so without duplicates). An invoice issued in the range has every event in that range
+-- too (its events all follow its issuance): it is read from the range's rows, not looked up one
+-- key at a time, and marked (`fresh`) only when the range is open to the top (see mark).
 create unlogged table invoices.dirty_invoice (invoice_id bytea not null, fresh boolean not null);
 create unlogged table invoices.dirty_credit_note (credit_note_id bytea primary key);
 create unlogged table invoices.dirty_issuer (issuer_id bytea primary key);
@@ -133,20 +133,29 @@ create unlogged table invoices.marked_invoice (like invoices.invoice);
 
 create function invoices.mark(from_block bigint, to_block bigint) returns void
 language sql as $$
+  -- Invoices issued in the range are read from the range itself (see refresh_invoices): only
+  -- those issued before it are marked, and, for a range open to the top (a rollback or a
+  -- rebuild, the only times they may have rows already), the ones issued in it too.
   insert into invoices.dirty_invoice (invoice_id, fresh)
-  select invoice_id, bool_or(fresh) from (
-    select invoice_id, true as fresh from invoices.invoice_issued where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_claimed where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_locked where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_unlocked where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_reimbursed where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_voided where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_credited where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_frozen where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.invoice_unfrozen where block_number between from_block and to_block
-    union all select invoice_id, false from invoices.credit_note_issued where block_number between from_block and to_block
-  ) touched
-  group by invoice_id;
+  select invoice_id, true from invoices.invoice_issued
+  where block_number between from_block and to_block and to_block = 9223372036854775807
+  union all
+  select t.invoice_id, false from (
+    select invoice_id from invoices.invoice_claimed where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_receiver_changed where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_locked where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_unlocked where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_reimbursed where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_voided where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_credited where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_frozen where block_number between from_block and to_block
+    union select invoice_id from invoices.invoice_unfrozen where block_number between from_block and to_block
+    union select invoice_id from invoices.credit_note_issued where block_number between from_block and to_block
+  ) t
+  where not exists (
+    select 1 from invoices.invoice_issued e
+    where e.invoice_id = t.invoice_id and e.block_number between from_block and to_block
+  );
 
   insert into invoices.dirty_credit_note (credit_note_id)
   select credit_note_id from invoices.credit_note_issued where block_number between from_block and to_block
@@ -167,48 +176,52 @@ $$;
 -- marked invoices have any), and the earlier ones of invoices issued before the range, looked up
 -- by invoice id. No join whose plan depends on statistics of tables that grow by the batch.
 create function invoices.marked_events(from_block bigint, to_block bigint)
-returns table (invoice_id bytea, kind text, actor bytea, credited numeric, block_number bigint, log_index bigint,
-  block_time timestamptz)
+returns table (invoice_id bytea, kind text, actor bytea, receiver bytea, credited numeric, block_number bigint,
+  log_index bigint, block_time timestamptz)
 language sql stable as $$
   with old as (select d.invoice_id from invoices.dirty_invoice d where not d.fresh)
-  select e.invoice_id, 'Claimed' as kind, e.claimant as actor, null::numeric as credited, e.block_number, e.log_index, e.block_time
+  select e.invoice_id, 'Claimed' as kind, e.claimant as actor, e.receiver_id as receiver, null::numeric as credited, e.block_number, e.log_index, e.block_time
   from invoices.invoice_claimed e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Locked', e.receiver_id, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'ReceiverChanged', e.claimant, e.receiver_id, null, e.block_number, e.log_index, e.block_time
+  from invoices.invoice_receiver_changed e where e.block_number between from_block and to_block
+  union all select e.invoice_id, 'Locked', e.receiver_id, e.receiver_id, null, e.block_number, e.log_index, e.block_time
   from invoices.invoice_locked e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Unlocked', e.receiver_id, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'Unlocked', e.receiver_id, e.receiver_id, null, e.block_number, e.log_index, e.block_time
   from invoices.invoice_unlocked e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Reimbursed', e.receiver_id, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'Reimbursed', e.receiver_id, e.receiver_id, null, e.block_number, e.log_index, e.block_time
   from invoices.invoice_reimbursed e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Voided', e.issuer_id, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'Voided', e.issuer_id, null, null, e.block_number, e.log_index, e.block_time
   from invoices.invoice_voided e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Credited', null, e.credited, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'Credited', null, null, e.credited, e.block_number, e.log_index, e.block_time
   from invoices.invoice_credited e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Frozen', e.department_id, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'Frozen', e.department_id, null, null, e.block_number, e.log_index, e.block_time
   from invoices.invoice_frozen e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'Unfrozen', e.department_id, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'Unfrozen', e.department_id, null, null, e.block_number, e.log_index, e.block_time
   from invoices.invoice_unfrozen e where e.block_number between from_block and to_block
-  union all select e.invoice_id, 'NoteIssued', null, null, e.block_number, e.log_index, e.block_time
+  union all select e.invoice_id, 'NoteIssued', null, null, null, e.block_number, e.log_index, e.block_time
   from invoices.credit_note_issued e where e.block_number between from_block and to_block
   union all
   -- offset 0: one index probe per table and invoice, whatever the planner guesses of `old`'s size
   select o.invoice_id, x.* from old o cross join lateral (select * from (
-    select 'Claimed', e.claimant, null::numeric, e.block_number, e.log_index, e.block_time
+    select 'Claimed', e.claimant, e.receiver_id, null::numeric, e.block_number, e.log_index, e.block_time
     from invoices.invoice_claimed e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Locked', e.receiver_id, null, e.block_number, e.log_index, e.block_time
+    union all select 'ReceiverChanged', e.claimant, e.receiver_id, null, e.block_number, e.log_index, e.block_time
+    from invoices.invoice_receiver_changed e where e.invoice_id = o.invoice_id and e.block_number < from_block
+    union all select 'Locked', e.receiver_id, e.receiver_id, null, e.block_number, e.log_index, e.block_time
     from invoices.invoice_locked e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Unlocked', e.receiver_id, null, e.block_number, e.log_index, e.block_time
+    union all select 'Unlocked', e.receiver_id, e.receiver_id, null, e.block_number, e.log_index, e.block_time
     from invoices.invoice_unlocked e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Reimbursed', e.receiver_id, null, e.block_number, e.log_index, e.block_time
+    union all select 'Reimbursed', e.receiver_id, e.receiver_id, null, e.block_number, e.log_index, e.block_time
     from invoices.invoice_reimbursed e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Voided', e.issuer_id, null, e.block_number, e.log_index, e.block_time
+    union all select 'Voided', e.issuer_id, null, null, e.block_number, e.log_index, e.block_time
     from invoices.invoice_voided e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Credited', null, e.credited, e.block_number, e.log_index, e.block_time
+    union all select 'Credited', null, null, e.credited, e.block_number, e.log_index, e.block_time
     from invoices.invoice_credited e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Frozen', e.department_id, null, e.block_number, e.log_index, e.block_time
+    union all select 'Frozen', e.department_id, null, null, e.block_number, e.log_index, e.block_time
     from invoices.invoice_frozen e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'Unfrozen', e.department_id, null, e.block_number, e.log_index, e.block_time
+    union all select 'Unfrozen', e.department_id, null, null, e.block_number, e.log_index, e.block_time
     from invoices.invoice_unfrozen e where e.invoice_id = o.invoice_id and e.block_number < from_block
-    union all select 'NoteIssued', null, null, e.block_number, e.log_index, e.block_time
+    union all select 'NoteIssued', null, null, null, e.block_number, e.log_index, e.block_time
     from invoices.credit_note_issued e where e.invoice_id = o.invoice_id and e.block_number < from_block
   ) u offset 0) x
 $$;
@@ -301,8 +314,9 @@ begin
     delete from invoices.invoice i using invoices.marked_invoice m where i.invoice_id = m.invoice_id;
   end if;
 
-  -- Each invoice folded from its events: the last transition gives the state and the receiving
-  -- company; credited is the running total of the last InvoiceCredited; reimbursed is
+  -- Each invoice folded from its events: the last transition gives the state; the receiving
+  -- company is the last one named (claim, change of receiver; lock and reimbursement by it);
+  -- credited is the running total of the last InvoiceCredited; reimbursed is
   -- amount - credited once reimbursed (a note confirmed afterwards lowers it, as on chain).
   with issued as (
     select e.* from invoices.invoice_issued e where e.block_number between from_block and to_block
@@ -315,10 +329,10 @@ begin
     select ev.invoice_id,
            (array_agg(ev.kind order by ev.block_number desc, ev.log_index desc)
               filter (where ev.kind in ('Claimed', 'Locked', 'Unlocked', 'Reimbursed', 'Voided')))[1] as last_transition,
-           (array_agg(ev.actor order by ev.block_number desc, ev.log_index desc)
-              filter (where ev.kind in ('Claimed', 'Locked', 'Unlocked', 'Reimbursed', 'Voided')))[1] as last_actor,
            (array_agg(ev.block_time order by ev.block_number desc, ev.log_index desc)
               filter (where ev.kind in ('Claimed', 'Locked', 'Unlocked', 'Reimbursed', 'Voided')))[1] as last_transition_at,
+           (array_agg(ev.receiver order by ev.block_number desc, ev.log_index desc) filter (where ev.receiver is not null))[1]
+             as last_receiver,
            (array_agg(ev.actor order by ev.block_number, ev.log_index) filter (where ev.kind = 'Claimed'))[1] as claimant,
            min(ev.block_time) filter (where ev.kind = 'Claimed') as claimed_at,
            max(ev.block_time) filter (where ev.kind = 'Locked') as locked_at,
@@ -336,7 +350,7 @@ begin
            case when f.last_transition = 'Unlocked' then 'Claimed' else coalesce(f.last_transition, 'Issued') end as state,
            coalesce(f.last_freeze = 'Frozen', false) as frozen,
            f.invoice_id is not null as recorded,
-           case when f.last_transition in ('Locked', 'Reimbursed') then f.last_actor end as receiver_id,
+           f.last_receiver as receiver_id,
            f.claimant,
            e.batch_root, e.document_hash,
            e.block_time as issued_at, e.block_number as issued_block,

@@ -19,7 +19,7 @@ import { connectDatabase, createWriter } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { BaseError, ConfigError, sleep } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
-import { abis } from "./generated/abis.js";
+import { abis, enums, roles } from "./generated/abis.js";
 import { createRpc, eth_call, eth_chainId, eth_getCode, type Rpc } from "./rpc/client.js";
 import { createDecoder } from "./sync/batch.js";
 import { runSync, type Logger, type SyncOptions } from "./sync/engine.js";
@@ -205,9 +205,10 @@ async function checkSource(sql: Sql, config: IndexerConfig, chainId: number): Pr
 }
 
 /**
- * Deployment parameters the read model's SQL needs, read from the contracts themselves: the
- * invoice ledger's UTC offset (report days and quota periods are the city's local time) and the
- * settlement token's decimals (escrow amounts scaled; other tokens: sync/tokens.ts).
+ * What the read model's SQL needs from the deployment and the compiled contracts: the invoice
+ * ledger's UTC offset (report days and quota periods are the city's local time), the names of
+ * enum values and roles it shows instead of numbers, and the settlement token's decimals (escrow
+ * amounts scaled; other tokens: sync/tokens.ts).
  */
 async function recordSettings(
   sql: Sql,
@@ -221,6 +222,12 @@ async function recordSettings(
     await sql`insert into escrow.token (token, decimals) values (decode(${token.address.slice(2).toLowerCase()}, 'hex'), ${decimals})
       on conflict (token) do update set decimals = excluded.decimals, read_at = now()`;
   }
+  const names = [
+    ...Object.entries(enums).flatMap(([kind, members]) => members.map((name, value) => ({ kind, value, name }))),
+    ...Object.entries(roles).map(([value, name]) => ({ kind: "Role", value, name })),
+  ].map(({ kind, value, name }) => ({ kind, value: String(value), name }));
+  await sql`insert into indexer.names ${sql(names, "kind", "value", "name")}
+    on conflict (kind, value) do update set name = excluded.name`;
   const ledger = config.contracts.find((contract) => contract.contractName === "InvoiceLedger");
   if (ledger === undefined) return;
   const abi = abis.InvoiceLedger;

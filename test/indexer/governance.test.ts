@@ -63,8 +63,15 @@ describe("indexer: governance", function () {
         const onChain = await registry.getParticipant(hex(row.participant_id));
         expect(hex(row.account)).to.equal(onChain.account.toLowerCase());
         expect(row.active).to.equal(onChain.active);
+        // A suspended participant holds none of the roles in its list (the registry revoked them).
         const roles = await sql`select role_id from gov.participant_roles where participant_id = ${row.participant_id}`;
-        expect(roles.map((r) => BigInt(r.role_id))).to.deep.equal([...onChain.roles]);
+        expect(roles.map((r) => BigInt(r.role_id))).to.deep.equal(onChain.active ? [...onChain.roles] : []);
+        for (const role of onChain.roles) {
+          const [held] = await chain.contracts.manager.hasRole(role, onChain.account);
+          expect(held, `AccessManager agrees on role ${role}`).to.equal(onChain.active);
+        }
+        const [listed] = await sql`select roles from gov.participants where participant_id = ${row.participant_id}`;
+        expect(listed.roles.map(BigInt)).to.deep.equal([...onChain.roles]);
       }
 
       const validators = await sql`select validator from gov.validators order by added_block, validator`;

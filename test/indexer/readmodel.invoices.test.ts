@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { encodeBytes32String, id, type Signer } from "ethers";
+import { encodeBytes32String, id, type Interface, type Signer } from "ethers";
 import type postgres from "postgres";
 
 import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
@@ -19,6 +19,7 @@ import {
   attempt,
   createRng,
   expectSameAsRebuild,
+  type FailedSend,
   type Follower,
   followChain,
   fundedWallet,
@@ -140,15 +141,37 @@ function operations(cast: Cast): Operation<Model>[] {
         if (i === undefined) return;
         const invoice = state.invoices[i];
         const buyer = rng.chance(0.85) ? cast.buyers[invoice.buyer] : cast.stranger;
+        // The receiving company the buyer names: now and then one that is not (an issuer).
+        const receiver = rng.int(cast.receivers.length);
+        const receiverId = rng.chance(0.9) ? cast.receivers[receiver].id : cast.issuers[0].id;
         const result = await attempt(
           chain,
           chain.contracts.invoiceLedger,
           buyer,
           "claim",
-          [invoice.data, invoice.proof, invoice.salt],
+          [invoice.data, invoice.proof, invoice.salt, receiverId],
           failed,
         );
-        if (result.ok) Object.assign(invoice, { state: "Claimed", claimedAt: result.blockTime });
+        if (result.ok) Object.assign(invoice, { state: "Claimed", claimedAt: result.blockTime, receiver });
+      },
+    },
+    {
+      name: "changeReceiver",
+      weight: 1.5,
+      async run({ chain, rng, state, failed }) {
+        const i = pickInvoice(state, rng, ["Claimed"]);
+        if (i === undefined) return;
+        const invoice = state.invoices[i];
+        const receiver = rng.int(cast.receivers.length);
+        const result = await attempt(
+          chain,
+          chain.contracts.invoiceLedger,
+          rng.chance(0.85) ? cast.buyers[invoice.buyer] : cast.stranger,
+          "changeReceiver",
+          [invoice.data, invoice.proof, invoice.salt, cast.receivers[receiver].id],
+          failed,
+        );
+        if (result.ok) invoice.receiver = receiver;
       },
     },
     {
@@ -157,8 +180,9 @@ function operations(cast: Cast): Operation<Model>[] {
       async run({ chain, rng, state, failed }) {
         const i = pickInvoice(state, rng, ["Claimed"]);
         if (i === undefined) return;
-        const receiver = rng.int(cast.receivers.length);
         const invoice = state.invoices[i];
+        const receiver =
+          invoice.receiver !== null && rng.chance(0.85) ? invoice.receiver : rng.int(cast.receivers.length);
         const result = await attempt(
           chain,
           chain.contracts.invoiceLedger,
@@ -167,7 +191,7 @@ function operations(cast: Cast): Operation<Model>[] {
           [invoiceIdOf(invoice.data.issuerId, CODE, invoice.data.number)],
           failed,
         );
-        if (result.ok) Object.assign(invoice, { state: "Locked", receiver });
+        if (result.ok) invoice.state = "Locked";
       },
     },
     {
@@ -187,7 +211,7 @@ function operations(cast: Cast): Operation<Model>[] {
           [invoiceIdOf(invoice.data.issuerId, CODE, invoice.data.number), id("reason")],
           failed,
         );
-        if (result.ok) Object.assign(invoice, { state: "Claimed", receiver: null });
+        if (result.ok) invoice.state = "Claimed";
       },
     },
     {
@@ -353,6 +377,7 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
     if (modelled !== undefined) {
       const [genuine, verified] = await ledger.verifyInvoice(modelled.data, modelled.proof, at);
       expect(genuine, `${where} genuine`).to.equal(true);
+      expect(row.code_text, `${where} code`).to.equal("044031900777");
       expect(row.state, `${where} state (verifyInvoice)`).to.equal(INVOICE_STATES[Number(verified)]);
     }
     expect(row.recorded, `${where} recorded`).to.equal(record.state !== 0n);
@@ -543,6 +568,68 @@ async function checkReports(sql: postgres.Sql, model: Model, cast: Cast) {
   expect(Object.fromEntries(stateRows), "report.invoices_per_state").to.deep.equal(Object.fromEntries(perState));
 }
 
+/**
+ * Every reverted transaction of the sequence in report.failed_attempts: the function and its
+ * arguments by name, the error with enum values by name, the sender's department or participant.
+ */
+async function checkFailedAttempts(
+  sql: postgres.Sql,
+  chain: Chain,
+  failed: FailedSend[],
+  identities: Map<string, { department?: string; participant?: string }>,
+) {
+  const ledger = chain.contracts.invoiceLedger;
+  const rows = await sql`select * from report.failed_attempts`;
+  const byHash = new Map(rows.map((row) => [hex(row.tx_hash), row]));
+  const [{ n: raw }] = await sql`select count(*)::int as n from raw.failed_transactions`;
+  expect(rows.length, "one row per failed transaction").to.equal(raw);
+  let enumNamed = 0;
+  for (const send of failed) {
+    const row = byHash.get(send.hash);
+    expect(row, `failed ${send.method} ${send.hash}`).to.not.equal(undefined);
+    const fragment = (ledger.interface as Interface).getFunction(send.method)!;
+    const identity = identities.get(send.sender) ?? {};
+    expect(
+      {
+        function: row!.function_name,
+        args: Object.keys(row!.function_args).sort(),
+        error: row!.error_name,
+        sender: hex(row!.sender),
+        department: row!.department_code,
+        participant: hex(row!.participant_id),
+      },
+      `failed ${send.method} ${send.hash}`,
+    ).to.deep.equal({
+      function: send.method,
+      args: fragment.inputs.map((input) => input.name).sort(),
+      error: send.error,
+      sender: send.sender,
+      department: identity.department ?? null,
+      participant: identity.participant ?? null,
+    });
+    if (row!.error_name === "InvoiceUnexpectedState") {
+      expect(INVOICE_STATES).to.include(row!.error_fields.current);
+      enumNamed++;
+    }
+    if (send.method === "lock" || send.method === "reimburse") {
+      expect(row!.function_args.invoiceId).to.match(/^0x[0-9a-f]{64}$/);
+    }
+    if (send.method === "issueBatch")
+      expect(row!.function_args.items[0]).to.have.keys(["number", "buyer", "amount", "tax", "documentHash"]);
+  }
+  expect(enumNamed, "an error with a state by name").to.be.greaterThan(0);
+  const perDepartment =
+    await sql`select department_code, sum(attempts)::int as n from report.failed_attempts_per_department group by 1`;
+  const counted = new Map<string | null, number>();
+  for (const row of rows) {
+    const key = row.department_code ?? row.registrar_code ?? null;
+    counted.set(key, (counted.get(key) ?? 0) + 1);
+  }
+  expect(Object.fromEntries(perDepartment.map((row) => [row.department_code, row.n]))).to.deep.equal(
+    Object.fromEntries(counted),
+  );
+}
+
 describe("indexer: invoice read model", function () {
   this.timeout(600_000);
   let db: Database;
@@ -633,6 +720,14 @@ describe("indexer: invoice read model", function () {
     const issuerIds = [...issuers.map((issuer) => issuer.id)];
     await checkAgainstContracts(sql, chain, result.state, issuerIds);
     await checkReports(sql, result.state, cast);
+    const identities = new Map<string, { department?: string; participant?: string }>([
+      [chain.accounts.tax.address.toLowerCase(), { department: "TAX" }],
+      [chain.accounts.audit.address.toLowerCase(), { department: "AUDIT" }],
+    ]);
+    for (const party of [...issuers, ...receivers]) {
+      identities.set((await party.signer.getAddress()).toLowerCase(), { participant: party.id });
+    }
+    await checkFailedAttempts(sql, chain, result.failed, identities);
 
     // The check does catch the issue's first defect: reimbursed kept after a late credit note.
     const [late] =

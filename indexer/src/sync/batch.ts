@@ -3,9 +3,18 @@
  * artifacts, runs the handlers, decodes failed transactions' calls and custom errors, and lays out
  * the raw-layer rows. Pure: no RPC, no database.
  */
-import { type Abi, type AbiEvent, decodeErrorResult, decodeFunctionData, toEventSelector } from "viem";
+import {
+  type Abi,
+  type AbiEvent,
+  type AbiParameter,
+  decodeErrorResult,
+  decodeFunctionData,
+  toEventSelector,
+  toFunctionSelector,
+  type AbiFunction,
+} from "viem";
 
-import { abis, type ContractName } from "../generated/abis.js";
+import { abis, type ContractName, enums } from "../generated/abis.js";
 import { ConfigError } from "../errors.js";
 import { handlerFor } from "../handlers/index.js";
 import { toJson } from "../handlers/rows.js";
@@ -53,8 +62,39 @@ export const RAW_FAILED: TableSpec = {
     { name: "function_name", kind: "text" },
     { name: "error_name", kind: "text" },
     { name: "error_args", kind: "jsonb" },
+    { name: "function_args", kind: "jsonb" },
+    { name: "error_fields", kind: "jsonb" },
   ],
 };
+
+/**
+ * Decoded values as readers want them: an object by parameter name (`arg0`… when unnamed),
+ * structs as objects, enum values by name (`Reimbursed`, not 4), addresses and bytes as lowercase
+ * hex, integers as decimal strings (they do not fit JSON numbers).
+ */
+export function namedValues(parameters: readonly AbiParameter[], values: readonly unknown[]): Record<string, unknown> {
+  return Object.fromEntries(
+    parameters.map((parameter, i) => [parameter.name || `arg${i}`, readable(parameter, values[i])]),
+  );
+}
+
+function readable(parameter: AbiParameter, value: unknown): unknown {
+  const array = /^(.*)\[\d*\]$/.exec(parameter.type);
+  if (array && Array.isArray(value)) {
+    const element = { ...parameter, type: array[1], internalType: parameter.internalType?.replace(/\[\d*\]$/, "") };
+    return value.map((item) => readable(element as AbiParameter, item));
+  }
+  if (parameter.type === "tuple" && "components" in parameter) {
+    const components = parameter.components;
+    const values = Array.isArray(value) ? value : components.map((c) => (value as Record<string, unknown>)[c.name!]);
+    return namedValues(components, values);
+  }
+  const enumName = parameter.internalType?.startsWith("enum ") ? parameter.internalType.split(".").pop() : undefined;
+  if (enumName !== undefined && enums[enumName] !== undefined) return enums[enumName][Number(value)] ?? String(value);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string" && value.startsWith("0x")) return value.toLowerCase();
+  return value;
+}
 
 export interface DeployedContract {
   contractName: ContractName;
@@ -69,6 +109,8 @@ export interface Decoder {
       contractName: ContractName;
       abi: Abi;
       events: Map<Hex, { abi: AbiEvent; decode: EventDecoderFn; handler: Handler | undefined }>;
+      /** By selector: a failed call's arguments are written by parameter name. */
+      functions: Map<string, AbiFunction>;
     }
   >;
   /** Every custom error of every contract: a revert may bubble up from a contract called on. */
@@ -82,7 +124,9 @@ export function createDecoder(contracts: DeployedContract[]): Decoder {
     const abi = abis[contractName] as unknown as Abi;
     if (abi === undefined) throw new ConfigError(`no ABI for contract ${contractName}: run npm run abis`);
     const events = new Map<Hex, { abi: AbiEvent; decode: EventDecoderFn; handler: Handler | undefined }>();
+    const functions = new Map<string, AbiFunction>();
     for (const item of abi) {
+      if (item.type === "function") functions.set(toFunctionSelector(item), item);
       if (item.type === "event") {
         const handler = handlerFor(contractName, item.name);
         events.set(toEventSelector(item), { abi: item, decode: createEventDecoder(item), handler });
@@ -92,7 +136,7 @@ export function createDecoder(contracts: DeployedContract[]): Decoder {
         decoder.errors = [...decoder.errors, item];
       }
     }
-    decoder.contracts.set(address.toLowerCase() as Hex, { contractName, abi, events });
+    decoder.contracts.set(address.toLowerCase() as Hex, { contractName, abi, events, functions });
   }
   return decoder;
 }
@@ -169,8 +213,13 @@ export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoi
     let functionName: string | null = null;
     let errorName: string | null = null;
     let errorArgs: unknown = null;
+    let functionArgs: unknown = null;
+    let errorFields: unknown = null;
     try {
-      functionName = decodeFunctionData({ abi: contract.abi, data: transaction.input }).functionName;
+      const call = decodeFunctionData({ abi: contract.abi, data: transaction.input });
+      functionName = call.functionName;
+      const item = contract.functions.get(transaction.input.slice(0, 10).toLowerCase());
+      if (item !== undefined) functionArgs = namedValues(item.inputs, call.args ?? []);
     } catch {
       // not a call of the ABI (a plain transfer, a wrong selector): recorded without a name
     }
@@ -179,6 +228,10 @@ export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoi
         const decoded = decodeErrorResult({ abi: decoder.errors, data: revertData });
         errorName = decoded.errorName;
         errorArgs = decoded.args ?? [];
+        errorFields = namedValues(
+          (decoded.abiItem as { inputs?: readonly AbiParameter[] }).inputs ?? [],
+          decoded.args ?? [],
+        );
       } catch {
         errorName = "(undecoded)";
         errorArgs = { data: revertData };
@@ -195,6 +248,8 @@ export function buildBatch(decoder: Decoder, data: RangeData, previous: Checkpoi
       function_name: functionName,
       error_name: errorName,
       error_args: errorArgs === null ? null : toJson(errorArgs),
+      function_args: functionArgs === null ? null : toJson(functionArgs),
+      error_fields: errorFields === null ? null : toJson(errorFields),
     });
   }
 
