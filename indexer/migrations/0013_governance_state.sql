@@ -397,6 +397,9 @@ insert into indexer.read_models (name, position, mark, refresh, tables) values (
 
 -- The public relations (the names of 0002, same first columns) ------------------------------------
 
+-- gov.sealing_validators (0007, hard-ge) reads gov.departments and gov.validators: dropped here
+-- and created again below over the new views, same definition.
+drop view if exists gov.sealing_validators;
 drop view gov.operators;
 drop view gov.departments;
 drop view gov.participants;
@@ -490,3 +493,14 @@ create view gov.paused_contracts as
 select s.contract, s.by_account, s.changed_at as paused_at
 from gov.pause_state s
 where s.paused;
+
+-- The nodes that seal blocks, as 0007 defined it: ValidatorSet.getValidators leaves out the nodes
+-- of suspended departments, unless that would leave none.
+create view gov.sealing_validators as
+select v.validator, v.department_id, v.added_block
+from gov.validators v
+left join gov.departments d on d.department_id = v.department_id
+where coalesce(d.active, false)
+   or not exists (
+     select 1 from gov.validators w join gov.departments e on e.department_id = w.department_id where e.active
+   );
