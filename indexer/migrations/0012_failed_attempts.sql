@@ -105,6 +105,9 @@ begin
     left join lateral (
       select r.participant_id, r.department_id from gov.participant_registered r
       where r.account = f.sender and r.block_number <= f.block_number
+        -- not once a vote made the account an operator's
+        and not exists (select 1 from gov.participant_account_released x
+                        where x.participant_id = r.participant_id and x.block_number <= f.block_number)
       order by r.block_number desc, r.log_index desc limit 1
     ) p on true
     where f.block_number between from_block and to_block

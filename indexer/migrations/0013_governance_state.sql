@@ -44,6 +44,7 @@ create index participant_suspended_participant on gov.participant_suspended (par
 create index participant_reinstated_participant on gov.participant_reinstated (participant_id);
 create index participant_role_granted_participant on gov.participant_role_granted (participant_id);
 create index participant_role_revoked_participant on gov.participant_role_revoked (participant_id);
+create index participant_account_released_participant on gov.participant_account_released (participant_id);
 create index validator_added_validator on gov.validator_added (validator);
 create index validator_removed_validator on gov.validator_removed (validator);
 create index proposal_created_proposal on gov.proposal_created (proposal_id);
@@ -80,6 +81,8 @@ create table gov.participant (
   roles bigint[] not null,
   registered_at timestamptz not null,
   registered_block bigint not null,
+  -- a vote made its account an operator's: inactive for good, without an account
+  released_block bigint,
   updated_block bigint not null
 );
 create index participant_account on gov.participant (account);
@@ -179,7 +182,8 @@ language sql as $$
   union select participant_id from gov.participant_suspended where block_number between from_block and to_block
   union select participant_id from gov.participant_reinstated where block_number between from_block and to_block
   union select participant_id from gov.participant_role_granted where block_number between from_block and to_block
-  union select participant_id from gov.participant_role_revoked where block_number between from_block and to_block;
+  union select participant_id from gov.participant_role_revoked where block_number between from_block and to_block
+  union select participant_id from gov.participant_account_released where block_number between from_block and to_block;
 
   insert into gov.dirty_validator
   select validator from gov.validator_added where block_number between from_block and to_block
@@ -273,11 +277,12 @@ begin
   where l.granted;
   insert into gov.participant
   select r.participant_id, r.account, r.department_id, r.kind,
-         coalesce(s.active, true),
+         coalesce(s.active, true) and x.block_number is null,
          coalesce((select array_agg(pr.role_id order by pr.role_id) from gov.participant_role pr
                    where pr.participant_id = r.participant_id), '{}'),
          r.block_time, r.block_number,
-         greatest(r.block_number, s.block_number)
+         x.block_number,
+         greatest(r.block_number, s.block_number, x.block_number)
   from (select distinct participant_id from gov.dirty_participant) k
   join lateral (
     select * from gov.participant_registered e where e.participant_id = k.participant_id
@@ -289,7 +294,11 @@ begin
       union all
       select true, block_number, log_index from gov.participant_reinstated where participant_id = k.participant_id
     ) x order by x.block_number desc, x.log_index desc limit 1
-  ) s on true;
+  ) s on true
+  left join lateral (
+    select e.block_number from gov.participant_account_released e where e.participant_id = k.participant_id
+    order by e.block_number limit 1
+  ) x on true;
   delete from gov.participant_role pr where not exists (
     select 1 from gov.participant p where p.participant_id = pr.participant_id)
     and pr.participant_id in (select participant_id from gov.dirty_participant);
@@ -397,9 +406,7 @@ insert into indexer.read_models (name, position, mark, refresh, tables) values (
 
 -- The public relations (the names of 0002, same first columns) ------------------------------------
 
--- gov.sealing_validators (0007, hard-ge) reads gov.departments and gov.validators: dropped here
--- and created again below over the new views, same definition.
-drop view if exists gov.sealing_validators;
+drop view gov.sealing_validators;
 drop view gov.operators;
 drop view gov.departments;
 drop view gov.participants;
@@ -426,6 +433,7 @@ from gov.department d, unnest(d.roles) r(role_id);
 
 create view gov.participants as
 select p.participant_id, p.account, p.registrar_id as registrar, p.kind::bigint as kind, p.active, p.registered_block, p.registered_at,
+       p.released_block,
        indexer.code_text(p.registrar_id) as registrar_code,
        indexer.name_of('ParticipantKind', p.kind) as kind_name,
        p.roles,
@@ -494,8 +502,9 @@ select s.contract, s.by_account, s.changed_at as paused_at
 from gov.pause_state s
 where s.paused;
 
--- The nodes that seal blocks, as 0007 defined it: ValidatorSet.getValidators leaves out the nodes
--- of suspended departments, unless that would leave none.
+-- As in 0007, over the views above: the nodes that seal (getValidators), leaving out those of
+-- suspended departments unless that would leave none. gov.validators is the whole set
+-- (allValidators).
 create view gov.sealing_validators as
 select v.validator, v.department_id, v.added_block
 from gov.validators v

@@ -138,8 +138,8 @@ export async function indexToHead(config: IndexerConfig, log: Logger = silentLog
 }
 
 /**
- * Every chain-data table of a database, ordered, as one string: two databases that mirror the
- * same chain give the same dump.
+ * Every chain-data table and read-model state table of a database, ordered, as one string: two
+ * databases that mirror the same chain give the same dump.
  */
 export async function dump(databaseUrl: string): Promise<string> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
@@ -149,8 +149,11 @@ export async function dump(databaseUrl: string): Promise<string> {
       where column_name = 'block_number' and table_schema not in ('indexer', 'graphile_worker')
         and (table_schema, table_name) in (select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE')
       order by 1, 2`;
+    // The read model's state tables too: a crash or a replay must leave them as a clean run does.
+    const states = await sql`select (parse_ident(unnest(tables)::text))[1] as table_schema,
+      (parse_ident(unnest(tables)::text))[2] as table_name from indexer.read_models order by position`;
     const parts: string[] = [];
-    for (const { table_schema: schema, table_name: table } of tables) {
+    for (const { table_schema: schema, table_name: table } of [...tables, ...states]) {
       const rows = await sql.unsafe(`select * from "${schema}"."${table}" order by 1, 2, 3`);
       parts.push(`${schema}.${table}\n${rows.map((row) => JSON.stringify(row)).join("\n")}`);
     }

@@ -277,6 +277,10 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, cast: Cast
 
   const validators = await sql`select validator from gov.validators`;
   expect(validators.map((row) => hex(row.validator)).sort()).to.deep.equal(
+    (await validatorSet.allValidators(at)).map((a) => a.toLowerCase()).sort(),
+  );
+  const sealing = await sql`select validator from gov.sealing_validators`;
+  expect(sealing.map((row) => hex(row.validator)).sort()).to.deep.equal(
     (await validatorSet.getValidators(at)).map((a) => a.toLowerCase()).sort(),
   );
 
