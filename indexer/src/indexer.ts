@@ -25,6 +25,7 @@ import { createRpc, eth_call, eth_chainId, eth_getCode, type Rpc } from "./rpc/c
 import { createDecoder } from "./sync/batch.js";
 import { runSync, type Logger, type SyncOptions } from "./sync/engine.js";
 import { createMetrics, type Metrics } from "./sync/metrics.js";
+import { readDecimals } from "./sync/tokens.js";
 import { createTaskList } from "./tasks/index.js";
 import { watchHeads } from "./rpc/heads.js";
 
@@ -223,8 +224,9 @@ async function checkSource(sql: Sql, config: IndexerConfig, chainId: number): Pr
 
 /**
  * What the read model's SQL needs from the deployment and the compiled contracts: the invoice
- * ledger's UTC offset (report days and quota periods are the city's local time), and the names
- * of enum values and roles it shows instead of numbers.
+ * ledger's UTC offset (report days and quota periods are the city's local time), the names of
+ * enum values and roles it shows instead of numbers, and the settlement token's decimals (escrow
+ * amounts scaled; other tokens: sync/tokens.ts).
  */
 async function recordSettings(
   sql: Sql,
@@ -232,6 +234,12 @@ async function recordSettings(
   rpc: Rpc,
   call: <T>(attempt: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
+  const token = config.contracts.find((contract) => contract.contractName === "SettlementToken");
+  if (token !== undefined) {
+    const decimals = await call(() => readDecimals(rpc, token.address));
+    await sql`insert into escrow.token (token, decimals) values (decode(${token.address.slice(2).toLowerCase()}, 'hex'), ${decimals})
+      on conflict (token) do update set decimals = excluded.decimals, read_at = now()`;
+  }
   const names = [
     ...Object.entries(enums).flatMap(([kind, members]) => members.map((name, value) => ({ kind, value, name }))),
     ...Object.entries(roles).map(([value, name]) => ({ kind: "Role", value, name })),

@@ -22,6 +22,7 @@ import {
 import { buildBatch, type Decoder } from "./batch.js";
 import { fetchRange, type RangeData } from "./fetch.js";
 import { type Metrics, recordBatch } from "./metrics.js";
+import { projectTokens, TokenDecimals } from "./tokens.js";
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -78,6 +79,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
       },
     });
 
+  const tokens = new TokenDecimals(rpc, sql);
   let checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
   let prefetch: Prefetch | undefined;
   let caughtUp = false;
@@ -163,6 +165,8 @@ export async function runSync(options: SyncOptions): Promise<void> {
         const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
         prefetch = startFetch(nextFrom, nextTo);
       }
+      const newTokens = projectTokens(batch);
+      if (newTokens.length > 0) await retry("reading token decimals", () => tokens.record(newTokens));
       try {
         await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
       } catch (writeError) {
