@@ -223,10 +223,23 @@ export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: nu
 
 export async function checkpointOf(databaseUrl: string): Promise<bigint> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+  // A probe made while the server starts or dies can leave postgres.js's query or end() waiting
+  // for ever (seen in CI: a test stuck for minutes with the indexer done): never wait over 5 s.
+  const within = <T>(promise: Promise<T>, fallback: T) =>
+    Promise.race([promise, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), 5_000).unref())]);
   try {
-    const [row] = await sql`select block_number from indexer.checkpoint`.catch(() => []);
-    return row ? BigInt(row.block_number) : -1n;
+    const rows: { block_number: string }[] = await within(
+      sql<{ block_number: string }[]>`select block_number from indexer.checkpoint`.then(
+        (result) => [...result],
+        () => [],
+      ),
+      [],
+    );
+    return rows.length > 0 ? BigInt(rows[0].block_number) : -1n;
   } finally {
-    await sql.end();
+    await within(
+      sql.end({ timeout: 1 }).catch(() => {}),
+      undefined,
+    );
   }
 }
