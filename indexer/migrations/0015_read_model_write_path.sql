@@ -49,6 +49,10 @@ create index participant_registered_participant_order
 
 -- Invoices -----------------------------------------------------------------------------------
 
+-- Room on each page for a forward batch's in-place updates (a lock, an unlock, a credit, a
+-- freeze change no indexed column): they stay on their page with no new index entries.
+alter table invoices.invoice set (fillfactor = 90);
+
 -- Earlier events of marked invoices only for a range open to the top (rollback, rebuild): a
 -- forward batch folds the range's events onto the stored rows (refresh_invoices).
 create or replace function invoices.marked_events(from_block bigint, to_block bigint)
@@ -129,8 +133,9 @@ begin
     except
     select e.invoice_id from invoices.invoice_issued e where e.block_number between from_block and to_block
   );
-  if found then
-    select * into zero_issuer_days, zero_receiver_days, zero_states from invoices.subtract_report_rows(shift);
+  -- Their report contributions come out in the same upserts that put the new ones in (one
+  -- net change per report row, none for a row the batch leaves as it was: a lock, say).
+  if found and full_fold then
     delete from invoices.invoice i using invoices.marked_invoice m where i.invoice_id = m.invoice_id;
   end if;
 
@@ -181,7 +186,7 @@ begin
     left join folded f using (invoice_id)
     where not full_fold
   ),
-  computed as (
+  recomputed as (
     select e.invoice_id, e.issuer_id, e.code, e.number, e.buyer, e.amount, e.tax,
            coalesce(f.credited, 0) as credited,
            case when f.last_transition = 'Reimbursed' then e.amount - coalesce(f.credited, 0) else 0 end as reimbursed,
@@ -199,54 +204,77 @@ begin
            greatest(e.block_number, f.updated_block) as updated_block
     from issued e
     left join folded f using (invoice_id)
-    union all
+  ),
+  continued_rows as (
     select c.invoice_id, c.issuer_id, c.code, c.number, c.buyer, c.amount, c.tax,
-           c.total_credited,
-           case when c.new_state = 'Reimbursed' then c.amount - c.total_credited else 0 end,
-           c.new_state,
-           case when c.last_freeze is null then c.frozen else c.last_freeze = 'Frozen' end,
-           c.recorded or c.touched,
-           coalesce(c.last_receiver, c.receiver_id),
-           coalesce(c.claimant, c.range_claimant),
+           c.total_credited as credited,
+           case when c.new_state = 'Reimbursed' then c.amount - c.total_credited else 0 end as reimbursed,
+           c.new_state as state,
+           case when c.last_freeze is null then c.frozen else c.last_freeze = 'Frozen' end as frozen,
+           c.recorded or c.touched as recorded,
+           coalesce(c.last_receiver, c.receiver_id) as receiver_id,
+           coalesce(c.claimant, c.range_claimant) as claimant,
            c.batch_root, c.document_hash,
            c.issued_at, c.issued_block,
-           coalesce(c.claimed_at, c.range_claimed_at),
+           coalesce(c.claimed_at, c.range_claimed_at) as claimed_at,
            -- The latest lock: the range's, else the row's (kept while Locked or Reimbursed); a
            -- row that left those states keeps none, so the events answer (never on chain:
            -- reimbursement needs a lock after an unlock).
            case when c.new_state in ('Locked', 'Reimbursed') then
              coalesce(c.range_locked_at, c.locked_at,
                       (select max(k.block_time) from invoices.invoice_locked k where k.invoice_id = c.invoice_id))
-           end,
+           end as locked_at,
            case when c.new_state = 'Reimbursed' then
              case when c.last_transition is null then c.reimbursed_at else c.last_transition_at end
-           end,
+           end as reimbursed_at,
            case when c.new_state = 'Voided' then
              case when c.last_transition is null then c.voided_at else c.last_transition_at end
-           end,
-           greatest(c.updated_block, c.range_updated_block)
+           end as voided_at,
+           greatest(c.updated_block, c.range_updated_block) as updated_block
     from continued c
   ),
+  -- sign: +1 for the rows as they are now, -1 (below) for the rows as they were.
+  computed as (
+    select 1 as sign, * from recomputed
+    union all
+    select 1, * from continued_rows
+  ),
   inserted as (
-    insert into invoices.invoice select * from computed
+    insert into invoices.invoice select * from recomputed
+  ),
+  updated as (
+    update invoices.invoice i set
+      credited = c.credited, reimbursed = c.reimbursed, state = c.state, frozen = c.frozen, recorded = c.recorded,
+      receiver_id = c.receiver_id, claimant = c.claimant, claimed_at = c.claimed_at, locked_at = c.locked_at,
+      reimbursed_at = c.reimbursed_at, voided_at = c.voided_at, updated_block = c.updated_block
+    from continued_rows c
+    where i.invoice_id = c.invoice_id
   ),
   contributions as (
-    select issuer_id, ((issued_at at time zone 'UTC') + shift)::date as day, 1 as issued, amount as issued_amount,
-           tax as issued_tax, 0 as claimed, 0 as claimed_amount, 0 as reimbursed, 0 as reimbursed_amount
-    from computed
-    union all
-    select issuer_id, ((claimed_at at time zone 'UTC') + shift)::date, 0, 0, 0, 1, amount, 0, 0
-    from computed where claimed_at is not null
-    union all
-    select issuer_id, ((reimbursed_at at time zone 'UTC') + shift)::date, 0, 0, 0, 0, 0, 1, reimbursed
-    from computed where state = 'Reimbursed'
+    select c.* from (select * from computed union all select -1, * from invoices.marked_invoice) x
+    cross join lateral (
+      select x.issuer_id, ((x.issued_at at time zone 'UTC') + shift)::date as day, x.sign as issued,
+             x.sign * x.amount as issued_amount, x.sign * x.tax as issued_tax, 0 as claimed, 0 as claimed_amount,
+             0 as reimbursed, 0 as reimbursed_amount
+      union all
+      select x.issuer_id, ((x.claimed_at at time zone 'UTC') + shift)::date, 0, 0, 0, x.sign, x.sign * x.amount, 0, 0
+      where x.claimed_at is not null
+      union all
+      select x.issuer_id, ((x.reimbursed_at at time zone 'UTC') + shift)::date, 0, 0, 0, 0, 0, x.sign, x.sign * x.reimbursed
+      where x.state = 'Reimbursed'
+    ) c
   ),
   issuer_days as (
     insert into invoices.issuer_day as r
       (issuer_id, day, issued, issued_amount, issued_tax, claimed, claimed_amount, reimbursed, reimbursed_amount)
-    select issuer_id, day, sum(issued), sum(issued_amount), sum(issued_tax), sum(claimed), sum(claimed_amount),
-           sum(reimbursed), sum(reimbursed_amount)
-    from contributions group by issuer_id, day
+    select * from (
+      select issuer_id, day, sum(issued) as issued, sum(issued_amount) as issued_amount, sum(issued_tax) as issued_tax,
+             sum(claimed) as claimed, sum(claimed_amount) as claimed_amount, sum(reimbursed) as reimbursed,
+             sum(reimbursed_amount) as reimbursed_amount
+      from contributions group by issuer_id, day
+    ) d
+    where (d.issued, d.issued_amount, d.issued_tax, d.claimed, d.claimed_amount, d.reimbursed, d.reimbursed_amount)
+      <> (0, 0, 0, 0, 0, 0, 0)
     on conflict (issuer_id, day) do update set
       issued = r.issued + excluded.issued,
       issued_amount = r.issued_amount + excluded.issued_amount,
@@ -255,36 +283,55 @@ begin
       claimed_amount = r.claimed_amount + excluded.claimed_amount,
       reimbursed = r.reimbursed + excluded.reimbursed,
       reimbursed_amount = r.reimbursed_amount + excluded.reimbursed_amount
+    returning r.issuer_id, r.day, r.issued, r.claimed, r.reimbursed
   ),
   receiver_days as (
     insert into invoices.receiver_day as r (receiver_id, day, reimbursed, reimbursed_amount)
-    select receiver_id, ((reimbursed_at at time zone 'UTC') + shift)::date, count(*), sum(reimbursed)
-    from computed where state = 'Reimbursed'
-    group by 1, 2
+    select * from (
+      select x.receiver_id, ((x.reimbursed_at at time zone 'UTC') + shift)::date, sum(x.sign) as reimbursed,
+             sum(x.sign * x.reimbursed) as reimbursed_amount
+      from (select * from computed union all select -1, * from invoices.marked_invoice) x
+      where x.state = 'Reimbursed'
+      group by 1, 2
+    ) d
+    where (d.reimbursed, d.reimbursed_amount) <> (0, 0)
     on conflict (receiver_id, day) do update set
       reimbursed = r.reimbursed + excluded.reimbursed,
       reimbursed_amount = r.reimbursed_amount + excluded.reimbursed_amount
+    returning r.receiver_id, r.day, r.reimbursed
+  ),
+  states as (
+    insert into invoices.state_count as r (issuer_id, state, invoices, amount)
+    select * from (
+      select x.issuer_id, x.state, sum(x.sign) as invoices, sum(x.sign * x.amount) as amount
+      from (select * from computed union all select -1, * from invoices.marked_invoice) x
+      group by 1, 2
+    ) d
+    where (d.invoices, d.amount) <> (0, 0)
+    on conflict (issuer_id, state) do update set invoices = r.invoices + excluded.invoices, amount = r.amount + excluded.amount
+    returning r.issuer_id, r.state, r.invoices
   )
-  insert into invoices.state_count as r (issuer_id, state, invoices, amount)
-  select issuer_id, state, count(*), sum(amount) from computed group by 1, 2
-  on conflict (issuer_id, state) do update set invoices = r.invoices + excluded.invoices, amount = r.amount + excluded.amount;
+  select (select jsonb_agg(jsonb_build_array(encode(issuer_id, 'hex'), day)) from issuer_days
+          where issued = 0 and claimed = 0 and reimbursed = 0),
+         (select jsonb_agg(jsonb_build_array(encode(receiver_id, 'hex'), day)) from receiver_days where reimbursed = 0),
+         (select jsonb_agg(jsonb_build_array(encode(issuer_id, 'hex'), state)) from states where invoices = 0)
+  into zero_issuer_days, zero_receiver_days, zero_states;
 
-  -- Groups a subtraction left at zero and no recomputed row refilled.
+  -- Report rows the batch took to zero (every invoice they counted moved elsewhere or is gone).
   if zero_issuer_days is not null then
     delete from invoices.issuer_day r
     using jsonb_array_elements(zero_issuer_days) z
-    where r.issuer_id = decode(z->>0, 'hex') and r.day = (z->>1)::date
-      and r.issued = 0 and r.claimed = 0 and r.reimbursed = 0;
+    where r.issuer_id = decode(z->>0, 'hex') and r.day = (z->>1)::date;
   end if;
   if zero_receiver_days is not null then
     delete from invoices.receiver_day r
     using jsonb_array_elements(zero_receiver_days) z
-    where r.receiver_id = decode(z->>0, 'hex') and r.day = (z->>1)::date and r.reimbursed = 0;
+    where r.receiver_id = decode(z->>0, 'hex') and r.day = (z->>1)::date;
   end if;
   if zero_states is not null then
     delete from invoices.state_count r
     using jsonb_array_elements(zero_states) z
-    where r.issuer_id = decode(z->>0, 'hex') and r.state = z->>1 and r.invoices = 0;
+    where r.issuer_id = decode(z->>0, 'hex') and r.state = z->>1;
   end if;
 
   delete from invoices.marked_invoice;
