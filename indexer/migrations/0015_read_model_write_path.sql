@@ -15,9 +15,10 @@
 
 -- Working tables -----------------------------------------------------------------------------
 
--- Every unlogged table is a read model's working table, empty between transactions. Emptied by
--- DELETE it keeps growing (dead rows are reclaimed only by vacuum), so once one holds more than
--- 1 MB of pages it is truncated: a new empty file, in the same transaction (no reader sees them).
+-- Every unlogged table in a schema of the read model's state tables is a working table, empty
+-- between transactions. Emptied by DELETE it keeps growing (dead rows are reclaimed only by
+-- vacuum), so once one holds more than 1 MB of pages it is truncated: a new empty file, in the
+-- same transaction (no reader sees them).
 create function indexer.reset_working_tables() returns void
 language plpgsql as $$
 declare
@@ -26,6 +27,9 @@ begin
   for target in
     select c.oid::regclass from pg_class c
     where c.relkind = 'r' and c.relpersistence = 'u' and pg_relation_size(c.oid) > 1048576
+      and c.relnamespace in (
+        select s.relnamespace from indexer.read_models m, unnest(m.tables) t join pg_class s on s.oid = t
+      )
   loop
     execute format('truncate %s', target);
   end loop;
