@@ -17,7 +17,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { codeToId, ROOT } from "../deploy/lib/consortium.js";
 import { deployGovledger, deploymentDir } from "../deploy/lib/deployment.js";
-import { initNetwork, loadNetworkParams, networkWarnings } from "../deploy/lib/network.js";
+import { genesisTimestamp, initNetwork, loadNetworkParams, networkWarnings } from "../deploy/lib/network.js";
 import { attachSystem } from "../deploy/lib/system.js";
 import { freePort } from "../scripts/lib/ports.js";
 import { runDemos } from "../scripts/demo/index.js";
@@ -70,6 +70,7 @@ describe("npm run network -- init", function () {
   });
 
   it("writes files that parse and agree with each other", async function () {
+    const started = Math.floor(Date.now() / 1000);
     const { stdout, stderr } = await init();
     // 4 validators: no warning about fault tolerance; the demo's accounts are public, though.
     expect(stderr).not.to.include("validator node");
@@ -90,6 +91,9 @@ describe("npm run network -- init", function () {
     // Chain settings: forks the contracts are compiled for, free gas, QBFT on the contract.
     expect(genesis.config).to.include({ chainId: 480151, shanghaiTime: 0, cancunTime: 0, zeroBaseFee: true });
     expect(genesis.baseFeePerGas).to.equal("0x0");
+    // The time it was written, never 0 (see genesisTimestamp: a chain clock at 0 voids the
+    // AccessManager's first ADMIN grant in a client that runs from the genesis time).
+    expect(Number(genesis.timestamp)).to.be.within(started, Math.ceil(Date.now() / 1000));
     expect(genesis.config.qbft).to.include({ validatorcontractaddress: VALIDATOR_SET, blockperiodseconds: 2 });
     expect(genesis.alloc[VALIDATOR_SET].code).to.match(/^0x[0-9a-f]{100,}$/);
     // extraData as Besu's QBFT decodes it: vanity, no validators (the contract has them), no
@@ -198,6 +202,11 @@ describe("npm run network -- init", function () {
       const params = loadNetworkParams(file).consortium;
       const summary = await deployGovledger(connection, { deploymentId: DEPLOYMENT_ID, params });
       expect(summary.chainId).to.equal(480151);
+      // anvil runs its clock from the genesis time: the AccessManager was created after it, not
+      // at timestamp 0 (where its constructor's ADMIN grant counts as never made).
+      const genesisTime = BigInt(JSON.parse(readFileSync(path.join(out, "genesis.json"), "utf8")).timestamp);
+      const created = await client.getBlock({ blockNumber: BigInt(summary.contracts.manager.startBlock) });
+      expect(created.timestamp >= genesisTime && genesisTime > 0n).to.equal(true);
       expect(summary.contracts.validatorSet.address).to.equal(VALIDATOR_SET);
       const system = await attachSystem(connection, summary);
       expect(await system.contracts.validatorSet.registry()).to.equal(summary.contracts.registry.address);
@@ -241,6 +250,10 @@ describe("npm run network -- init", function () {
     NODES.forEach((node, i) => expect(readFileSync(path.join(out, node.name, "key"), "utf8")).to.equal(keys[i]));
     expect(existsSync(path.join(out, "fire-1", "key"))).to.equal(true);
     expect(readFileSync(path.join(out, "genesis.json"), "utf8"), "same validators, same genesis").to.equal(genesis);
+    // A folder written before genesis times were kept (timestamp 0) gets the current time.
+    const old = path.join(dir, "old-genesis.json");
+    writeFileSync(old, JSON.stringify({ timestamp: "0x0" }));
+    expect(genesisTimestamp(old, 1_800_000_000_000)).to.equal(1_800_000_000);
     writeFileSync(file, JSON.stringify(parameters()));
   });
 

@@ -241,7 +241,28 @@ export function contractValidatorExtraData(): Hex {
   return toRlp([`0x${"00".repeat(32)}`, [], [], "0x", []]);
 }
 
-export function buildGenesis(params: NetworkParams, nodes: KeyedNode[], validatorSetCode: string) {
+/**
+ * The genesis time: when the network was first written, kept by a rerun so the same validators
+ * give the same genesis. Never 0: Besu stamps its blocks with the wall clock whatever the genesis
+ * says, but a geth-style client started from the file (anvil --init) runs its clock from this
+ * time, so a genesis at 0 mines its first second's blocks at timestamp 0, and OpenZeppelin's
+ * AccessManager reads a role granted at time 0 as never granted: the deployer, made ADMIN by the
+ * constructor, would be refused its first ADMIN call.
+ */
+export function genesisTimestamp(existingGenesis: string | undefined, now = Date.now()): number {
+  if (existingGenesis !== undefined && existsSync(existingGenesis)) {
+    const { timestamp } = JSON.parse(readFileSync(existingGenesis, "utf8")) as { timestamp?: unknown };
+    if (typeof timestamp === "string" && /^0x[0-9a-f]+$/i.test(timestamp) && Number(timestamp) > 0) {
+      return Number(timestamp);
+    }
+  }
+  return Math.floor(now / 1000);
+}
+
+export function buildGenesis(params: NetworkParams, nodes: KeyedNode[], validatorSetCode: string, timestamp: number) {
+  if (!Number.isSafeInteger(timestamp) || timestamp <= 0) {
+    throw new NetworkParamsError(`genesis timestamp ${timestamp}: it must be a positive number of seconds`);
+  }
   const { chain, consortium, validatorSetAddress } = params;
   const entry = validatorSetAlloc(
     validatorSetCode,
@@ -281,7 +302,7 @@ export function buildGenesis(params: NetworkParams, nodes: KeyedNode[], validato
       },
     },
     nonce: "0x0",
-    timestamp: "0x0",
+    timestamp: `0x${timestamp.toString(16)}`,
     gasLimit: `0x${chain.gasLimit.toString(16)}`,
     difficulty: "0x1",
     baseFeePerGas: "0x0",
@@ -388,9 +409,11 @@ export function initNetwork(options: InitOptions): InitResult {
     }
   }
 
+  const genesisFile = path.join(out, "genesis.json");
+  const genesis = buildGenesis(params, nodes, options.validatorSetCode, genesisTimestamp(genesisFile));
   mkdirSync(out, { recursive: true });
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-  writeFileSync(path.join(out, "genesis.json"), json(buildGenesis(params, nodes, options.validatorSetCode)));
+  writeFileSync(genesisFile, json(genesis));
   writeFileSync(path.join(out, "static-nodes.json"), json(nodes.map((node) => node.enode)));
   writeFileSync(
     path.join(out, "permissions_config.toml"),
