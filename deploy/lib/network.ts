@@ -72,6 +72,10 @@ const CHAIN_DEFAULTS = {
   dataDir: "/var/lib/besu",
 };
 
+/** Besu's JSON-RPC limits written into every config.toml (see buildNodeConfig). */
+export const RPC_MAX_LOGS_RANGE = 5_000;
+export const RPC_MAX_BATCH_SIZE = 1_024;
+
 /** Istanbul's mixHash ("Istanbul byzantine fault tolerance"), which Besu's BFT headers require. */
 const BFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365";
 
@@ -109,6 +113,8 @@ function text(file: string, field: string, value: unknown, pattern: RegExp, what
 }
 
 const HOST = /^[A-Za-z0-9.:-]+$/;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+const ALL_INTERFACES = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);
 
 /** Reads and checks a parameters file with a `network` section; every error names its field. */
 export function loadNetworkParams(file: string): NetworkParams {
@@ -169,14 +175,21 @@ export function loadNetworkParams(file: string): NetworkParams {
       );
     }
     const host = text(file, `${at}.host`, node.host, HOST, "a host name or IP address");
-    const rpcHost = text(file, `${at}.rpcHost`, node.rpcHost ?? host, HOST, "a host name or IP address");
+    // JSON-RPC stays on the department's own network: loopback unless an interface there is named,
+    // never every interface (the p2p one included, which the other departments reach).
+    const rpcHost = text(file, `${at}.rpcHost`, node.rpcHost ?? "127.0.0.1", HOST, "a host name or IP address");
+    if (ALL_INTERFACES.has(rpcHost)) {
+      fail(file, `${at}.rpcHost`, `"${rpcHost}" binds every interface: name one on the department's own network`);
+    }
+    // A loopback address is per machine: two hosts may both serve 127.0.0.1:8545.
+    const local = (port: number) => (LOOPBACK.test(rpcHost) ? `${host} ${rpcHost}:${port}` : `${rpcHost}:${port}`);
     const p2pPort = integer(file, `${at}.p2pPort`, node.p2pPort, 1, 65_535);
     const rpcPort = integer(file, `${at}.rpcPort`, node.rpcPort, 1, 65_535);
     const metricsPort = integer(file, `${at}.metricsPort`, node.metricsPort, 1, 65_535);
     for (const [field, endpoint] of [
       ["p2pPort", `${host}:${p2pPort}`],
-      ["rpcPort", `${rpcHost}:${rpcPort}`],
-      ["metricsPort", `${rpcHost}:${metricsPort}`],
+      ["rpcPort", local(rpcPort)],
+      ["metricsPort", local(metricsPort)],
     ] as const) {
       const other = endpoints.get(endpoint);
       if (other !== undefined) fail(file, `${at}.${field}`, `${endpoint} is already used by network.nodes[${other}]`);
@@ -207,6 +220,14 @@ export function networkWarnings(params: NetworkParams): string[] {
       `only ${validators} validator node${validators === 1 ? "" : "s"}: QBFT tolerates f faulty validators only ` +
         "with 3f+1 of them, so 1 to 3 validators tolerate none (any one down halts the chain); run at least 4",
     );
+  }
+  for (const [i, node] of params.chain.nodes.entries()) {
+    if (node.rpcHost === node.host && !LOOPBACK.test(node.host)) {
+      warnings.push(
+        `network.nodes[${i}].rpcHost is the node's p2p address ${node.host}: JSON-RPC answers wherever its peers ` +
+          "reach it, other departments included; name an interface on the department's own network",
+      );
+    }
   }
   // Whoever sends the deployer's first transaction owns the AccessManager the genesis trusts.
   const known = [
@@ -338,7 +359,12 @@ export function buildNodeConfig(params: NetworkParams, node: KeyedNode, nodes: K
     "rpc-http-host": node.rpcHost,
     "rpc-http-port": node.rpcPort,
     "rpc-http-api": ["ETH", "NET", "QBFT"],
-    "host-allowlist": [node.rpcHost, "localhost", "127.0.0.1"],
+    "host-allowlist": [...new Set([node.rpcHost, "localhost", "127.0.0.1"])],
+    // Explicit, since Besu's defaults moved between releases (eth_getLogs range 1,000 blocks in
+    // 22.10): the indexer asks for up to 2,000 blocks of logs (GOVLEDGER_MAX_SPAN) and batches up
+    // to 200 requests in one HTTP call.
+    "rpc-max-logs-range": RPC_MAX_LOGS_RANGE,
+    "rpc-http-max-batch-size": RPC_MAX_BATCH_SIZE,
     "rpc-http-cors-origins": [] as string[],
     "rpc-ws-enabled": false,
     "graphql-http-enabled": false,
