@@ -292,6 +292,9 @@ describe("npm run network -- init", function () {
     });
 
     it("a chain id of a public network, and other fields", function () {
+      const unreadable = path.join(dir, "unreadable.json");
+      writeFileSync(unreadable, "{ network: ");
+      expect(() => loadNetworkParams(unreadable)).to.throw(/unreadable\.json: cannot read parameters/);
       expect(attempt(parameters({ chainId: 1 }))).to.throw(/network\.chainId 1 is the chain id of Ethereum/);
       expect(attempt(parameters({ chainId: 11155111 }))).to.throw(
         /network\.chainId 11155111 is the chain id of Sepolia/,

@@ -35,7 +35,8 @@ this folder is git-ignored: copy each key only to its own host, never anywhere e
 - \`genesis.json\`: QBFT with contract-based validator selection: the ValidatorSet is pre-deployed
   at ${validatorSetAddress} with the ${validators.length} validator nodes, trusting the
   AccessManager that ${chain.deployer}'s first transaction creates. Shanghai and Cancun from
-  block 0; zero base fee (free gas).
+  block 0; zero base fee (free gas). Every node must get this very file: its hash (its
+  \`timestamp\`, the time it was first written, included) is the chain's identity.
 - \`static-nodes.json\`, \`permissions_config.toml\`: every node of the consortium (the allowlist:
   a node not listed cannot connect).
 - \`<node>/config.toml\`, \`<node>/key\`, \`<node>/key.pub\`: one folder per node.
@@ -83,7 +84,10 @@ registry, and refuses to finish if the set trusts another AccessManager.
 2. Install the new \`static-nodes.json\` and \`permissions_config.toml\` on every node and restart
    them one at a time (never more than a third of the validators at once); start the new node.
 3. When it has synced, any department proposes \`ValidatorSet.addValidator(<node address>,
-   <department id>)\` through the ConsortiumGovernor and the departments vote. Once executed,
+   <department id>)\` (the id is the department code as bytes32, e.g. \`encodeBytes32String("TAX")\`)
+   through the ConsortiumGovernor and the departments vote. The department must be an active
+   member: one that joins after the genesis is admitted first (\`ConsortiumRegistry.admitDepartment\`,
+   also by vote), otherwise the set refuses with \`ValidatorSetInvalidDepartment\`. Once executed,
    the node seals from the next block. One proposal adds at most one node: add the next one once
    the last one seals. With n validators QBFT tolerates f = (n - 1) / 3 (rounded down) faults.
 

@@ -118,10 +118,12 @@ const ALL_INTERFACES = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);
 
 /** Reads and checks a parameters file with a `network` section; every error names its field. */
 export function loadNetworkParams(file: string): NetworkParams {
-  const raw = JSON.parse(readFileSync(file, "utf8")) as {
-    network?: Record<string, unknown>;
-    validatorSetAddress?: string;
-  };
+  let raw: { network?: Record<string, unknown>; validatorSetAddress?: string };
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new NetworkParamsError(`${file}: cannot read parameters: ${(error as Error).message}`);
+  }
   const section = raw.network;
   if (typeof section !== "object" || section === null) fail(file, "network", "is missing: see the README");
   if (raw.validatorSetAddress === undefined) {
