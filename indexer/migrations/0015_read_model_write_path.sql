@@ -25,11 +25,16 @@ declare
   target regclass;
 begin
   for target in
-    select c.oid::regclass from pg_class c
-    where c.relkind = 'r' and c.relpersistence = 'u' and pg_relation_size(c.oid) > 1048576
-      and c.relnamespace in (
-        select s.relnamespace from indexer.read_models m, unnest(m.tables) t join pg_class s on s.oid = t
-      )
+    -- offset 0: the size (a file system call) only of the working tables, not of every relation
+    select w.oid::regclass from (
+      select c.oid from pg_class c
+      where c.relkind = 'r' and c.relpersistence = 'u'
+        and c.relnamespace in (
+          select s.relnamespace from indexer.read_models m, unnest(m.tables) t join pg_class s on s.oid = t
+        )
+      offset 0
+    ) w
+    where pg_relation_size(w.oid) > 1048576
   loop
     execute format('truncate %s', target);
   end loop;
@@ -341,3 +346,35 @@ begin
   delete from invoices.marked_invoice;
   delete from invoices.dirty_invoice;
 end $$;
+
+-- Every batch, realtime ones of a single block included, comes through each domain's refresh:
+-- a part with nothing marked returns before planning its statements (an empty refresh of the
+-- invoices took 13 ms, of governance 2 ms).
+create or replace function invoices.refresh(from_block bigint, to_block bigint) returns void
+language plpgsql as $$
+begin
+  if exists (select 1 from invoices.dirty_invoice)
+     or exists (select 1 from invoices.invoice_issued where block_number between from_block and to_block) then
+    perform invoices.refresh_invoices(from_block, to_block);
+  end if;
+  if exists (select 1 from invoices.dirty_credit_note) then
+    perform invoices.refresh_credit_notes();
+  end if;
+  if exists (select 1 from invoices.dirty_issuer) then
+    perform invoices.refresh_issuers();
+  end if;
+end $$;
+
+create function gov.refresh_marked(from_block bigint, to_block bigint) returns void
+language plpgsql as $$
+begin
+  if exists (select 1 from gov.dirty_department) or exists (select 1 from gov.dirty_participant)
+     or exists (select 1 from gov.dirty_validator) or exists (select 1 from gov.dirty_proposal)
+     or exists (select 1 from access.dirty_role_member) or exists (select 1 from access.dirty_function_role)
+     or exists (select 1 from gov.dirty_pause) then
+    perform gov.refresh(from_block, to_block);
+  end if;
+end $$;
+
+update indexer.read_models set refresh = 'gov.refresh_marked(bigint, bigint)'::regprocedure
+where refresh = 'gov.refresh(bigint, bigint)'::regprocedure;
