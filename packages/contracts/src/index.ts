@@ -4,7 +4,7 @@
  * role names, and the off-chain halves of the contracts' hashes and signatures. The typechain
  * ethers factories are in `@govledger/contracts/ethers`.
  */
-export type { Hex } from "./abi-encode.js";
+export { type Hex, textHash } from "./abi-encode.js";
 export { abis, type ContractName } from "./generated/abis.js";
 export * from "./deployments.js";
 export * from "./eip712.js";
