@@ -259,6 +259,42 @@ describe("dashboard (web/)", function () {
       expect(await count("AUDIT", "report.failed_attempts")).to.equal(failed);
     });
 
+    it("shows human resources every project's wages and owed wages, and no other project rows", async function () {
+      const rows = async (sql: postgres.Sql, relation: string, key: string) =>
+        (await sql.unsafe(`select ${key} as key from ${relation} order by 1`)).map((r) => String(r.key));
+      const hr = analysts.get("HRSS")!;
+      const wages: [string, string][] = [
+        ["report.wages_owed", "project_id::text || ' ' || wages_owed::text"],
+        ["report.wages_per_project_day", "project_id::text || ' ' || day::text || ' ' || wages_owed::text"],
+        ["report.wages_paid", "project_id::text || ' ' || payroll_id::text"],
+        ["escrow.payroll", "project_id::text || ' ' || payroll_id::text"],
+      ];
+      for (const [relation, key] of wages) {
+        const all = await rows(owner, relation, key);
+        expect(all.length, `${relation} has rows in the demo`).to.be.greaterThan(0);
+        expect(await rows(hr, relation, key), `HRSS reading ${relation}`).to.deep.equal(all);
+        // A department with no part in any project and no HUMAN_RESOURCES role sees none of them.
+        expect(await rows(analysts.get("TAX")!, relation, key), `TAX reading ${relation}`).to.deep.equal([]);
+      }
+      // The projects' other figures stay with their parts.
+      for (const relation of [
+        "escrow.project",
+        "escrow.projects",
+        "escrow.project_day",
+        "report.project_balances",
+        "report.project_balances_per_day",
+        "escrow.milestone",
+        "escrow.payment_order",
+        "escrow.worker",
+      ]) {
+        expect(await rows(hr, relation, "1"), `HRSS reading ${relation}`).to.deep.equal([]);
+      }
+      // The bank sees the owed wages of its projects (all of the demo's) through the same reports.
+      expect(await rows(analysts.get("BANK")!, "report.wages_owed", wages[0][1])).to.deep.equal(
+        await rows(owner, "report.wages_owed", wages[0][1]),
+      );
+    });
+
     it("keeps an analyst to its own department whatever it sets, and a role outside the map sees nothing", async function () {
       const tax = analysts.get("TAX")!;
       const [row] = await tax.begin(async (tx) => {

@@ -120,6 +120,29 @@ const TEXT = {
   day: ["日期", "Day"],
   issuedCount: ["发证数", "Issued"],
   revokedCount: ["吊销数", "Revoked"],
+  holder: ["持证主体", "Holder"],
+  logIndex: ["#", "#"],
+  operator: ["操作员", "Operator"],
+  consentInForce: ["授权", "Consent"],
+  bureau: ["住建部门", "Construction bureau"],
+  budget: ["预算", "Budget"],
+  wagesOwed: ["拖欠工资", "Wages owed"],
+  milestones: ["工程节点", "Milestones"],
+  milestone: ["工程节点", "Milestone"],
+  dueDate: ["计划完成", "Due"],
+  rejections: ["退回次数", "Rejections"],
+  paymentOrders: ["付款指令", "Payment orders"],
+  paymentOrder: ["付款指令", "Payment order"],
+  payee: ["收款方", "Payee"],
+  payroll: ["工资表", "Payroll"],
+  fromGuarantee: ["动用保证金", "From the wage guarantee"],
+  wageGuarantee: ["工资保证金", "Wage guarantee"],
+  ledger: ["资金流水", "Ledger"],
+  allUses: ["全部用证记录", "All uses"],
+  allPayrolls: ["全部工资表", "All payrolls"],
+  first: ["首页", "First"],
+  usesPerDay: ["用证趋势（按日）", "Uses per day"],
+  wagesPerDay: ["代发工资趋势（按日）", "Wages paid per day"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type TextKey = keyof typeof TEXT;
@@ -161,6 +184,8 @@ const STATES: Record<string, [string, string]> = {
   ProjectClosed: ["结项", "Closed"],
   GuaranteeReturned: ["退还保证金", "Guarantee returned"],
   suspended: ["已暂停", "Suspended"],
+  yes: ["是", "yes"],
+  no: ["否", "no"],
 };
 
 /** Where one English state name means different things (an "Active" proposal is being voted on). */
@@ -169,6 +194,29 @@ const DOMAIN_STATES: Record<string, Record<string, [string, string]>> = {
     Applied: ["已红冲", "Applied"],
     Pending: ["待确认", "Pending"],
     Lapsed: ["已失效", "Lapsed"],
+  },
+  project: {
+    Open: ["监管中", "Open"],
+    Closed: ["已结项", "Closed"],
+    Settled: ["已结清", "Settled"],
+  },
+  milestone: {
+    Pending: ["未提交", "Pending"],
+    Submitted: ["已提交", "Submitted"],
+    Released: ["已拨付", "Released"],
+    Rejected: ["已退回", "Rejected"],
+  },
+  paymentOrder: {
+    Ordered: ["待付款", "Ordered"],
+    Paid: ["已付款", "Paid"],
+    Rejected: ["已退回", "Rejected"],
+  },
+  payroll: {
+    Submitted: ["已提交", "Submitted"],
+    Approved: ["已批准", "Approved"],
+    Paid: ["已代发", "Paid"],
+    Rejected: ["已退回", "Rejected"],
+    Cancelled: ["已取消", "Cancelled"],
   },
   licence: {
     Issued: ["发证", "Issued"],
