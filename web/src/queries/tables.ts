@@ -131,7 +131,9 @@ export function parseCursor(def: TableDef, value: string): string[] {
 }
 
 function keyValue(part: KeyPart, value: string): string {
-  return part.kind === "integer" ? `${literal(value)}::numeric` : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
+  return part.kind === "integer"
+    ? `${literal(value)}::numeric`
+    : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
 }
 
 export interface SelectOptions {
