@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
-import { id } from "ethers";
+import { id, parseUnits, Wallet } from "ethers";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
 import { createSiweMessage, generateSiweNonce } from "viem/siwe";
@@ -177,6 +177,18 @@ describe("dashboard (web/)", function () {
       ).wait();
       await (await licenceRegistry.connect(samr).suspend(acmeRegistration.id, id("rls-test:inspection"))).wait();
       await (await licenceRegistry.connect(samr).reinstate(acmeRegistration.id)).wait();
+      // Wages owed (the demo cancels its owed payroll): NORTH-BUILD's payroll over what the wage
+      // account holds, approved by the bank, stays owed.
+      const { escrow } = fx.chain.contracts;
+      const worker = new Wallet(id("govledger-demo-worker:0")).address;
+      const owed = (await escrow.getLedger(1n)).wageBalance + parseUnits("500", 18);
+      await (
+        await escrow
+          .connect(fx.chain.accounts.all[13])
+          .submitPayroll(1n, 202608n, id("rls-test:payroll"), [worker], [owed])
+      ).wait();
+      const payrollId = (await escrow.getProject(1n)).payrollCount;
+      await (await escrow.connect(fx.chain.accounts.bank).approvePayroll(1n, payrollId, [worker], [owed])).wait();
       await fx.index();
     });
 
@@ -540,19 +552,23 @@ describe("dashboard (web/)", function () {
         await owner`select licence_id as id from licences.licence where department_id = ${samrId}
                     order by issued_block desc, licence_id desc`,
       );
-      expect(expected.length).to.be.greaterThan(2);
+      expect(expected.length).to.be.greaterThan(1);
       const seen: string[][] = [];
-      let path: string | undefined = "/licences?size=2";
+      let path: string | undefined = "/licences?size=1";
       while (path) {
         const text = await get("SAMR", path);
         seen.push(pageTable(text, "licences").map((r) => r.titles[0]));
-        path = pagerLink(text, "licences", "next");
+        const next = pagerLink(text, "licences", "next");
+        path = next && `/licences${next}`;
         if (seen.length === 1) expect(pagerLink(text, "licences", "previous")).to.equal(undefined);
       }
       expect(seen.flat()).to.deep.equal(expected);
       // Back from the second page: the first again.
-      const second = await get("SAMR", pagerLink(await get("SAMR", "/licences?size=2"), "licences", "next")!);
-      const back = pagerLink(second, "licences", "previous")!;
+      const second = await get(
+        "SAMR",
+        `/licences${pagerLink(await get("SAMR", "/licences?size=1"), "licences", "next")}`,
+      );
+      const back = `/licences${pagerLink(second, "licences", "previous")}`;
       expect(pageTable(await get("SAMR", back), "licences").map((r) => r.titles[0])).to.deep.equal(seen[0]);
       // The tax bureau issues no licences: it sees none.
       expect(pageTable(await get("TAX", "/licences"), "licences")).to.deep.equal([]);
@@ -678,7 +694,8 @@ describe("dashboard (web/)", function () {
       ]) {
         const response = await fetch(`${base}${path}`, { headers: { cookie, accept: "text/html" } });
         expect(response.status, path).to.equal(400);
-        expect((await response.text()).replaceAll("&quot;", '"').replaceAll("&#39;", "'"), path).to.include(message);
+        const text = (await response.text()).replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll('\\"', '"');
+        expect(text, path).to.include(message);
       }
     });
   });

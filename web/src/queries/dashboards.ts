@@ -119,7 +119,7 @@ export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string)
 export async function escrowSummary(tx: Tx) {
   const [[row], [wages], byState, wagesPerDay] = await Promise.all([
     tx`select count(*)::int as projects,
-              round(coalesce(sum(indexer.scaled(money_in, coalesce(token_decimals, 18))), 0), 2)::text as money_in,
+              round(coalesce(sum(indexer.scaled(money_in, coalesce(token_decimals, 18::smallint))), 0), 2)::text as money_in,
               round(coalesce(sum(balance_scaled), 0), 2)::text as balance,
               round(coalesce(sum(wage_account_balance_scaled), 0), 2)::text as wage_account
        from report.project_balances`,
