@@ -845,8 +845,10 @@ describe("dashboard (web/)", function () {
         ["invoices", "/invoices"],
         ["invoice", `/invoices/${invoice.id}`],
         ["escrow", "/escrow"],
-        ["licences", "/licences"],
+        ["licences", "/licences?status=Active"],
+        ["licence-uses", "/licences/uses"],
         ["project", "/escrow/projects/1"],
+        ["payrolls", "/escrow/payrolls?state=Paid"],
         ["reports", "/reports"],
         ["invoices-en", "/invoices?lang=en"],
       ];

@@ -179,6 +179,7 @@ const STATES: Record<string, [string, string]> = {
   PayrollApproved: ["工资表批准", "Payroll approved"],
   PayrollPaid: ["代发工资", "Wages paid"],
   PayrollRejected: ["工资表退回", "Payroll rejected"],
+  PayrollCancelled: ["工资表取消", "Payroll cancelled"],
   ProjectFrozen: ["冻结", "Frozen"],
   ProjectUnfrozen: ["解除冻结", "Unfrozen"],
   ProjectClosed: ["结项", "Closed"],

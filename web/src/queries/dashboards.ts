@@ -222,6 +222,7 @@ export async function projectTimeline(tx: Tx, projectId: string, timeZone: strin
        union all select 'PayrollApproved', '#' || payroll_id, ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_approved where project_id = $1::numeric
        union all select 'PayrollPaid', '#' || payroll_id, ${yuan("from_wage_account + from_guarantee")}, block_number, log_index, block_time, tx_hash from escrow.payroll_paid where project_id = $1::numeric
        union all select 'PayrollRejected', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_rejected where project_id = $1::numeric
+       union all select 'PayrollCancelled', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_cancelled where project_id = $1::numeric
        union all select 'ProjectFrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_frozen where project_id = $1::numeric
        union all select 'ProjectUnfrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_unfrozen where project_id = $1::numeric
        union all select 'ProjectClosed', null, ${yuan("refunded")}, block_number, log_index, block_time, tx_hash from escrow.project_closed where project_id = $1::numeric
