@@ -67,6 +67,8 @@ select w.project_id::numeric(78, 0), w.state, w.contractor, w.bank_id, indexer.c
        w.wage_account_balance::numeric(78, 0), w.guarantee_balance::numeric(78, 0)
 from web.wages_owed() w;
 
--- The dashboards' licence list, newest first, pages along this index (keyset) instead of sorting
--- every licence a department may see.
+-- The dashboards' licence list, newest first, pages along these indexes (keyset) instead of
+-- sorting every licence a department may see: the regulator's, and an authority's (its policy,
+-- or the department filter, is department_id = …).
 create index licence_issued_order on licences.licence (issued_block desc, licence_id desc);
+create index licence_department_order on licences.licence (department_id, issued_block desc, licence_id desc);

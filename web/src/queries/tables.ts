@@ -130,10 +130,10 @@ export function parseCursor(def: TableDef, value: string): string[] {
   return parts;
 }
 
+// An integer key's literal stays untyped: PostgreSQL gives it the column's type (bigint, numeric),
+// so the row comparison runs along the column's index (a numeric literal would cast the column).
 function keyValue(part: KeyPart, value: string): string {
-  return part.kind === "integer"
-    ? `${literal(value)}::numeric`
-    : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
+  return part.kind === "integer" ? literal(value) : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
 }
 
 export interface SelectOptions {
@@ -141,6 +141,10 @@ export interface SelectOptions {
   spreadsheetSafe?: boolean;
   /** Keyset paging: rows after (or before) this cursor, and each row's own cursor as `__cursor`. */
   keyset?: { after?: string[]; before?: string[] };
+  /** The row count alone: no columns (their subqueries would run for every row), no order. */
+  count?: boolean;
+  /** With count: stop counting there (a keyset page reads its own rows; its count need not read all). */
+  countLimit?: number;
 }
 
 /** The SELECT of a table under its filters (no paging): what the page pages and exports copy. */
@@ -166,9 +170,12 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
     orderBy = keys.map((k) => `${k.sql} ${before ? "asc" : "desc"}`).join(", ");
   }
   const from = def.from.replaceAll("$tz", literal(timeZone));
-  return `select ${columns.join(",\n  ").replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
+  const selected = options.count ? "1" : columns.join(",\n  ").replaceAll("$tz", literal(timeZone));
+  const sql = `select ${selected}\nfrom ${from}${
     where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
-  }\norder by ${orderBy}`;
+  }`;
+  if (!options.count) return `${sql}\norder by ${orderBy}`;
+  return `select count(*)::int as total from (${sql}${options.countLimit ? ` limit ${options.countLimit}` : ""}) t`;
 }
 
 // Expressions shared by the tables ------------------------------------------------------------
@@ -391,9 +398,9 @@ export const TABLES = {
   licences: {
     id: "licences",
     caption: "licences",
-    // The issuance event only for its transaction hash (one index lookup a row).
-    from: `licences.licence l
-      join licences.licence_issued i on i.licence_id = l.licence_id and i.block_number = l.issued_block`,
+    // No join: the planner would join every licence before taking a page (it cannot tell that
+    // issued_block picks one issuance); the transaction hash is one index lookup per shown row.
+    from: `licences.licence l`,
     columns: [
       {
         key: "licence_id",
@@ -415,7 +422,16 @@ export const TABLES = {
         caption: "uses",
         display: "count",
       },
-      ...provenance("i"),
+      { key: "block_number", sql: "l.issued_block", caption: "block", display: "block" },
+      { key: "block_time", sql: time("l.issued_at"), caption: "blockTime", display: "time" },
+      {
+        key: "tx_hash",
+        sql: hex(
+          "(select i.tx_hash from licences.licence_issued i where i.licence_id = l.licence_id and i.block_number = l.issued_block)",
+        ),
+        caption: "txHash",
+        display: "tx",
+      },
     ],
     filters: [
       {

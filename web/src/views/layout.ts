@@ -6,7 +6,7 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
 import type { Locale, TextKey } from "../i18n.js";
-import type { TablePage } from "../queries/page.js";
+import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import type { ColumnDef, Filters, TableDef } from "../queries/tables.js";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -240,7 +240,9 @@ export function dataTable(
   return html`<section class="table" data-table="${def.id}">
     ${options.filterForm !== false ? filterForm(l, def, filters, page.paging.size) : ""}
     <div class="pager">
-      <span class="total">${l.count(page.total)} ${l.t("rows")}</span>
+      <span class="total"
+        >${page.total > COUNT_LIMIT ? `> ${l.count(COUNT_LIMIT)}` : l.count(page.total)} ${l.t("rows")}</span
+      >
       ${pager(l, page, filters)}
       <span class="exports"
         >${l.t("export")}:
