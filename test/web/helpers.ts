@@ -49,7 +49,7 @@ export async function startWebFixture(): Promise<WebFixture> {
       GOVLEDGER_SIGN_IN_SECONDS: "60",
       GOVLEDGER_DASHBOARD_PASSWORD_FILE: path.join(db.dataDir, "dashboard-db-password"),
     }),
-    { log: () => {} },
+    { log: () => {}, info: () => {} },
   );
   return {
     chain,

@@ -24,10 +24,12 @@ export interface DashboardHandle {
 
 export async function startDashboard(
   config: DashboardConfig,
-  options: { log?: (message: string) => void } = {},
+  options: { log?: (message: string) => void; info?: (message: string) => void } = {},
 ): Promise<DashboardHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const db = await openWebDatabase(config, log);
+  // What an operator wants to know but is no fault (stdout; stderr stays for faults).
+  const info = options.info ?? ((message: string) => console.log(message));
+  const db = await openWebDatabase(config, info);
   let live: Awaited<ReturnType<typeof createLiveHub>> | undefined;
   try {
     const [source] = await db.as(
