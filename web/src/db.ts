@@ -28,7 +28,7 @@ export interface WebDatabase {
 }
 
 /** Sets govledger_web's password through an owner connection and returns the role's URL. */
-async function webRoleUrl(ownerUrl: string): Promise<string> {
+export async function webRoleUrl(ownerUrl: string): Promise<string> {
   const owner = connectDatabase(ownerUrl, { max: 1 });
   try {
     await migrate(owner);
@@ -48,7 +48,7 @@ async function webRoleUrl(ownerUrl: string): Promise<string> {
   }
 }
 
-export async function openWebDatabase(config: DashboardConfig): Promise<WebDatabase> {
+export async function openWebDatabase(config: Pick<DashboardConfig, "databaseUrl" | "webDatabaseUrl">): Promise<WebDatabase> {
   const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!));
   const sql = connectDatabase(url, { max: 8, idle_timeout: 30, connect_timeout: 10 });
   try {

@@ -1,0 +1,218 @@
+/**
+ * GraphQL over the read model (PostGraphile v5): which relations are exposed, how they relate,
+ * and the per-request settings that make PostgreSQL's row-level security apply. This module
+ * builds the schema and the grafserv instance; it never decides who may see a row (the policies
+ * of indexer/migrations/0040-0043 do) and never reads a row itself.
+ *
+ * Exposed: the views of the read model's schemas (docs/reporting.md: state views and reports),
+ * all of which run as their caller. Hidden: the tables under them (event tables, state tables,
+ * working tables), the raw and indexer schemas, every function, and every mutation.
+ */
+import type { PgClass } from "postgraphile/graphile-build-pg/pg-introspection";
+import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { pgSmartTags, type PgSmartTagRule } from "postgraphile/utils";
+import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
+import { GraphQLError, Kind } from "postgraphile/graphql";
+import type { Sql } from "postgres";
+
+
+export const SCHEMAS = ["invoices", "licences", "escrow", "gov", "access", "report"];
+
+/** Which department a request reads as: set by the API's authentication (app.ts). */
+declare global {
+  namespace Grafast {
+    interface Context {
+      department?: string;
+    }
+  }
+}
+
+// Views have no keys of their own: these name the keys the state tables under them have, and
+// the relations integrators follow (invoice -> credit notes -> transactions, licence -> uses,
+// project -> payrolls, ...). `@foreignFieldName` names the list on the referenced side.
+const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
+  "invoices.invoices": { primaryKey: "invoice_id" },
+  "invoices.credit_notes": {
+    primaryKey: "credit_note_id",
+    foreignKey: "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName creditNotes",
+  },
+  "invoices.credit_note_history": {
+    primaryKey: "block_number,log_index",
+    foreignKey:
+      "(credit_note_id) references invoices.credit_notes (credit_note_id)|@fieldName creditNote|@foreignFieldName transactions",
+  },
+  "invoices.state_history": {
+    primaryKey: "block_number,log_index",
+    foreignKey: "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName transactions",
+  },
+  "invoices.issuers": { primaryKey: "issuer_id" },
+  "licences.licences": { primaryKey: "licence_id" },
+  "licences.licence_uses": {
+    primaryKey: "used_block,used_log_index",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName uses",
+  },
+  "licences.suspensions": {
+    primaryKey: "licence_id,number",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName suspensionHistory",
+  },
+  "licences.licence_versions": {
+    primaryKey: "licence_id,version",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName versions",
+  },
+  "escrow.projects": { primaryKey: "project_id" },
+  "escrow.payrolls": {
+    primaryKey: "project_id,payroll_id",
+    foreignKey: "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName payrolls",
+  },
+  "escrow.milestones": {
+    primaryKey: "project_id,milestone_index",
+    foreignKey: "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName milestones",
+  },
+  "escrow.payment_orders": {
+    primaryKey: "project_id,order_id",
+    foreignKey:
+      "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName paymentOrders",
+  },
+  "gov.departments": { primaryKey: "department_id" },
+};
+
+function qualified(pgClass: PgClass): string {
+  return `${pgClass.getNamespace()?.nspname}.${pgClass.relname}`;
+}
+
+function smartTagRules(tables: string[]): PgSmartTagRule[] {
+  const rules: PgSmartTagRule[] = [
+    // Tables (event rows, state tables, working tables) stay internal: the views are the API.
+    // A state table shares its view's name in the singular (invoices.invoice, invoices.invoices):
+    // an internal name keeps the hidden one from claiming the view's type names.
+    ...tables.map(
+      (name): PgSmartTagRule => ({
+        kind: "class",
+        match: (c: PgClass) => qualified(c) === name,
+        tags: { behavior: "-*", name: `internal_${name.replace(".", "_")}` },
+      }),
+    ),
+    // Functions are the read model's machinery (chain time, refreshes, RLS helpers).
+    { kind: "procedure", match: () => true, tags: { behavior: "-*" } },
+  ];
+  for (const [name, tags] of Object.entries(VIEW_TAGS)) {
+    const fk = tags.foreignKey as string | undefined;
+    rules.push({
+      kind: "class",
+      match: (c: PgClass) => qualified(c) === name,
+      tags: { primaryKey: tags.primaryKey as string, ...(fk ? { foreignKey: fk } : {}) },
+    });
+  }
+  return rules;
+}
+
+const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
+function hexBytes(value: unknown): Buffer {
+  if (typeof value !== "string" || !HEX.test(value)) {
+    throw new GraphQLError(`HexBytes must be 0x followed by an even number of hex digits, not ${JSON.stringify(value)}`);
+  }
+  return Buffer.from(value.slice(2), "hex");
+}
+
+/**
+ * Names and scalars integrators expect: hashes, ids and accounts as 0x hex (as the chain and the
+ * contracts' ABIs show them), not PostGraphile's default Base64; type names without a schema
+ * prefix (the relations' names do not collide across the read model's schemas).
+ */
+const ReadModelNamesPlugin: GraphileConfig.Plugin = {
+  name: "GovledgerReadModelNamesPlugin",
+  version: "1.0.0",
+  inflection: {
+    replace: {
+      builtin(previous, _options, text) {
+        return text === "Base64EncodedBinary" ? "HexBytes" : previous!(text);
+      },
+      _schemaPrefix() {
+        return "";
+      },
+      // Functions are hidden, but still named: overloads across schemas must not collide.
+      functionResourceName(_previous, _options, { pgProc }) {
+        return `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
+      },
+    },
+  },
+  schema: {
+    hooks: {
+      GraphQLScalarType(config) {
+        if (config.name !== "HexBytes") return config;
+        return {
+          ...config,
+          description: "Bytes as 0x-prefixed hex (hashes, ids, accounts)",
+          serialize: (data: unknown) => `0x${(data as Buffer).toString("hex")}`,
+          parseValue: hexBytes,
+          parseLiteral: (ast) => hexBytes(ast.kind === Kind.STRING ? ast.value : undefined),
+        };
+      },
+    },
+  },
+};
+
+export interface GraphqlOptions {
+  /** govledger_web's URL: a non-owner role, subject to row-level security. */
+  connectionString: string;
+  /** Every table of SCHEMAS ("schema.table"), hidden: tableNames() lists them. */
+  tables: string[];
+}
+
+/** The tables of the exposed schemas, to hide (views are the API). */
+export async function tableNames(sql: Sql): Promise<string[]> {
+  const rows = await sql`select n.nspname || '.' || c.relname as name from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = any(${SCHEMAS}) and c.relkind in ('r', 'p', 'm', 'f') order by 1`;
+  return rows.map((row) => row.name as string);
+}
+
+export function createGraphql(options: GraphqlOptions): PostGraphileInstance {
+  const preset: GraphileConfig.Preset = {
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
+    plugins: [ReadModelNamesPlugin, pgSmartTags(smartTagRules(options.tables), null, { name: "GovledgerReadModelTagsPlugin" })],
+    disablePlugins: [
+      // Filtering one list by another's rows (a join per row, at a million invoices): not offered.
+      "PgConnectionArgFilterBackwardRelationsPlugin",
+      "PgConnectionArgFilterForwardRelationsPlugin",
+    ],
+    pgServices: [
+      makePgService({
+        connectionString: options.connectionString,
+        schemas: SCHEMAS,
+        poolConfig: { max: 8, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 },
+      }),
+    ],
+    schema: {
+      // Read only: govledger_web may not write these relations anyway; no mutation is offered.
+      defaultBehavior: "-insert -update -delete",
+      // Filters only where they can be planned well: no filtering through relations' lists.
+      connectionFilterRelations: false,
+      connectionFilterComputedColumns: false,
+      connectionFilterSetofFunctions: false,
+      connectionFilterArrays: false,
+    },
+    grafserv: {
+      graphqlPath: "/graphql",
+      graphiql: true,
+      graphiqlOnGraphQLGET: true,
+      graphiqlPath: "/graphql",
+      watch: false,
+      maxRequestLength: 100_000,
+      websockets: false,
+    },
+    grafast: {
+      explain: false,
+      // Every operation runs in a transaction that sets the department with SET LOCAL
+      // (set_config(..., true)): the same setting the dashboard sets, so the same rows.
+      context(requestContext) {
+        const department = requestContext.honov4?.ctx.get("department" as never) as string | undefined;
+        return { department, pgSettings: { "govledger.department": department ?? "" } };
+      },
+    },
+  };
+  return postgraphile(preset);
+}
