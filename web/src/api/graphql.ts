@@ -76,7 +76,37 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
     foreignKey:
       "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName paymentOrders",
   },
+  "licences.consents": {
+    primaryKey: "licence_id,department_id,purpose",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName consents",
+  },
+  "licences.templates": { primaryKey: "template_id" },
+  "licences.applications": { primaryKey: "application_id" },
+  "licences.application_steps": {
+    primaryKey: "application_id,step",
+    foreignKey:
+      "(application_id) references licences.applications (application_id)|@fieldName application|@foreignFieldName steps",
+  },
+  "escrow.subcontractors": { primaryKey: "project_id,subcontractor_id" },
+  "escrow.workers": { primaryKey: "project_id,worker" },
   "gov.departments": { primaryKey: "department_id" },
+  "gov.participants": { primaryKey: "participant_id" },
+  "gov.proposals": { primaryKey: "proposal_id" },
+  // Reports: one row per key (a department, an issuer or a project, per day), which cursors need.
+  "report.failed_attempts": { primaryKey: "block_number,tx_index" },
+  "report.failed_attempts_per_department": { primaryKey: "department_id,day" },
+  "report.invoices_per_issuer_day": { primaryKey: "issuer_id,day" },
+  "report.reimbursements_per_receiver_day": { primaryKey: "receiver_id,day" },
+  "report.invoice_totals_per_issuer_day": { primaryKey: "issuer_id,day" },
+  "report.invoice_reimbursements_per_receiver_day": { primaryKey: "receiver_id,day" },
+  "report.licences_per_department_day": { primaryKey: "department_id,day" },
+  "report.licences_per_department": { primaryKey: "department_id" },
+  "report.licence_uses_not_valid": { primaryKey: "used_block,used_log_index" },
+  "report.project_balances": { primaryKey: "project_id" },
+  "report.project_balances_per_day": { primaryKey: "project_id,day" },
+  "report.wages_paid": { primaryKey: "project_id,payroll_id" },
+  "report.wages_per_project_day": { primaryKey: "project_id,day" },
+  "report.wages_owed": { primaryKey: "project_id" },
 };
 
 function qualified(pgClass: PgClass): string {
