@@ -141,7 +141,9 @@ export async function benchGraphql(
   const tokens: number[] = [];
   try {
     const width = Math.max(...LIST_QUERIES.map((q) => q.name.length)) + 20;
-    log(`\n${"GraphQL query".padEnd(width)}  ${"rows".padStart(5)}  ${"p50 ms".padStart(8)}  ${"p95 ms".padStart(8)}  runs`);
+    log(
+      `\n${"GraphQL query".padEnd(width)}  ${"rows".padStart(5)}  ${"p50 ms".padStart(8)}  ${"p95 ms".padStart(8)}  runs`,
+    );
     for (const department of departments) {
       const { token, tokenId } = await issueToken(owner, department, `bench ${Date.now()}`, "bench:graphql");
       tokens.push(tokenId);
@@ -226,7 +228,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await db.stop();
   }
   const timed = Object.values(results).filter((r): r is GraphqlTiming => "p95Ms" in r);
-  console.log(`\n${timed.filter((t) => t.p95Ms > LIMIT_MS).length} of ${timed.length} queries over ${LIMIT_MS} ms at p95`);
+  console.log(
+    `\n${timed.filter((t) => t.p95Ms > LIMIT_MS).length} of ${timed.length} queries over ${LIMIT_MS} ms at p95`,
+  );
   const out =
     fraction === 1
       ? path.join(ROOT, "bench", "results", "graphql.json")

@@ -48,7 +48,9 @@ export async function webRoleUrl(ownerUrl: string): Promise<string> {
   }
 }
 
-export async function openWebDatabase(config: Pick<DashboardConfig, "databaseUrl" | "webDatabaseUrl">): Promise<WebDatabase> {
+export async function openWebDatabase(
+  config: Pick<DashboardConfig, "databaseUrl" | "webDatabaseUrl">,
+): Promise<WebDatabase> {
   const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!));
   const sql = connectDatabase(url, { max: 8, idle_timeout: 30, connect_timeout: 10 });
   try {

@@ -66,7 +66,8 @@ const graphqlError = (c: Context, status: 400 | 401 | 403 | 413 | 500, message: 
 
 function text32(value: string): string {
   const bytes = Buffer.from(value, "utf8");
-  if (bytes.length === 0 || bytes.length > 32) throw new InputError("code must be 0x and 64 hex digits, or text of 1-32 bytes");
+  if (bytes.length === 0 || bytes.length > 32)
+    throw new InputError("code must be 0x and 64 hex digits, or text of 1-32 bytes");
   return `0x${bytes.toString("hex").padEnd(64, "0")}`;
 }
 
@@ -102,7 +103,11 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
   app.post("/graphql", async (c, next) => {
     const principal = await authenticate(c, deps);
     if (!principal) {
-      return graphqlError(c, 401, "sign in to the dashboard or send 'Authorization: Bearer <token>' (npm run db -- issue-token)");
+      return graphqlError(
+        c,
+        401,
+        "sign in to the dashboard or send 'Authorization: Bearer <token>' (npm run db -- issue-token)",
+      );
     }
     let body: unknown;
     try {
@@ -130,7 +135,8 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
   app.get("/api/invoices/:issuerId/:code/:number", async (c) => {
     const { issuerId, number } = c.req.param();
     const code = HEX32.test(c.req.param("code")) ? c.req.param("code").toLowerCase() : text32(c.req.param("code"));
-    if (!HEX32.test(issuerId)) throw new InputError("issuerId must be 0x and 64 hex digits (the issuer's participant id)");
+    if (!HEX32.test(issuerId))
+      throw new InputError("issuerId must be 0x and 64 hex digits (the issuer's participant id)");
     if (!UINT64.test(number) || BigInt(number) >= 2n ** 64n) throw new InputError("number must be a uint64 in decimal");
     const invoiceId = invoiceIdOf(issuerId.toLowerCase(), code, BigInt(number));
     const found = await db.as(null, (tx) => publicInvoice(tx, invoiceId));
@@ -153,7 +159,12 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
     return c.json({
       invoiceId,
       invoice: found.invoice,
-      invoiceData: { ...data, number: data.number.toString(), amount: data.amount.toString(), tax: data.tax.toString() },
+      invoiceData: {
+        ...data,
+        number: data.number.toString(),
+        amount: data.amount.toString(),
+        tax: data.tax.toString(),
+      },
       proof: batchProof(leaves, index),
       batch: {
         root: found.batch[index].batchRoot,
@@ -212,7 +223,8 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
   app.post("/api/tokens", async (c) => {
     const session = await operator(c);
     const body = (await c.req.json().catch(() => null)) as { label?: unknown } | null;
-    if (!body || typeof body.label !== "string") throw new InputError('send JSON { "label": "<what the token is for>" }');
+    if (!body || typeof body.label !== "string")
+      throw new InputError('send JSON { "label": "<what the token is for>" }');
     const issued = await issueToken(db.sql, session.department, body.label, `session ${session.account}`);
     return c.json({ ...issued, department: session.department, label: body.label }, 201);
   });

@@ -8,16 +8,19 @@
  * all of which run as their caller. Hidden: the tables under them (event tables, state tables,
  * working tables), the raw and indexer schemas, every function, and every mutation.
  */
+import "./env.js";
+
 import type { PgClass } from "postgraphile/graphile-build-pg/pg-introspection";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { TYPES } from "postgraphile/@dataplan/pg";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { pgSmartTags, type PgSmartTagRule } from "postgraphile/utils";
 import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
 import { GraphQLError, Kind } from "postgraphile/graphql";
+import type { Pool } from "pg";
 import type { Sql } from "postgres";
-
 
 export const SCHEMAS = ["invoices", "licences", "escrow", "gov", "access", "report"];
 
@@ -37,7 +40,8 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   "invoices.invoices": { primaryKey: "invoice_id" },
   "invoices.credit_notes": {
     primaryKey: "credit_note_id",
-    foreignKey: "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName creditNotes",
+    foreignKey:
+      "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName creditNotes",
   },
   "invoices.credit_note_history": {
     primaryKey: "block_number,log_index",
@@ -46,7 +50,8 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   },
   "invoices.state_history": {
     primaryKey: "block_number,log_index",
-    foreignKey: "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName transactions",
+    foreignKey:
+      "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName transactions",
   },
   "invoices.issuers": { primaryKey: "issuer_id" },
   "licences.licences": { primaryKey: "licence_id" },
@@ -56,7 +61,8 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   },
   "licences.suspensions": {
     primaryKey: "licence_id,number",
-    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName suspensionHistory",
+    foreignKey:
+      "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName suspensionHistory",
   },
   "licences.licence_versions": {
     primaryKey: "licence_id,version",
@@ -118,13 +124,11 @@ function smartTagRules(tables: string[]): PgSmartTagRule[] {
     // Tables (event rows, state tables, working tables) stay internal: the views are the API.
     // A state table shares its view's name in the singular (invoices.invoice, invoices.invoices):
     // an internal name keeps the hidden one from claiming the view's type names.
-    ...tables.map(
-      (name): PgSmartTagRule => ({
-        kind: "class",
-        match: (c: PgClass) => qualified(c) === name,
-        tags: { behavior: "-*", name: `internal_${name.replace(".", "_")}` },
-      }),
-    ),
+    ...tables.map((name): PgSmartTagRule => ({
+      kind: "class",
+      match: (c: PgClass) => qualified(c) === name,
+      tags: { behavior: "-*", name: `internal_${name.replace(".", "_")}` },
+    })),
     // Functions are the read model's machinery (chain time, refreshes, RLS helpers).
     { kind: "procedure", match: () => true, tags: { behavior: "-*" } },
   ];
@@ -140,12 +144,28 @@ function smartTagRules(tables: string[]): PgSmartTagRule[] {
 }
 
 const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
-function hexBytes(value: unknown): Buffer {
+function hexBytes(value: unknown): string {
   if (typeof value !== "string" || !HEX.test(value)) {
-    throw new GraphQLError(`HexBytes must be 0x followed by an even number of hex digits, not ${JSON.stringify(value)}`);
+    throw new GraphQLError(
+      `HexBytes must be 0x followed by an even number of hex digits, not ${JSON.stringify(value)}`,
+    );
   }
-  return Buffer.from(value.slice(2), "hex");
+  return value.toLowerCase();
 }
+
+// bytea values travel through PostGraphile as PostgreSQL's own hex text (\\x…) rather than as
+// Buffers, and leave as 0x hex (HexBytes below). A cursor holds the key's values as JSON, and
+// PostGraphile sends them back as query parameters without decoding them: a Buffer came back as
+// {"type":"Buffer",…} and a 0x string as escape-format bytea, so paging by a key with a bytea
+// column (most of the read model's: invoice ids, licence ids) repeated or skipped rows
+// (PostGraphile 5.1.5, @dataplan/pg 1.1.2). PostgreSQL's text survives the round trip.
+const bytea = TYPES.bytea as unknown as { fromPg(text: string): string; toPg(value: unknown): string };
+bytea.fromPg = (text: string) => {
+  if (!text.startsWith("\\x")) throw new Error("bytea must come in hex format (bytea_output = 'hex')");
+  return text;
+};
+bytea.toPg = (value: unknown) =>
+  Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : `\\x${String(value).replace(/^(0x|\\x)/, "")}`;
 
 /**
  * Names and scalars integrators expect: hashes, ids and accounts as 0x hex (as the chain and the
@@ -176,7 +196,8 @@ const ReadModelNamesPlugin: GraphileConfig.Plugin = {
         return {
           ...config,
           description: "Bytes as 0x-prefixed hex (hashes, ids, accounts)",
-          serialize: (data: unknown) => `0x${(data as Buffer).toString("hex")}`,
+          serialize: (data: unknown) =>
+            Buffer.isBuffer(data) ? `0x${data.toString("hex")}` : `0x${String(data).replace(/^\\x/, "")}`,
           parseValue: hexBytes,
           parseLiteral: (ast) => hexBytes(ast.kind === Kind.STRING ? ast.value : undefined),
         };
@@ -186,8 +207,8 @@ const ReadModelNamesPlugin: GraphileConfig.Plugin = {
 };
 
 export interface GraphqlOptions {
-  /** govledger_web's URL: a non-owner role, subject to row-level security. */
-  connectionString: string;
+  /** A pool of govledger_web (a non-owner role, subject to row-level security); the caller ends it. */
+  pool: Pool;
   /** Every table of SCHEMAS ("schema.table"), hidden: tableNames() lists them. */
   tables: string[];
 }
@@ -203,19 +224,16 @@ export async function tableNames(sql: Sql): Promise<string[]> {
 export function createGraphql(options: GraphqlOptions): PostGraphileInstance {
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [ReadModelNamesPlugin, pgSmartTags(smartTagRules(options.tables), null, { name: "GovledgerReadModelTagsPlugin" })],
+    plugins: [
+      ReadModelNamesPlugin,
+      pgSmartTags(smartTagRules(options.tables), null, { name: "GovledgerReadModelTagsPlugin" }),
+    ],
     disablePlugins: [
       // Filtering one list by another's rows (a join per row, at a million invoices): not offered.
       "PgConnectionArgFilterBackwardRelationsPlugin",
       "PgConnectionArgFilterForwardRelationsPlugin",
     ],
-    pgServices: [
-      makePgService({
-        connectionString: options.connectionString,
-        schemas: SCHEMAS,
-        poolConfig: { max: 8, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 },
-      }),
-    ],
+    pgServices: [makePgService({ pool: options.pool, schemas: SCHEMAS })],
     schema: {
       // Read only: govledger_web may not write these relations anyway; no mutation is offered.
       defaultBehavior: "-insert -update -delete",

@@ -54,7 +54,9 @@ function pageSize(walk: Walk, field: string, value: ValueNode | undefined): numb
   }
   if (n === undefined || n === null) return undefined;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > walk.limits.maxPage) {
-    throw new QueryLimitError(`${field}: first/last must be an integer from 0 to ${walk.limits.maxPage}, not ${String(n)}`);
+    throw new QueryLimitError(
+      `${field}: first/last must be an integer from 0 to ${walk.limits.maxPage}, not ${String(n)}`,
+    );
   }
   return n;
 }
@@ -98,7 +100,9 @@ function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefi
       total += n * (1 + inner);
     } else total += inner;
     if (total > walk.limits.maxCost) {
-      throw new QueryLimitError(`query may fetch more than ${walk.limits.maxCost} rows (the cost limit): ask for smaller pages or fewer nested lists`);
+      throw new QueryLimitError(
+        `query may fetch more than ${walk.limits.maxCost} rows (the cost limit): ask for smaller pages or fewer nested lists`,
+      );
     }
   }
   return total;
@@ -121,7 +125,9 @@ export function checkQueryLimits(
     if (error instanceof GraphQLError) return null;
     throw error;
   }
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation =
     typeof body.operationName === "string"
       ? operations.find((o) => o.name?.value === body.operationName)
@@ -129,6 +135,9 @@ export function checkQueryLimits(
         ? operations[0]
         : undefined;
   if (!operation) return null;
+  if (operation.operation !== "query") {
+    return `only queries are served: this API reads the read model and never writes (not a ${operation.operation})`;
+  }
   const root =
     operation.operation === "query"
       ? schema.getQueryType()

@@ -7,6 +7,7 @@
 import type { AddressInfo } from "node:net";
 
 import { serve, type ServerType } from "@hono/node-server";
+import pg from "pg";
 
 import { ConfigError } from "../../../indexer/src/errors.js";
 import { openWebDatabase, webRoleUrl } from "../db.js";
@@ -20,7 +21,10 @@ export interface ApiHandle {
   close(): Promise<void>;
 }
 
-export async function startApi(config: ApiConfig, options: { log?: (message: string) => void } = {}): Promise<ApiHandle> {
+export async function startApi(
+  config: ApiConfig,
+  options: { log?: (message: string) => void } = {},
+): Promise<ApiHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
   const webDatabaseUrl = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!));
   const db = await openWebDatabase({ webDatabaseUrl });
@@ -28,13 +32,26 @@ export async function startApi(config: ApiConfig, options: { log?: (message: str
     await db.end();
     throw error;
   });
-  const graphql = createGraphql({ connectionString: webDatabaseUrl, tables });
+  // The pool is ours to end: PostGraphile's release() leaves a pool it was given open.
+  const pool = new pg.Pool({
+    connectionString: webDatabaseUrl,
+    max: 8,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client whose server went away (a restart) is dropped, not a crash.
+  pool.on("error", (error) => log(`api: database connection lost: ${error.message}`));
+  const graphql = createGraphql({ pool, tables });
   try {
-    const app = await createApiApp({ db, graphql, sessionSecret: config.sessionSecret, limits: config.limits, log }).catch(
-      (error: unknown) => {
-        throw new ConfigError(`could not build the GraphQL schema: ${(error as Error).message}`, { cause: error });
-      },
-    );
+    const app = await createApiApp({
+      db,
+      graphql,
+      sessionSecret: config.sessionSecret,
+      limits: config.limits,
+      log,
+    }).catch((error: unknown) => {
+      throw new ConfigError(`could not build the GraphQL schema: ${(error as Error).message}`, { cause: error });
+    });
     const server: ServerType = await new Promise((resolve, reject) => {
       const created = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: config.port }, () => resolve(created));
       created.once("error", (error: NodeJS.ErrnoException) =>
@@ -53,11 +70,13 @@ export async function startApi(config: ApiConfig, options: { log?: (message: str
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await graphql.release();
+        await pool.end();
         await db.end();
       },
     };
   } catch (error) {
-    await graphql.release().catch(() => {});
+    await Promise.resolve(graphql.release()).catch(() => {});
+    await pool.end();
     await db.end();
     throw error;
   }

@@ -42,7 +42,8 @@ function reasonAt(records: Map<string, LicenceRecord>, id: string, t: number, pa
     path.add(dependency);
     const reason = reasonAt(records, dependency, t, path);
     path.delete(dependency);
-    if (reason) return `dependency ${dependency} ${reason.startsWith("dependency") ? "depends on an invalid licence" : reason}`;
+    if (reason)
+      return `dependency ${dependency} ${reason.startsWith("dependency") ? "depends on an invalid licence" : reason}`;
   }
   return null;
 }

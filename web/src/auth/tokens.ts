@@ -29,7 +29,9 @@ const hashOf = (token: string) => createHash("sha256").update(token).digest();
 
 export function checkLabel(label: string): void {
   if (!LABEL.test(label)) {
-    throw new ConfigError(`a token label is 1-63 letters, digits, spaces, . _ or - (starting with a letter or digit), not "${label}"`);
+    throw new ConfigError(
+      `a token label is 1-63 letters, digits, spaces, . _ or - (starting with a letter or digit), not "${label}"`,
+    );
   }
 }
 
@@ -43,7 +45,9 @@ export async function issueToken(sql: Sql, code: string, label: string, createdB
     return { tokenId: Number(row.token_id), token };
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
-      throw new ConfigError(`${code} already has a live token labelled "${label}": revoke it first or choose another label`);
+      throw new ConfigError(
+        `${code} already has a live token labelled "${label}": revoke it first or choose another label`,
+      );
     }
     throw error;
   }
@@ -79,7 +83,8 @@ export async function tokenDepartment(sql: Sql, token: string): Promise<{ code: 
                                  web.department_active(web.code_to_id(t.department_code)) as active
                           from web.api_tokens t where t.token_hash = ${hashOf(token)}`;
   if (!row) throw new SignInError(401, "bearer token is not valid");
-  if (row.revoked_at) throw new SignInError(401, `bearer token was revoked at ${(row.revoked_at as Date).toISOString()}`);
+  if (row.revoked_at)
+    throw new SignInError(401, `bearer token was revoked at ${(row.revoked_at as Date).toISOString()}`);
   if (!row.active) throw new SignInError(403, `department ${row.department_code} is suspended`);
   return { code: row.department_code, tokenId: Number(row.token_id) };
 }

@@ -48,21 +48,19 @@ export async function publicInvoice(tx: Tx, invoiceId: string) {
   const batch = await tx`select * from web.public_invoice_batch(${bytes(invoiceId)})`;
   return {
     invoice: jsonRow(invoice),
-    batch: batch.map(
-      (row): BatchInvoice => ({
-        issuerId: jsonValue(row.issuer_id) as string,
-        code: jsonValue(row.code) as string,
-        number: BigInt(row.number),
-        buyer: jsonValue(row.buyer) as string,
-        amount: BigInt(row.amount),
-        tax: BigInt(row.tax),
-        documentHash: jsonValue(row.document_hash) as string,
-        batchRoot: jsonValue(row.batch_root) as string,
-        blockNumber: String(row.block_number),
-        logIndex: String(row.log_index),
-        txHash: jsonValue(row.tx_hash) as string,
-      }),
-    ),
+    batch: batch.map((row): BatchInvoice => ({
+      issuerId: jsonValue(row.issuer_id) as string,
+      code: jsonValue(row.code) as string,
+      number: BigInt(row.number),
+      buyer: jsonValue(row.buyer) as string,
+      amount: BigInt(row.amount),
+      tax: BigInt(row.tax),
+      documentHash: jsonValue(row.document_hash) as string,
+      batchRoot: jsonValue(row.batch_root) as string,
+      blockNumber: String(row.block_number),
+      logIndex: String(row.log_index),
+      txHash: jsonValue(row.tx_hash) as string,
+    })),
   };
 }
 
