@@ -237,6 +237,17 @@ describe("integrators' API (web/src/api/)", function () {
   });
 
   it("pages with cursors forwards and backwards, in the order asked for", async function () {
+    // Filters: by an id (HexBytes in, bytea in SQL) and by a set of states, as README's example.
+    const byIssuer = await as(
+      "TAX",
+      `{ invoices(first: 100, filter: { issuerId: { equalTo: "${ACME}" }, state: { in: ["Issued", "Claimed"] } }) { nodes { number } } }`,
+    );
+    const issuedOrClaimed = await analysts.get("TAX")!`select number from invoices.invoices
+      where issuer_id = ${Buffer.from(ACME.slice(2), "hex")} and state in ('Issued', 'Claimed') order by invoice_id`;
+    expect(byIssuer.invoices.nodes.map((n: { number: string }) => n.number)).to.deep.equal(
+      issuedOrClaimed.map((r) => String(r.number)),
+    );
+    expect(issuedOrClaimed.length).to.be.greaterThan(1);
     const [{ count }] = await analysts.get("TAX")!`select count(*)::int as count from invoices.invoices`;
     expect(count).to.be.greaterThan(3);
     const expected = (

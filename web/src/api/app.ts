@@ -35,8 +35,8 @@ export interface ApiDeps {
 
 interface Principal {
   department: string;
-  /** "session 0x…" or "token 12": who issued a token, in web.api_tokens.created_by. */
   via: "session" | "token";
+  /** The signed-in operator's account (sessions only). */
   account?: string;
 }
 

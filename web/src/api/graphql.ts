@@ -159,7 +159,19 @@ function hexBytes(value: unknown): string {
 // {"type":"Buffer",…} and a 0x string as escape-format bytea, so paging by a key with a bytea
 // column (most of the read model's: invoice ids, licence ids) repeated or skipped rows
 // (PostGraphile 5.1.5, @dataplan/pg 1.1.2). PostgreSQL's text survives the round trip.
-const bytea = TYPES.bytea as unknown as { fromPg(text: string): string; toPg(value: unknown): string };
+// Ids and hashes are what integrators filter by (an issuer's invoices, a licence's uses), and
+// PostgreSQL compares bytea bytewise: equality and order are natural, so filters and orderBy
+// may use them (PostGraphile leaves binary columns out of both by default).
+const bytea = TYPES.bytea as unknown as {
+  fromPg(text: string): string;
+  toPg(value: unknown): string;
+  isBinary?: boolean;
+  hasNaturalEquality: boolean;
+  hasNaturalOrdering: boolean;
+};
+bytea.isBinary = false;
+bytea.hasNaturalEquality = true;
+bytea.hasNaturalOrdering = true;
 bytea.fromPg = (text: string) => {
   if (!text.startsWith("\\x")) throw new Error("bytea must come in hex format (bytea_output = 'hex')");
   return text;
@@ -247,6 +259,8 @@ export function createGraphql(options: GraphqlOptions): PostGraphileInstance {
       graphqlPath: "/graphql",
       graphiql: true,
       graphiqlOnGraphQLGET: true,
+      // Queries come by POST only, past app.ts's authentication and limits; GET serves GraphiQL.
+      graphqlOverGET: false,
       graphiqlPath: "/graphql",
       watch: false,
       maxRequestLength: 100_000,
