@@ -9,6 +9,8 @@
  * request). Public without either: the invoice and licence reads (the chain tells anyone),
  * GraphiQL's page and /health.
  */
+import "./env.js";
+
 import { Hono, type Context } from "hono";
 import { grafserv } from "grafserv/hono/v4";
 import type { PostGraphileInstance } from "postgraphile";
