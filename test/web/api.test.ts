@@ -311,6 +311,15 @@ describe("integrators' API (web/src/api/)", function () {
     };
     await expectError({ query: "{ invoices(first: 1) { nodes { invoiceId }" }, tax, 400, /Syntax Error/);
     await expectError("{ not json", tax, 400, /must be JSON/);
+    const plain = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", authorization: `Bearer ${tokens.get("TAX")}` },
+      body: JSON.stringify({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }),
+    });
+    expect(plain.status).to.be.oneOf([400, 415]);
+    expect(((await plain.json()) as { errors: { message: string }[] }).errors[0].message).to.not.equal(
+      "internal error",
+    );
     await expectError(
       { query: "{ invoices(first: 1) { nodes { noSuchColumn } } }" },
       tax,

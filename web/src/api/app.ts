@@ -63,7 +63,7 @@ async function authenticate(c: Context, deps: ApiDeps): Promise<Principal | null
 }
 
 /** A GraphQL-shaped error answer: what GraphQL clients show. */
-const graphqlError = (c: Context, status: 400 | 401 | 403 | 413 | 500, message: string) =>
+const graphqlError = (c: Context, status: 400 | 401 | 403 | 405 | 413 | 415 | 500, message: string) =>
   c.json({ errors: [{ message }] }, status);
 
 function text32(value: string): string {
@@ -85,13 +85,15 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
   });
 
   app.onError((error, c) => {
-    let status: 400 | 401 | 403 | 413 | 500 = 500;
+    let status: 400 | 401 | 403 | 405 | 413 | 415 | 500 = 500;
     let message = "internal error";
+    // grafserv throws its refusals (wrong content type or method, an oversized body) with a status.
     const carried = (error as { status?: number }).status;
     if (error instanceof InputError || error instanceof ConfigError) [status, message] = [400, error.message];
     else if (error instanceof SignInError) [status, message] = [error.status, error.message];
-    else if (carried === 400 || carried === 413) [status, message] = [carried, error.message];
-    else log(`api: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
+    else if (carried === 400 || carried === 405 || carried === 413 || carried === 415) {
+      [status, message] = [carried, error.message];
+    } else log(`api: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
     return c.req.path === "/graphql" ? graphqlError(c, status, message) : c.json({ error: message }, status);
   });
 
