@@ -26,7 +26,6 @@ import { loadDashboardConfig } from "../web/src/config.js";
 import { startDashboard } from "../web/src/server.js";
 import { loadApiConfig } from "../web/src/api/config.js";
 import { startApi } from "../web/src/api/server.js";
-import { webRoleUrl } from "../web/src/db.js";
 import { runDemos } from "./demo/index.js";
 import { freePort, isPortFree } from "./lib/ports.js";
 
@@ -188,16 +187,18 @@ try {
     `    GOVLEDGER_RPC_URL=${url} GOVLEDGER_DEPLOYMENT=${relative(summaryPath(deploymentId))} ` +
       `DATABASE_URL=${indexer.databaseUrl} GOVLEDGER_HTTP_PORT=0 npm run indexer`,
   );
-  // The dashboards and the API read as one web role (its password is set once, here) and share
-  // the session key, so that a dashboard sign-in also opens GraphQL in the same browser.
+  // The dashboards and the API read as one web role (the password file of the database they
+  // serve, set on the role once) and share the session key, so that a dashboard sign-in also
+  // opens GraphQL in the same browser.
   const web = {
     ...process.env,
-    GOVLEDGER_DASHBOARD_DATABASE_URL: await webRoleUrl(indexer.databaseUrl),
-    GOVLEDGER_API_DATABASE_URL: undefined as string | undefined,
-    GOVLEDGER_SESSION_SECRET: process.env.GOVLEDGER_SESSION_SECRET || randomBytes(32).toString("hex"),
+    DATABASE_URL: indexer.databaseUrl,
     GOVLEDGER_RPC_URL: url,
+    // With the embedded database it serves (both go at the next start).
+    GOVLEDGER_DASHBOARD_PASSWORD_FILE:
+      process.env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(path.dirname(dataDir), "dashboard-db-password"),
+    GOVLEDGER_SESSION_SECRET: process.env.GOVLEDGER_SESSION_SECRET || randomBytes(32).toString("hex"),
   };
-  web.GOVLEDGER_API_DATABASE_URL = web.GOVLEDGER_DASHBOARD_DATABASE_URL;
   const dashboard = await startDashboard(
     loadDashboardConfig({
       ...web,

@@ -8,6 +8,8 @@
  */
 import { expect } from "chai";
 import { encodeBytes32String, id } from "ethers";
+import path from "node:path";
+
 import postgres from "postgres";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
@@ -117,7 +119,7 @@ describe("integrators' API (web/src/api/)", function () {
     )[0].id;
 
     // The dashboard and the API as `npm start` runs them: one web role URL, one session key.
-    const webUrl = await webRoleUrl(databaseUrl);
+    const webUrl = await webRoleUrl(databaseUrl, path.join(db.dataDir, "dashboard-db-password"));
     dashboard = await startDashboard(
       loadDashboardConfig({
         GOVLEDGER_DASHBOARD_DATABASE_URL: webUrl,

@@ -11,6 +11,7 @@
  */
 import "./env.js";
 
+import { invoiceIdOf, invoiceProof } from "@govledger/contracts";
 import { Hono, type Context } from "hono";
 import { grafserv } from "grafserv/hono/v4";
 import type { PostGraphileInstance } from "postgraphile";
@@ -23,7 +24,6 @@ import { chainHead } from "../queries/chain.js";
 import { publicInvoice, publicLicence, type LicenceRecord } from "../queries/public.js";
 import { InputError } from "../queries/tables.js";
 import { ConfigError } from "../../../indexer/src/errors.js";
-import { batchProof, invoiceIdOf, batchRoot } from "../../../deploy/lib/invoices.js";
 import { checkQueryLimits, type QueryLimits } from "./limits.js";
 import { validityOverTime } from "./validity.js";
 
@@ -146,37 +146,22 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
     const found = await db.as(null, (tx) => publicInvoice(tx, invoiceId));
     if (!found) return c.json({ error: `no invoice ${number} of code ${code} from issuer ${issuerId}` }, 404);
     const index = found.batch.findIndex((row) => invoiceIdOf(row.issuerId, row.code, row.number) === invoiceId);
-    const leaves = found.batch.map(({ issuerId, code, number, buyer, amount, tax, documentHash }) => ({
-      issuerId,
-      code,
-      number,
-      buyer,
-      amount,
-      tax,
-      documentHash,
-    }));
-    // The batch as indexed must hash to the root the ledger holds, or the proof is worthless.
-    if (index < 0 || batchRoot(leaves) !== found.batch[index].batchRoot) {
-      throw new Error(`the indexed batch of invoice ${invoiceId} does not hash to its root`);
-    }
-    const data = leaves[index];
+    if (index < 0) throw new Error(`invoice ${invoiceId} is missing from its indexed batch`);
+    const row = found.batch[index];
+    // The batch as indexed must hash to the root the ledger holds, or the proof is worthless:
+    // invoiceProof checks it.
+    const { invoice, proof } = invoiceProof(found.batch, invoiceId, row.batchRoot);
     return c.json({
       invoiceId,
       invoice: found.invoice,
       invoiceData: {
-        ...data,
-        number: data.number.toString(),
-        amount: data.amount.toString(),
-        tax: data.tax.toString(),
+        ...invoice,
+        number: invoice.number.toString(),
+        amount: invoice.amount.toString(),
+        tax: invoice.tax.toString(),
       },
-      proof: batchProof(leaves, index),
-      batch: {
-        root: found.batch[index].batchRoot,
-        size: leaves.length,
-        index,
-        block: found.batch[index].blockNumber,
-        txHash: found.batch[index].txHash,
-      },
+      proof,
+      batch: { root: row.batchRoot, size: found.batch.length, index, block: row.blockNumber, txHash: row.txHash },
     });
   });
 

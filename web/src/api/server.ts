@@ -26,8 +26,8 @@ export async function startApi(
   options: { log?: (message: string) => void } = {},
 ): Promise<ApiHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const webDatabaseUrl = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!));
-  const db = await openWebDatabase({ webDatabaseUrl });
+  const webDatabaseUrl = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.passwordFile, log));
+  const db = await openWebDatabase({ webDatabaseUrl, passwordFile: config.passwordFile }, log);
   const tables = await tableNames(db.sql).catch(async (error: unknown) => {
     await db.end();
     throw error;
