@@ -5,10 +5,11 @@
  * own, prints the addresses, the demo accounts and where to query, and runs until Ctrl-C. The
  * local chain is new every run, and so is its mirror.
  *
- * Services start in order and stop in the reverse order (the indexer's workers and sync, then
- * its PostgreSQL, then the chain): each one started adds itself to `services`. A second Ctrl-C
+ * Services start in order and stop in the reverse order (the API, the dashboards, the indexer's
+ * workers and sync, then its PostgreSQL, then the chain): each one started adds itself to `services`. A second Ctrl-C
  * exits at once.
  */
+import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
 
@@ -23,6 +24,8 @@ import { createLogger } from "../indexer/src/cli/log.js";
 import { startIndexer } from "../indexer/src/indexer.js";
 import { loadDashboardConfig } from "../web/src/config.js";
 import { startDashboard } from "../web/src/server.js";
+import { loadApiConfig } from "../web/src/api/config.js";
+import { startApi } from "../web/src/api/server.js";
 import { runDemos } from "./demo/index.js";
 import { freePort, isPortFree } from "./lib/ports.js";
 
@@ -184,14 +187,21 @@ try {
     `    GOVLEDGER_RPC_URL=${url} GOVLEDGER_DEPLOYMENT=${relative(summaryPath(deploymentId))} ` +
       `DATABASE_URL=${indexer.databaseUrl} GOVLEDGER_HTTP_PORT=0 npm run indexer`,
   );
+  // The dashboards and the API read as one web role (the password file of the database they
+  // serve, set on the role once) and share the session key, so that a dashboard sign-in also
+  // opens GraphQL in the same browser.
+  const web = {
+    ...process.env,
+    DATABASE_URL: indexer.databaseUrl,
+    GOVLEDGER_RPC_URL: url,
+    // With the embedded database it serves (both go at the next start).
+    GOVLEDGER_DASHBOARD_PASSWORD_FILE:
+      process.env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(path.dirname(dataDir), "dashboard-db-password"),
+    GOVLEDGER_SESSION_SECRET: process.env.GOVLEDGER_SESSION_SECRET || randomBytes(32).toString("hex"),
+  };
   const dashboard = await startDashboard(
     loadDashboardConfig({
-      ...process.env,
-      DATABASE_URL: indexer.databaseUrl,
-      GOVLEDGER_RPC_URL: url,
-      // With the embedded database it serves (both go at the next start).
-      GOVLEDGER_DASHBOARD_PASSWORD_FILE:
-        process.env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(path.dirname(dataDir), "dashboard-db-password"),
+      ...web,
       GOVLEDGER_DASHBOARD_PORT: String(
         await portOr(Number(process.env.GOVLEDGER_DASHBOARD_PORT ?? 8088), "another dashboard?"),
       ),
@@ -199,6 +209,17 @@ try {
   );
   services.push({ name: "the dashboards", stop: () => dashboard.close() });
   console.log(`\ndashboard: ${dashboard.url}  (sign in with a demo operator's key in a browser wallet; see README)`);
+  const api = await startApi(
+    loadApiConfig({
+      ...web,
+      GOVLEDGER_API_PORT: String(await portOr(Number(process.env.GOVLEDGER_API_PORT ?? 8089), "another API?")),
+    }),
+  );
+  services.push({ name: "the API", stop: () => api.close() });
+  console.log(
+    `GraphQL:   ${api.url}/graphql  (GraphiQL in a browser; signed in to the dashboard, or a token: npm run db -- issue-token)`,
+  );
+  console.log(`read API:  ${api.url}/api/invoices/<issuer>/<code>/<number>  ${api.url}/api/licences/<licence id>`);
   console.log(`\nRPC: ${url}  (chain id ${summary.chainId}). Press Ctrl-C to stop.`);
 } catch (error) {
   console.error(`npm start failed: ${(error as Error).message}`);

@@ -26,8 +26,8 @@ function start(port: number): Started {
   // A process group of its own, as a terminal's foreground job: Ctrl-C signals the whole group.
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "hardhat"), ["run", "scripts/start.ts"], {
     cwd: ROOT,
-    // Port 0: any free port for the dashboards, whatever else runs on this machine.
-    env: { ...process.env, GOVLEDGER_PORT: String(port), GOVLEDGER_DASHBOARD_PORT: "0" },
+    // Port 0: any free port for the dashboards and the API, whatever else runs on this machine.
+    env: { ...process.env, GOVLEDGER_PORT: String(port), GOVLEDGER_DASHBOARD_PORT: "0", GOVLEDGER_API_PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -159,8 +159,20 @@ describe("npm start", function () {
     const health = await fetch(`${dashboard}/health`);
     expect(health.status).to.equal(200);
     expect(((await health.json()) as { status: string }).status).to.equal("ok");
+    // So does the API: GraphQL refuses an anonymous query and serves GraphiQL.
+    const api = /GraphQL: +(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1];
+    const anonymous = await fetch(`${api}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }),
+    });
+    expect(anonymous.status).to.equal(401);
+    const graphiql = await fetch(`${api}/graphql`, { headers: { accept: "text/html" } });
+    expect(graphiql.status).to.equal(200);
+    expect(await graphiql.text()).to.include("ruru");
     await stopAndCheck(started, port);
     expect(await isPortFree(Number(new URL(dashboard).port)), "the dashboards stopped").to.equal(true);
+    expect(await isPortFree(Number(new URL(api).port)), "the API stopped").to.equal(true);
   });
 
   it("works again right after, on the port it is given, and stops on Ctrl-C within 10 s four more times", async function () {

@@ -5,6 +5,10 @@
  *                             what the department's dashboard shows (web.analyst_roles)
  *   revoke-department <code>  drops that role
  *   set-regulator <code>      the department that sees every row (AUDIT by default)
+ *   issue-token <code> <label>  a bearer token for one of the department's services (the API,
+ *                             web/src/api/): shown once, only its hash is stored
+ *   revoke-token <code> <label> revokes it: its next request fails
+ *   list-tokens <code>        the department's tokens, live and revoked
  */
 import { randomBytes } from "node:crypto";
 
@@ -13,6 +17,7 @@ import type { Sql } from "postgres";
 import { connectDatabase } from "../../indexer/src/db/client.js";
 import { migrate } from "../../indexer/src/db/migrate.js";
 import { BaseError, ConfigError } from "../../indexer/src/errors.js";
+import { issueToken, listTokens, revokeToken } from "./auth/tokens.js";
 
 const CODE = /^[A-Z][A-Z0-9_]{0,30}$/;
 
@@ -20,7 +25,7 @@ export function analystRole(code: string): string {
   return `govledger_${code.toLowerCase()}_analyst`;
 }
 
-async function checkDepartment(sql: Sql, code: string): Promise<void> {
+export async function checkDepartment(sql: Sql, code: string): Promise<void> {
   if (!CODE.test(code))
     throw new ConfigError(`department code must be 1-31 capital letters, digits or _, not "${code}"`);
   const [row] = await sql`select 1 from gov.department_admitted where department_id = web.code_to_id(${code})`;
@@ -66,10 +71,12 @@ export async function setRegulator(sql: Sql, code: string): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command, code] = argv;
+  const [command, code, label] = argv;
   const url = process.env.DATABASE_URL;
   if (!url) throw new ConfigError("set DATABASE_URL to the indexer database (an owner role with CREATEROLE)");
-  const usage = "usage: npm run db -- grant-department <code> | revoke-department <code> | set-regulator <code>";
+  const usage =
+    "usage: npm run db -- grant-department <code> | revoke-department <code> | set-regulator <code> | " +
+    "issue-token <code> <label> | revoke-token <code> <label> | list-tokens <code>";
   if (!command || !code) throw new ConfigError(usage);
   const sql = connectDatabase(url, { max: 1 });
   try {
@@ -86,6 +93,21 @@ async function main(argv: string[]): Promise<void> {
     } else if (command === "set-regulator") {
       await setRegulator(sql, code);
       console.log(`department ${code} is the regulator: it sees every row`);
+    } else if (command === "issue-token" || command === "revoke-token") {
+      if (!label) throw new ConfigError(usage);
+      await checkDepartment(sql, code);
+      if (command === "issue-token") {
+        const { token, tokenId } = await issueToken(sql, code, label, "npm run db");
+        console.log(`token ${tokenId} "${label}" reads as department ${code}; it is shown once:`);
+        console.log(`  Authorization: Bearer ${token}`);
+      } else if ((await revokeToken(sql, code, label)) === 0) {
+        throw new ConfigError(`${code} has no live token labelled "${label}"`);
+      } else console.log(`token "${label}" of ${code} revoked: its next request fails`);
+    } else if (command === "list-tokens") {
+      for (const t of await listTokens(sql, code)) {
+        const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : "live";
+        console.log(`${t.tokenId}\t${t.label}\t${state}\tissued ${t.createdAt.toISOString()} by ${t.createdBy}`);
+      }
     } else throw new ConfigError(usage);
   } finally {
     await sql.end({ timeout: 5 });

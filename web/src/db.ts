@@ -96,7 +96,7 @@ async function logsIn(url: string): Promise<boolean> {
 }
 
 export async function openWebDatabase(
-  config: DashboardConfig,
+  config: Pick<DashboardConfig, "databaseUrl" | "webDatabaseUrl" | "passwordFile">,
   log: (message: string) => void = () => {},
 ): Promise<WebDatabase> {
   const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.passwordFile, log));

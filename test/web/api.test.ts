@@ -1,0 +1,504 @@
+/**
+ * The integrators' API (web/src/api/): GraphQL under row-level security, its relations and
+ * paging, its limits and authentication, the service tokens, and the read API a dApp calls
+ * (an untouched invoice verified and claimed on chain with the proof it serves; a licence's
+ * validity over time checked against the registry's own isValidAt). Real chain, real
+ * PostgreSQL, the dashboard and the API sharing the web role and the session key as under
+ * `npm start`.
+ */
+import { expect } from "chai";
+import { encodeBytes32String, id } from "ethers";
+import path from "node:path";
+
+import postgres from "postgres";
+
+import { codeToId } from "../../deploy/lib/consortium.js";
+import { grantDepartment } from "../../web/src/admin.js";
+import { loadApiConfig } from "../../web/src/api/config.js";
+import { startApi, type ApiHandle } from "../../web/src/api/server.js";
+import { issueToken, revokeToken } from "../../web/src/auth/tokens.js";
+import { loadDashboardConfig } from "../../web/src/config.js";
+import { webRoleUrl } from "../../web/src/db.js";
+import { startDashboard, type DashboardHandle } from "../../web/src/server.js";
+import { type Chain, configFor, type Database, indexToHead, startChain, startDatabase } from "../indexer/harness.js";
+import { operator, SESSION_SECRET, signInOverHttp } from "./helpers.js";
+
+const hex = (buffer: Buffer) => `0x${buffer.toString("hex")}`;
+const participantId = (code: string) => id(`govledger-demo-salt:${code}`);
+const ACME = participantId("ACME-TRADING");
+const INVOICE_CODE = encodeBytes32String("044031900111");
+
+describe("integrators' API (web/src/api/)", function () {
+  this.timeout(300_000);
+  let db: Database;
+  let chain: Chain;
+  let databaseUrl: string;
+  let owner: postgres.Sql;
+  let dashboard: DashboardHandle;
+  let api: ApiHandle;
+  let base: string;
+  const tokens = new Map<string, string>();
+  const analysts = new Map<string, postgres.Sql>();
+  let dependent: string; // a FIRE licence that depends on the hotel's SAMR registration
+  const index = async () => void (await indexToHead(configFor(chain, databaseUrl)));
+
+  async function graphql(body: unknown, auth: { token?: string; cookie?: string } = {}) {
+    const response = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}),
+        ...(auth.cookie ? { cookie: auth.cookie } : {}),
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string }[] } };
+  }
+  const as = async (department: string, query: string, variables: Record<string, unknown> = {}) => {
+    const { status, body } = await graphql({ query, variables }, { token: tokens.get(department) });
+    expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);
+    expect(status).to.equal(200);
+    return body.data;
+  };
+  /** Every node of a connection, page by page through its cursor. */
+  async function all(department: string, field: string, selection: string, pageSize = 100) {
+    const nodes: any[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data = await as(
+        department,
+        `query($after: Cursor) { ${field}(first: ${pageSize}, after: $after) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
+      nodes.push(...data[field].nodes);
+      if (!data[field].pageInfo.hasNextPage) return nodes;
+      after = data[field].pageInfo.endCursor;
+    }
+  }
+
+  before(async function () {
+    db = await startDatabase();
+    chain = await startChain();
+    databaseUrl = await db.create();
+    // A dependency and a suspension interval, which the demo has neither of: FIRE issues the
+    // hotel a licence depending on its SAMR registration; SAMR suspends that registration a
+    // day later and reinstates it a day after.
+    const { licenceRegistry } = chain.contracts;
+    const { samr, fire } = chain.accounts;
+    await index();
+    owner = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+    const [registration] = await owner`
+      select '0x' || encode(licence_id, 'hex') as id from licences.licence
+      where department_id = ${Buffer.from(codeToId("SAMR").slice(2), "hex")}
+        and holder = ${Buffer.from(chain.accounts.all[11].address.slice(2), "hex")}`;
+    const day = async () => {
+      await chain.provider.request({ method: "evm_increaseTime", params: [86_400] });
+      await chain.mine();
+    };
+    const sent = await licenceRegistry
+      .connect(fire)
+      .issue(
+        id("api-test:fire-2"),
+        codeToId("FIRE_SAFETY"),
+        chain.accounts.all[11].address,
+        id("api-test:fs-2"),
+        0,
+        0,
+        [registration.id],
+      );
+    await sent.wait();
+    await day();
+    await (await licenceRegistry.connect(samr).suspend(registration.id, id("api-test:inspection"))).wait();
+    await day();
+    await (await licenceRegistry.connect(samr).reinstate(registration.id)).wait();
+    await day();
+    await index();
+    dependent = (
+      await owner`select '0x' || encode(licence_id, 'hex') as id from licences.licence_issued
+                             order by block_number desc limit 1`
+    )[0].id;
+
+    // The dashboard and the API as `npm start` runs them: one web role URL, one session key.
+    const webUrl = await webRoleUrl(databaseUrl, path.join(db.dataDir, "dashboard-db-password"));
+    dashboard = await startDashboard(
+      loadDashboardConfig({
+        GOVLEDGER_DASHBOARD_DATABASE_URL: webUrl,
+        GOVLEDGER_DASHBOARD_PORT: "0",
+        GOVLEDGER_SESSION_SECRET: SESSION_SECRET,
+      }),
+      { log: () => {} },
+    );
+    api = await startApi(
+      loadApiConfig({
+        GOVLEDGER_API_DATABASE_URL: webUrl,
+        GOVLEDGER_API_PORT: "0",
+        GOVLEDGER_SESSION_SECRET: SESSION_SECRET,
+        GOVLEDGER_API_MAX_DEPTH: "8",
+        GOVLEDGER_API_MAX_COST: "5000",
+        GOVLEDGER_API_MAX_PAGE: "100",
+      }),
+      { log: () => {} },
+    );
+    base = api.url;
+    for (const code of ["TAX", "FIRE", "SAMR"]) {
+      tokens.set(code, (await issueToken(owner, code, "api test", "test")).token);
+      const { role, password } = await grantDepartment(owner, code);
+      const url = new URL(databaseUrl);
+      url.username = role;
+      url.password = password;
+      analysts.set(code, postgres(url.toString(), { max: 1, onnotice: () => {} }));
+    }
+  });
+  after(async function () {
+    for (const sql of analysts.values()) await sql.end();
+    await owner?.end();
+    await api?.close();
+    await dashboard?.close();
+    await chain?.close();
+    await db?.stop();
+  });
+
+  it("shows each department through GraphQL exactly what it sees in SQL", async function () {
+    const lists = [
+      { field: "invoices", key: "invoiceId", sql: "select invoice_id as k from invoices.invoices" },
+      { field: "creditNotes", key: "creditNoteId", sql: "select credit_note_id as k from invoices.credit_notes" },
+      { field: "licences", key: "licenceId", sql: "select licence_id as k from licences.licences" },
+      {
+        field: "licenceUses",
+        key: "txHash",
+        sql: "select tx_hash as k from licences.licence_uses",
+      },
+      { field: "issuers", key: "issuerId", sql: "select issuer_id as k from invoices.issuers" },
+    ];
+    const seen = new Map<string, number>();
+    for (const department of ["TAX", "FIRE", "SAMR"]) {
+      for (const list of lists) {
+        const viaGraphql = (await all(department, list.field, list.key)).map((n) => n[list.key]).sort();
+        const viaSql = (await analysts.get(department)!.unsafe(list.sql)).map((r) => hex(r.k)).sort();
+        expect(viaGraphql, `${list.field} as ${department}`).to.deep.equal(viaSql);
+        seen.set(`${department} ${list.field}`, viaSql.length);
+      }
+    }
+    // Not vacuous: the departments see different, non-empty sets.
+    expect(seen.get("TAX invoices")).to.be.greaterThan(0);
+    expect(seen.get("FIRE invoices")).to.equal(0);
+    expect(seen.get("FIRE licences")).to.be.greaterThan(0);
+    expect(seen.get("TAX licences")).to.equal(0);
+    expect(seen.get("SAMR licenceUses")).to.be.greaterThan(0);
+    // Internal tables and functions are not part of the schema; nothing can be written.
+    const { body } = await graphql(
+      { query: "{ __schema { queryType { fields { name } } mutationType { name } } }" },
+      { token: tokens.get("TAX") },
+    );
+    const fields = body.data.__schema.queryType.fields.map((f: { name: string }) => f.name);
+    expect(fields).to.include.members(["invoices", "creditNotes", "licences", "licenceUses", "projects", "payrolls"]);
+    expect(fields.filter((name: string) => /internal|invoiceIssued|events|chainTime/i.test(name))).to.deep.equal([]);
+    expect(body.data.__schema.mutationType).to.equal(null);
+  });
+
+  it("follows invoice -> credit notes -> transactions, licence -> uses, project -> payrolls", async function () {
+    const data = await as(
+      "TAX",
+      `{ invoices(first: 10, filter: { credited: { greaterThan: "0" } }) { nodes { invoiceId number
+           creditNotes(first: 5) { nodes { creditNoteId amount invoice { invoiceId } transactions(first: 5) { nodes { event txHash } } } }
+           transactions(first: 10, orderBy: PRIMARY_KEY_ASC) { nodes { state txHash } } } } }`,
+    );
+    const [credited] = data.invoices.nodes;
+    expect(credited.number).to.equal("4");
+    const [note] = credited.creditNotes.nodes;
+    expect(note.invoice.invoiceId).to.equal(credited.invoiceId);
+    const [issued] =
+      await owner`select tx_hash from invoices.credit_note_issued where credit_note_id = ${Buffer.from(note.creditNoteId.slice(2), "hex")}`;
+    expect(note.transactions.nodes).to.deep.equal([{ event: "Issued", txHash: hex(issued.tx_hash) }]);
+    expect(credited.transactions.nodes.map((t: { state: string }) => t.state)).to.deep.equal(["Issued"]);
+
+    const licences = await as(
+      "FIRE",
+      `{ licences(first: 10, orderBy: ISSUED_BLOCK_ASC) { nodes { licenceId uses(first: 10) { totalCount nodes { departmentCode purposeCode validAtUse } } } } }`,
+    );
+    const used = licences.licences.nodes.find((l: { uses: { totalCount: number } }) => l.uses.totalCount > 0);
+    const uses = await owner`select web.department_code(department_id) as code from licences.licence_use
+                             where licence_id = ${Buffer.from(used.licenceId.slice(2), "hex")}`;
+    expect(used.uses.nodes.map((u: { departmentCode: string }) => u.departmentCode).sort()).to.deep.equal(
+      uses.map((u) => u.code).sort(),
+    );
+
+    const projects = await as("SAMR", `{ projects(first: 5) { nodes { projectId } } }`);
+    expect(projects.projects.nodes).to.deep.equal([]); // SAMR has no part in any project
+    const cons = (await issueToken(owner, "CONS", "api test", "test")).token;
+    const { body } = await graphql(
+      {
+        query: `{ projects(first: 5) { nodes { projectId payrollCount payrolls(first: 10) { nodes { payrollId state project { projectId } } } } } }`,
+      },
+      { token: cons },
+    );
+    const project = body.data.projects.nodes.find((p: { payrollCount: string }) => Number(p.payrollCount) > 0);
+    expect(project, "the demo's project has payrolls").to.not.equal(undefined);
+    expect(project.payrolls.nodes).to.have.length(Number(project.payrollCount));
+    for (const payroll of project.payrolls.nodes) expect(payroll.project.projectId).to.equal(project.projectId);
+  });
+
+  it("pages with cursors forwards and backwards, in the order asked for", async function () {
+    // Filters: by an id (HexBytes in, bytea in SQL) and by a set of states, as README's example.
+    const byIssuer = await as(
+      "TAX",
+      `{ invoices(first: 100, filter: { issuerId: { equalTo: "${ACME}" }, state: { in: ["Issued", "Claimed"] } }) { nodes { number } } }`,
+    );
+    const issuedOrClaimed = await analysts.get("TAX")!`select number from invoices.invoices
+      where issuer_id = ${Buffer.from(ACME.slice(2), "hex")} and state in ('Issued', 'Claimed') order by invoice_id`;
+    expect(byIssuer.invoices.nodes.map((n: { number: string }) => n.number)).to.deep.equal(
+      issuedOrClaimed.map((r) => String(r.number)),
+    );
+    expect(issuedOrClaimed.length).to.be.greaterThan(1);
+    const [{ count }] = await analysts.get("TAX")!`select count(*)::int as count from invoices.invoices`;
+    expect(count).to.be.greaterThan(3);
+    const expected = (
+      await analysts.get("TAX")!`select number from invoices.invoices order by amount desc, invoice_id desc`
+    ).map((r) => String(r.number));
+    const numbers: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const data = await as(
+        "TAX",
+        `query($after: Cursor) { invoices(first: 2, after: $after, orderBy: [AMOUNT_DESC, PRIMARY_KEY_DESC]) {
+           totalCount nodes { number } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }`,
+        { after },
+      );
+      expect(data.invoices.totalCount).to.equal(count);
+      numbers.push(...data.invoices.nodes.map((n: { number: string }) => n.number));
+      pages++;
+      if (!data.invoices.pageInfo.hasNextPage) {
+        // ... and back: the two rows before the last page's first.
+        const back = await as(
+          "TAX",
+          `query($before: Cursor) { invoices(last: 2, before: $before, orderBy: [AMOUNT_DESC, PRIMARY_KEY_DESC]) { nodes { number } } }`,
+          { before: data.invoices.pageInfo.startCursor },
+        );
+        const at = numbers.length - data.invoices.nodes.length;
+        expect(back.invoices.nodes.map((n: { number: string }) => n.number)).to.deep.equal(expected.slice(at - 2, at));
+        break;
+      }
+      after = data.invoices.pageInfo.endCursor;
+    }
+    expect(numbers).to.deep.equal(expected);
+    expect(pages).to.equal(Math.ceil(count / 2));
+  });
+
+  it("accepts the dashboard's session cookie as the operator's department", async function () {
+    const cookie = await signInOverHttp(dashboard.url, operator("TAX"));
+    const query = "{ invoices(first: 100) { nodes { invoiceId } } }";
+    const bySession = await graphql({ query }, { cookie });
+    const byToken = await graphql({ query }, { token: tokens.get("TAX") });
+    expect(bySession.status).to.equal(200);
+    expect(bySession.body.data.invoices.nodes).to.have.length.greaterThan(0);
+    expect(bySession.body).to.deep.equal(byToken.body);
+  });
+
+  it("answers bad input with a clear error and changes nothing", async function () {
+    const before = await owner`select count(*)::int as tokens, (select count(*)::int from invoices.invoice) as invoices,
+                                      (select count(*)::int from web.api_tokens where revoked_at is not null) as revoked
+                               from web.api_tokens`;
+    const tax = { token: tokens.get("TAX") };
+    const expectError = async (
+      body: unknown,
+      auth: { token?: string; cookie?: string },
+      status: number,
+      message: RegExp,
+    ) => {
+      const answer = await graphql(body, auth);
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(status);
+      expect(answer.body.data ?? null).to.equal(null);
+      expect(answer.body.errors?.[0].message).to.match(message);
+    };
+    await expectError({ query: "{ invoices(first: 1) { nodes { invoiceId }" }, tax, 400, /Syntax Error/);
+    await expectError("{ not json", tax, 400, /must be JSON/);
+    const plain = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", authorization: `Bearer ${tokens.get("TAX")}` },
+      body: JSON.stringify({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }),
+    });
+    expect(plain.status).to.be.oneOf([400, 415]);
+    expect(((await plain.json()) as { errors: { message: string }[] }).errors[0].message).to.not.equal(
+      "internal error",
+    );
+    await expectError(
+      { query: "{ invoices(first: 1) { nodes { noSuchColumn } } }" },
+      tax,
+      400,
+      /Cannot query field "noSuchColumn"/,
+    );
+    await expectError(
+      { query: "{ invoices { nodes { invoiceId } } }" },
+      tax,
+      400,
+      /invoices: give first or last \(at most 100/,
+    );
+    await expectError(
+      { query: "{ invoices(first: 101) { nodes { invoiceId } } }" },
+      tax,
+      400,
+      /first\/last must be an integer from 0 to 100, not 101/,
+    );
+    await expectError(
+      { query: "query($n: Int) { invoices(first: $n) { nodes { invoiceId } } }", variables: { n: 1_000_000 } },
+      tax,
+      400,
+      /not 1000000/,
+    );
+    await expectError(
+      {
+        query: `{ invoices(first: 100) { nodes { creditNotes(first: 100) { nodes { transactions(first: 100) { nodes { txHash } } } } } } }`,
+      },
+      tax,
+      400,
+      /more than 5000 rows \(the cost limit\)/,
+    );
+    await expectError(
+      {
+        query: `{ creditNotes(first: 1) { nodes { invoice { creditNotes(first: 1) { nodes { invoice { creditNotes(first: 1) { nodes { invoice { invoiceId } } } } } } } } } }`,
+      },
+      tax,
+      400,
+      /nested deeper than 8 levels/,
+    );
+    await expectError(
+      { query: "mutation { deleteInvoice(input: {}) { clientMutationId } }" },
+      tax,
+      400,
+      /only queries are served: .* \(not a mutation\)/,
+    );
+    // Unauthenticated, a bad token, a revoked one.
+    await expectError(
+      { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
+      {},
+      401,
+      /sign in to the dashboard or send 'Authorization: Bearer/,
+    );
+    await expectError(
+      { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
+      { token: "glt_" + "x".repeat(43) },
+      401,
+      /bearer token is not valid/,
+    );
+    const revoked = await issueToken(owner, "TAX", "to revoke", "test");
+    const ok = await graphql({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }, { token: revoked.token });
+    expect(ok.status).to.equal(200);
+    expect(await revokeToken(owner, "TAX", "to revoke")).to.equal(1);
+    await expectError(
+      { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
+      { token: revoked.token },
+      401,
+      /bearer token was revoked at/,
+    );
+    const afterwards =
+      await owner`select count(*)::int as tokens, (select count(*)::int from invoices.invoice) as invoices,
+                                          (select count(*)::int from web.api_tokens where revoked_at is not null) as revoked
+                                   from web.api_tokens`;
+    // The only change: the token this test issued and revoked itself.
+    expect(afterwards[0]).to.deep.equal({ ...before[0], tokens: before[0].tokens + 1, revoked: before[0].revoked + 1 });
+  });
+
+  it("lets a signed-in operator issue and revoke its department's tokens, and a token do neither", async function () {
+    const cookie = await signInOverHttp(dashboard.url, operator("FIRE"));
+    const post = (body: unknown, headers: Record<string, string>) =>
+      fetch(`${base}/api/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const created = await post({ label: "inspection app" }, { cookie });
+    expect(created.status).to.equal(201);
+    const { token, tokenId, department } = (await created.json()) as {
+      token: string;
+      tokenId: number;
+      department: string;
+    };
+    expect(department).to.equal("FIRE");
+    const listed = (await (await fetch(`${base}/api/tokens`, { headers: { cookie } })).json()) as {
+      tokens: { label: string }[];
+    };
+    expect(listed.tokens.map((t) => t.label)).to.include("inspection app");
+    expect(JSON.stringify(listed)).to.not.include(token);
+    const query = { query: "{ licences(first: 100) { nodes { licenceId } } }" };
+    expect((await graphql(query, { token })).body).to.deep.equal((await graphql(query, { cookie })).body);
+    // A token cannot mint tokens; nor can anyone without a session; nor a bad label.
+    expect((await post({ label: "x" }, { authorization: `Bearer ${token}` })).status).to.equal(403);
+    expect((await post({ label: "x" }, {})).status).to.equal(401);
+    const bad = await post({ label: "no\nnewlines" }, { cookie });
+    expect(bad.status).to.equal(400);
+    expect(((await bad.json()) as { error: string }).error).to.match(/a token label is/);
+    // Another department's token cannot be revoked by this one.
+    const taxToken =
+      await owner`select token_id from web.api_tokens where department_code = 'TAX' and revoked_at is null limit 1`;
+    expect(
+      (await fetch(`${base}/api/tokens/${taxToken[0].token_id}`, { method: "DELETE", headers: { cookie } })).status,
+    ).to.equal(404);
+    const revoked = await fetch(`${base}/api/tokens/${tokenId}`, { method: "DELETE", headers: { cookie } });
+    expect(revoked.status).to.equal(200);
+    const refused = await graphql(query, { token });
+    expect(refused.status).to.equal(401);
+    expect(refused.body.errors?.[0].message).to.match(/revoked/);
+  });
+
+  it("serves an untouched invoice's data and proof, which verifyInvoice accepts and claim uses, to anyone", async function () {
+    const ledger = chain.contracts.invoiceLedger;
+    const response = await fetch(`${base}/api/invoices/${ACME}/044031900111/1`);
+    expect(response.status).to.equal(200);
+    const answer = (await response.json()) as any;
+    expect(answer.invoice.state).to.equal("Issued");
+    expect(answer.invoice.recorded).to.equal(false);
+    expect(answer.batch).to.include({ size: 5, index: 0 });
+    expect((await ledger.getInvoice(answer.invoiceId)).state).to.equal(0n); // None: the ledger holds only the root
+    const invoice = answer.invoiceData;
+    const [genuine] = await ledger.verifyInvoice(invoice, answer.proof);
+    expect(genuine).to.equal(true);
+    const [forged] = await ledger.verifyInvoice({ ...invoice, amount: BigInt(invoice.amount) + 1n }, answer.proof);
+    expect(forged).to.equal(false);
+    // The buyer claims it with the served data and proof (its salt is the buyer's own).
+    const receiver = participantId("CITY-HOTEL");
+    await (
+      await ledger.connect(chain.accounts.stranger).claim(invoice, answer.proof, id("demo-salt:1"), receiver)
+    ).wait();
+    expect((await ledger.getInvoice(answer.invoiceId)).state).to.equal(2n); // Claimed
+    // The same by code as 0x bytes32; a batch of one has an empty proof.
+    const single = (await (await fetch(`${base}/api/invoices/${ACME}/${INVOICE_CODE}/6`)).json()) as any;
+    expect(single.proof).to.deep.equal([]);
+    expect((await ledger.verifyInvoice(single.invoiceData, single.proof))[0]).to.equal(true);
+    // Bad input and an invoice nobody issued.
+    const missing = await fetch(`${base}/api/invoices/${ACME}/044031900111/99`);
+    expect(missing.status).to.equal(404);
+    const bad = await fetch(`${base}/api/invoices/0x1234/044031900111/1`);
+    expect(bad.status).to.equal(400);
+    expect(((await bad.json()) as { error: string }).error).to.match(/issuerId must be 0x and 64 hex digits/);
+  });
+
+  it("serves a licence's validity over time as isValidAt answers it, dependencies included, to anyone", async function () {
+    const response = await fetch(`${base}/api/licences/${dependent}`);
+    expect(response.status).to.equal(200);
+    const history = (await response.json()) as {
+      validity: { from: string; until: string | null; valid: boolean; reason: string | null }[];
+      dependencies: string[];
+      versions: unknown[];
+    };
+    expect(history.dependencies).to.have.length(1);
+    expect(history.versions).to.have.length(1);
+    // Valid, then not while its dependency was suspended, valid again, and expired at the end of
+    // its window (already known).
+    expect(history.validity.map((s) => s.valid)).to.deep.equal([true, false, true, false]);
+    expect(history.validity[1].reason).to.equal(`dependency ${history.dependencies[0]} suspended`);
+    expect(history.validity[3]).to.include({ reason: "expired", until: null });
+    const registry = chain.contracts.licenceRegistry;
+    for (const span of history.validity) {
+      const from = Date.parse(span.from) / 1000;
+      const last = span.until === null ? from + 3600 : Date.parse(span.until) / 1000 - 1;
+      for (const t of [from, last]) {
+        expect(await registry.isValidAt(dependent, t), `isValidAt(${t}) in ${JSON.stringify(span)}`).to.equal(
+          span.valid,
+        );
+      }
+    }
+    expect((await fetch(`${base}/api/licences/0x${"00".repeat(32)}`)).status).to.equal(404);
+    expect((await fetch(`${base}/api/licences/nope`)).status).to.equal(400);
+  });
+});

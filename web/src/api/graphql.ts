@@ -1,0 +1,280 @@
+/**
+ * GraphQL over the read model (PostGraphile v5): which relations are exposed, how they relate,
+ * and the per-request settings that make PostgreSQL's row-level security apply. This module
+ * builds the schema and the grafserv instance; it never decides who may see a row (the policies
+ * of indexer/migrations/0040-0043 do) and never reads a row itself.
+ *
+ * Exposed: the views of the read model's schemas (docs/reporting.md: state views and reports),
+ * all of which run as their caller. Hidden: the tables under them (event tables, state tables,
+ * working tables), the raw and indexer schemas, every function, and every mutation.
+ */
+import "./env.js";
+
+import type { PgClass } from "postgraphile/graphile-build-pg/pg-introspection";
+import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { TYPES } from "postgraphile/@dataplan/pg";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { pgSmartTags, type PgSmartTagRule } from "postgraphile/utils";
+import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
+import { GraphQLError, Kind } from "postgraphile/graphql";
+import type { Pool } from "pg";
+import type { Sql } from "postgres";
+
+export const SCHEMAS = ["invoices", "licences", "escrow", "gov", "access", "report"];
+
+/** Which department a request reads as: set by the API's authentication (app.ts). */
+declare global {
+  namespace Grafast {
+    interface Context {
+      department?: string;
+    }
+  }
+}
+
+// Views have no keys of their own: these name the keys the state tables under them have, and
+// the relations integrators follow (invoice -> credit notes -> transactions, licence -> uses,
+// project -> payrolls, ...). `@foreignFieldName` names the list on the referenced side.
+const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
+  "invoices.invoices": { primaryKey: "invoice_id" },
+  "invoices.credit_notes": {
+    primaryKey: "credit_note_id",
+    foreignKey:
+      "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName creditNotes",
+  },
+  "invoices.credit_note_history": {
+    primaryKey: "block_number,log_index",
+    foreignKey:
+      "(credit_note_id) references invoices.credit_notes (credit_note_id)|@fieldName creditNote|@foreignFieldName transactions",
+  },
+  "invoices.state_history": {
+    primaryKey: "block_number,log_index",
+    foreignKey:
+      "(invoice_id) references invoices.invoices (invoice_id)|@fieldName invoice|@foreignFieldName transactions",
+  },
+  "invoices.issuers": { primaryKey: "issuer_id" },
+  "licences.licences": { primaryKey: "licence_id" },
+  "licences.licence_uses": {
+    primaryKey: "used_block,used_log_index",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName uses",
+  },
+  "licences.suspensions": {
+    primaryKey: "licence_id,number",
+    foreignKey:
+      "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName suspensionHistory",
+  },
+  "licences.licence_versions": {
+    primaryKey: "licence_id,version",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName versions",
+  },
+  "escrow.projects": { primaryKey: "project_id" },
+  "escrow.payrolls": {
+    primaryKey: "project_id,payroll_id",
+    foreignKey: "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName payrolls",
+  },
+  "escrow.milestones": {
+    primaryKey: "project_id,milestone_index",
+    foreignKey: "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName milestones",
+  },
+  "escrow.payment_orders": {
+    primaryKey: "project_id,order_id",
+    foreignKey:
+      "(project_id) references escrow.projects (project_id)|@fieldName project|@foreignFieldName paymentOrders",
+  },
+  "licences.consents": {
+    primaryKey: "licence_id,department_id,purpose",
+    foreignKey: "(licence_id) references licences.licences (licence_id)|@fieldName licence|@foreignFieldName consents",
+  },
+  "licences.templates": { primaryKey: "template_id" },
+  "licences.applications": { primaryKey: "application_id" },
+  "licences.application_steps": {
+    primaryKey: "application_id,step",
+    foreignKey:
+      "(application_id) references licences.applications (application_id)|@fieldName application|@foreignFieldName steps",
+  },
+  "escrow.subcontractors": { primaryKey: "project_id,subcontractor_id" },
+  "escrow.workers": { primaryKey: "project_id,worker" },
+  "gov.departments": { primaryKey: "department_id" },
+  "gov.participants": { primaryKey: "participant_id" },
+  "gov.proposals": { primaryKey: "proposal_id" },
+  // Reports: one row per key (a department, an issuer or a project, per day), which cursors need.
+  "report.failed_attempts": { primaryKey: "block_number,tx_index" },
+  "report.failed_attempts_per_department": { primaryKey: "department_id,day" },
+  "report.invoices_per_issuer_day": { primaryKey: "issuer_id,day" },
+  "report.reimbursements_per_receiver_day": { primaryKey: "receiver_id,day" },
+  "report.invoice_totals_per_issuer_day": { primaryKey: "issuer_id,day" },
+  "report.invoice_reimbursements_per_receiver_day": { primaryKey: "receiver_id,day" },
+  "report.licences_per_department_day": { primaryKey: "department_id,day" },
+  "report.licences_per_department": { primaryKey: "department_id" },
+  "report.licence_uses_not_valid": { primaryKey: "used_block,used_log_index" },
+  "report.project_balances": { primaryKey: "project_id" },
+  "report.project_balances_per_day": { primaryKey: "project_id,day" },
+  "report.wages_paid": { primaryKey: "project_id,payroll_id" },
+  "report.wages_per_project_day": { primaryKey: "project_id,day" },
+  "report.wages_owed": { primaryKey: "project_id" },
+};
+
+function qualified(pgClass: PgClass): string {
+  return `${pgClass.getNamespace()?.nspname}.${pgClass.relname}`;
+}
+
+function smartTagRules(tables: string[]): PgSmartTagRule[] {
+  const rules: PgSmartTagRule[] = [
+    // Tables (event rows, state tables, working tables) stay internal: the views are the API.
+    // A state table shares its view's name in the singular (invoices.invoice, invoices.invoices):
+    // an internal name keeps the hidden one from claiming the view's type names.
+    ...tables.map((name): PgSmartTagRule => ({
+      kind: "class",
+      match: (c: PgClass) => qualified(c) === name,
+      tags: { behavior: "-*", name: `internal_${name.replace(".", "_")}` },
+    })),
+    // Functions are the read model's machinery (chain time, refreshes, RLS helpers).
+    { kind: "procedure", match: () => true, tags: { behavior: "-*" } },
+  ];
+  for (const [name, tags] of Object.entries(VIEW_TAGS)) {
+    const fk = tags.foreignKey as string | undefined;
+    rules.push({
+      kind: "class",
+      match: (c: PgClass) => qualified(c) === name,
+      tags: { primaryKey: tags.primaryKey as string, ...(fk ? { foreignKey: fk } : {}) },
+    });
+  }
+  return rules;
+}
+
+const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
+function hexBytes(value: unknown): string {
+  if (typeof value !== "string" || !HEX.test(value)) {
+    throw new GraphQLError(
+      `HexBytes must be 0x followed by an even number of hex digits, not ${JSON.stringify(value)}`,
+    );
+  }
+  return value.toLowerCase();
+}
+
+// bytea values travel through PostGraphile as PostgreSQL's own hex text (\\x…) rather than as
+// Buffers, and leave as 0x hex (HexBytes below). A cursor holds the key's values as JSON, and
+// PostGraphile sends them back as query parameters without decoding them: a Buffer came back as
+// {"type":"Buffer",…} and a 0x string as escape-format bytea, so paging by a key with a bytea
+// column (most of the read model's: invoice ids, licence ids) repeated or skipped rows
+// (PostGraphile 5.1.5, @dataplan/pg 1.1.2). PostgreSQL's text survives the round trip.
+// Ids and hashes are what integrators filter by (an issuer's invoices, a licence's uses), and
+// PostgreSQL compares bytea bytewise: equality and order are natural, so filters and orderBy
+// may use them (PostGraphile leaves binary columns out of both by default).
+const bytea = TYPES.bytea as unknown as {
+  fromPg(text: string): string;
+  toPg(value: unknown): string;
+  isBinary?: boolean;
+  hasNaturalEquality: boolean;
+  hasNaturalOrdering: boolean;
+};
+bytea.isBinary = false;
+bytea.hasNaturalEquality = true;
+bytea.hasNaturalOrdering = true;
+bytea.fromPg = (text: string) => {
+  if (!text.startsWith("\\x")) throw new Error("bytea must come in hex format (bytea_output = 'hex')");
+  return text;
+};
+bytea.toPg = (value: unknown) =>
+  Buffer.isBuffer(value) ? `\\x${value.toString("hex")}` : `\\x${String(value).replace(/^(0x|\\x)/, "")}`;
+
+/**
+ * Names and scalars integrators expect: hashes, ids and accounts as 0x hex (as the chain and the
+ * contracts' ABIs show them), not PostGraphile's default Base64; type names without a schema
+ * prefix (the relations' names do not collide across the read model's schemas).
+ */
+const ReadModelNamesPlugin: GraphileConfig.Plugin = {
+  name: "GovledgerReadModelNamesPlugin",
+  version: "1.0.0",
+  inflection: {
+    replace: {
+      builtin(previous, _options, text) {
+        return text === "Base64EncodedBinary" ? "HexBytes" : previous!(text);
+      },
+      _schemaPrefix() {
+        return "";
+      },
+      // Functions are hidden, but still named: overloads across schemas must not collide.
+      functionResourceName(_previous, _options, { pgProc }) {
+        return `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
+      },
+    },
+  },
+  schema: {
+    hooks: {
+      GraphQLScalarType(config) {
+        if (config.name !== "HexBytes") return config;
+        return {
+          ...config,
+          description: "Bytes as 0x-prefixed hex (hashes, ids, accounts)",
+          serialize: (data: unknown) =>
+            Buffer.isBuffer(data) ? `0x${data.toString("hex")}` : `0x${String(data).replace(/^\\x/, "")}`,
+          parseValue: hexBytes,
+          parseLiteral: (ast) => hexBytes(ast.kind === Kind.STRING ? ast.value : undefined),
+        };
+      },
+    },
+  },
+};
+
+export interface GraphqlOptions {
+  /** A pool of govledger_web (a non-owner role, subject to row-level security); the caller ends it. */
+  pool: Pool;
+  /** Every table of SCHEMAS ("schema.table"), hidden: tableNames() lists them. */
+  tables: string[];
+}
+
+/** The tables of the exposed schemas, to hide (views are the API). */
+export async function tableNames(sql: Sql): Promise<string[]> {
+  const rows = await sql`select n.nspname || '.' || c.relname as name from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = any(${SCHEMAS}) and c.relkind in ('r', 'p', 'm', 'f') order by 1`;
+  return rows.map((row) => row.name as string);
+}
+
+export function createGraphql(options: GraphqlOptions): PostGraphileInstance {
+  const preset: GraphileConfig.Preset = {
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
+    plugins: [
+      ReadModelNamesPlugin,
+      pgSmartTags(smartTagRules(options.tables), null, { name: "GovledgerReadModelTagsPlugin" }),
+    ],
+    disablePlugins: [
+      // Filtering one list by another's rows (a join per row, at a million invoices): not offered.
+      "PgConnectionArgFilterBackwardRelationsPlugin",
+      "PgConnectionArgFilterForwardRelationsPlugin",
+    ],
+    pgServices: [makePgService({ pool: options.pool, schemas: SCHEMAS })],
+    schema: {
+      // Read only: govledger_web may not write these relations anyway; no mutation is offered.
+      defaultBehavior: "-insert -update -delete",
+      // Filters only where they can be planned well: no filtering through relations' lists.
+      connectionFilterRelations: false,
+      connectionFilterComputedColumns: false,
+      connectionFilterSetofFunctions: false,
+      connectionFilterArrays: false,
+    },
+    grafserv: {
+      graphqlPath: "/graphql",
+      graphiql: true,
+      graphiqlOnGraphQLGET: true,
+      // Queries come by POST only, past app.ts's authentication and limits; GET serves GraphiQL.
+      graphqlOverGET: false,
+      graphiqlPath: "/graphql",
+      watch: false,
+      maxRequestLength: 100_000,
+      websockets: false,
+    },
+    grafast: {
+      explain: false,
+      // Every operation runs in a transaction that sets the department with SET LOCAL
+      // (set_config(..., true)): the same setting the dashboard sets, so the same rows.
+      context(requestContext) {
+        const department = requestContext.honov4?.ctx.get("department" as never) as string | undefined;
+        return { department, pgSettings: { "govledger.department": department ?? "" } };
+      },
+    },
+  };
+  return postgraphile(preset);
+}

@@ -1,0 +1,166 @@
+/**
+ * Depth and cost limits of a GraphQL request, checked before it reaches PostGraphile, with the
+ * request's variables (a page size given as `$first` counts as what it is, not as a guess).
+ *
+ * - depth: nested selections, introspection (`__schema`, `__type`) aside;
+ * - page size: every connection field (a type named `…Connection`) needs `first` or `last`, at
+ *   most `maxPage`: PostGraphile would otherwise return every row (a million invoices);
+ * - cost: the rows a request may fetch at most, each connection's page size times what each of
+ *   its rows asks for, summed over the request.
+ * A request over a limit gets a GraphQL error naming the limit, and nothing is queried.
+ */
+import {
+  type FragmentDefinitionNode,
+  getNamedType,
+  GraphQLError,
+  type GraphQLNamedType,
+  GraphQLObjectType,
+  GraphQLInterfaceType,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  type SelectionSetNode,
+  type ValueNode,
+} from "postgraphile/graphql";
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxCost: number;
+  maxPage: number;
+}
+
+export class QueryLimitError extends Error {}
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  limits: QueryLimits;
+  defaults: Map<string, ValueNode | undefined>;
+  /** Fragments being expanded on the current path. */
+  spreading: Set<string>;
+}
+
+function pageSize(walk: Walk, field: string, value: ValueNode | undefined): number | undefined {
+  if (!value) return undefined;
+  let n: unknown;
+  if (value.kind === Kind.INT) n = Number(value.value);
+  else if (value.kind === Kind.VARIABLE) {
+    const name = value.name.value;
+    n = walk.variables[name];
+    const fallback = walk.defaults.get(name);
+    if (n === undefined && fallback?.kind === Kind.INT) n = Number(fallback.value);
+  }
+  if (n === undefined || n === null) return undefined;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > walk.limits.maxPage) {
+    throw new QueryLimitError(
+      `${field}: first/last must be an integer from 0 to ${walk.limits.maxPage}, not ${String(n)}`,
+    );
+  }
+  return n;
+}
+
+/** Rows the selection may fetch, per row of its parent; throws a QueryLimitError over a limit. */
+function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefined, depth: number): number {
+  if (depth > walk.limits.maxDepth) {
+    throw new QueryLimitError(`query is nested deeper than ${walk.limits.maxDepth} levels`);
+  }
+  let total = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const on = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : type;
+      total += cost(walk, selection.selectionSet, on ?? undefined, depth);
+      continue;
+    }
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = walk.fragments.get(selection.name.value);
+      // A missing or cyclic fragment is left to GraphQL's own validation, which names it.
+      if (!fragment || walk.spreading.has(fragment.name.value)) continue;
+      walk.spreading.add(fragment.name.value);
+      const on = walk.schema.getType(fragment.typeCondition.name.value);
+      total += cost(walk, fragment.selectionSet, on ?? undefined, depth);
+      walk.spreading.delete(fragment.name.value);
+      continue;
+    }
+    const name = selection.name.value;
+    if (name.startsWith("__") || !selection.selectionSet) continue;
+    const parent = type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType ? type : undefined;
+    const definition = parent?.getFields()[name];
+    const returned = definition ? getNamedType(definition.type) : undefined;
+    const inner = cost(walk, selection.selectionSet, returned, depth + 1);
+    if (returned?.name.endsWith("Connection")) {
+      const args = new Map(selection.arguments?.map((arg) => [arg.name.value, arg.value]));
+      const first = pageSize(walk, name, args.get("first"));
+      const last = pageSize(walk, name, args.get("last"));
+      const n = first ?? last;
+      if (n === undefined) {
+        throw new QueryLimitError(`${name}: give first or last (at most ${walk.limits.maxPage} rows a page)`);
+      }
+      total += n * (1 + inner);
+    } else total += inner;
+    if (total > walk.limits.maxCost) {
+      throw new QueryLimitError(
+        `query may fetch more than ${walk.limits.maxCost} rows (the cost limit): ask for smaller pages or fewer nested lists`,
+      );
+    }
+  }
+  return total;
+}
+
+/**
+ * Null when `query` is within the limits, or when it does not parse or names no operation (the
+ * GraphQL server then answers with the parse or validation error); the limit's message otherwise.
+ */
+export function checkQueryLimits(
+  schema: GraphQLSchema,
+  body: { query?: unknown; variables?: unknown; operationName?: unknown },
+  limits: QueryLimits,
+): string | null {
+  if (typeof body.query !== "string") return null;
+  let document;
+  try {
+    document = parse(body.query);
+  } catch (error) {
+    if (error instanceof GraphQLError) return null;
+    throw error;
+  }
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation =
+    typeof body.operationName === "string"
+      ? operations.find((o) => o.name?.value === body.operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
+  if (!operation) return null;
+  if (operation.operation !== "query") {
+    return `only queries are served: this API reads the read model and never writes (not a ${operation.operation})`;
+  }
+  const root =
+    operation.operation === "query"
+      ? schema.getQueryType()
+      : operation.operation === "mutation"
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  const walk: Walk = {
+    schema,
+    fragments: new Map(
+      document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((d) => [d.name.value, d]),
+    ),
+    variables: body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {},
+    defaults: new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, v.defaultValue])),
+    limits,
+    spreading: new Set(),
+  };
+  try {
+    cost(walk, operation.selectionSet, root ?? undefined, 1);
+    return null;
+  } catch (error) {
+    if (error instanceof QueryLimitError) return error.message;
+    throw error;
+  }
+}
