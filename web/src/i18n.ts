@@ -74,6 +74,7 @@ const TEXT = {
   all: ["全部", "All"],
   export: ["导出", "Export"],
   page: ["页", "Page"],
+  first: ["首页", "First"],
   previous: ["上一页", "Previous"],
   next: ["下一页", "Next"],
   rows: ["条", "rows"],

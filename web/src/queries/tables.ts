@@ -44,8 +44,19 @@ export interface TableDef {
   columns: ColumnDef[];
   filters: FilterDef[];
   orderBy: string;
+  /**
+   * Keyset paging (tables too large for OFFSET): the columns of orderBy, all descending, that
+   * identify a row. A page continues after (or before) the cursor of a row, read along the index
+   * of orderBy; the pages carry no page number.
+   */
+  keyset?: KeyColumn[];
   /** Which filters bound the period named in an export's header. */
   period?: { from: string; to: string };
+}
+
+export interface KeyColumn {
+  sql: string;
+  kind: "time" | "bytes";
 }
 
 export type Filters = Record<string, string>;
@@ -105,20 +116,24 @@ export function selectSql(
   def: TableDef,
   filters: Filters,
   timeZone: string,
-  options: { spreadsheetSafe?: boolean } = {},
+  options: { spreadsheetSafe?: boolean; extraColumns?: string[]; where?: string[]; orderBy?: string } = {},
 ): string {
   const where = def.filters
     .filter((f) => filters[f.key] !== undefined)
-    .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])));
+    .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])))
+    .concat(options.where ?? []);
   // Free text from the chain (a proposal's description, say) must not reach a spreadsheet as a
   // formula: a leading = + - @ gets the apostrophe Excel and LibreOffice read as "text".
   const expression = (c: ColumnDef) =>
     options.spreadsheetSafe && c.display === "text" ? `regexp_replace((${c.sql})::text, '^([=+@-])', '''\\1')` : c.sql;
-  const columns = def.columns.map((c) => `${expression(c)} as "${c.key}"`).join(",\n  ");
+  const columns = def.columns
+    .map((c) => `${expression(c)} as "${c.key}"`)
+    .concat(options.extraColumns ?? [])
+    .join(",\n  ");
   const from = def.from.replaceAll("$tz", literal(timeZone));
   return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
     where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
-  }\norder by ${def.orderBy}`;
+  }\norder by ${options.orderBy ?? def.orderBy}`;
 }
 
 // Expressions shared by the tables ------------------------------------------------------------
@@ -269,8 +284,13 @@ export const TABLES = {
       { key: "tx_hash", sql: hex("i.tx_hash"), caption: "txHash", display: "tx" },
     ],
     filters: invoiceFilters,
-    // Newest first along an index (0041), so a page reads its own rows, not every invoice.
+    // Newest first along an index (0041), so a page reads its own rows, not every invoice; deep
+    // pages continue from a row's key rather than counting the rows before them (OFFSET).
     orderBy: "v.issued_at desc, v.invoice_id desc",
+    keyset: [
+      { sql: "v.issued_at", kind: "time" },
+      { sql: "v.invoice_id", kind: "bytes" },
+    ],
     period: { from: "from", to: "to" },
   },
   failed: {

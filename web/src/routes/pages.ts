@@ -21,7 +21,7 @@ import { type Html, layout } from "../views/layout.js";
 import * as pages from "../views/pages.js";
 import type { AppDeps, Env } from "./context.js";
 
-const PAGING_KEYS = ["page", "size", "lang"];
+const PAGING_KEYS = ["page", "size", "after", "before", "lang"];
 
 export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
   const app = new Hono<Env>();

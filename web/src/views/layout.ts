@@ -198,9 +198,15 @@ export function dataTable(
     }
     <div class="pager">
       <span class="total">${l.count(page.total)} ${l.t("rows")}</span>
-      ${number > 1 ? html`<a href="${link(number - 1)}">${l.t("previous")}</a>` : ""}
-      <span>${number} / ${pages}</span>
-      ${number < pages ? html`<a href="${link(number + 1)}" class="next">${l.t("next")}</a>` : ""}
+      ${
+        page.cursor
+          ? // Keyset paging: neighbours by cursor, no page numbers.
+            html`${page.cursor.previous ? html`<a href="${queryString({ ...filters, size: String(size) })}">${l.t("first")}</a> <a href="${queryString({ ...filters, before: page.cursor.previous, size: String(size) })}">${l.t("previous")}</a>` : ""}
+            ${page.cursor.next ? html`<a href="${queryString({ ...filters, after: page.cursor.next, size: String(size) })}" class="next">${l.t("next")}</a>` : ""}`
+          : html`${number > 1 ? html`<a href="${link(number - 1)}">${l.t("previous")}</a>` : ""}
+              <span>${number} / ${pages}</span>
+              ${number < pages ? html`<a href="${link(number + 1)}" class="next">${l.t("next")}</a>` : ""}`
+      }
       <span class="exports"
         >${l.t("export")}:
         <a href="/export/${def.id}.csv${exportQuery}" download>CSV</a>
