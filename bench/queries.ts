@@ -147,10 +147,11 @@ export const QUERIES: BenchQuery[] = [
   },
   // ---- counts per state --------------------------------------------------------------------
   {
+    // The department rollup (a few rows a day), not the issuer rows (thousands).
     name: "invoices per state",
     sql: `select state, sum(invoices)::bigint as invoices, sum(amount) as amount
-          from report.invoices_per_state group by state order by state`,
-    relations: ["report.invoices_per_state"],
+          from report.invoices_per_department_day group by state order by state`,
+    relations: ["report.invoices_per_department_day"],
   },
   {
     // The status table, not count(*) over licences.licences (whose status follows from the
@@ -172,19 +173,22 @@ export const QUERIES: BenchQuery[] = [
     relations: ["invoices.credit_notes"],
   },
   {
+    // The counts kept per project and state, not the payrolls.
     name: "payrolls per state",
-    sql: `select state, count(*) from escrow.payrolls group by state order by state`,
-    relations: ["escrow.payrolls"],
+    sql: `select state, sum(payrolls)::bigint as payrolls from report.payrolls_per_state group by state order by state`,
+    relations: ["report.payrolls_per_state"],
   },
+  // The state tables themselves (their views join each row to its project for the token's
+  // decimals, which a count does not need).
   {
     name: "milestones per state",
-    sql: `select state, count(*) from escrow.milestones group by state order by state`,
-    relations: ["escrow.milestones"],
+    sql: `select state, count(*) from escrow.milestone group by state order by state`,
+    relations: ["escrow.milestone"],
   },
   {
     name: "payment orders per state",
-    sql: `select state, count(*) from escrow.payment_orders group by state order by state`,
-    relations: ["escrow.payment_orders"],
+    sql: `select state, count(*) from escrow.payment_order group by state order by state`,
+    relations: ["escrow.payment_order"],
   },
   {
     name: "consents per state",

@@ -44,8 +44,10 @@ create policy receiver_registrar on invoices.receiver_day for select
 
 -- Indexes -----------------------------------------------------------------------------------------
 
--- The invoice table's number filter without an issuer.
-create index invoice_number on invoices.invoice (number);
+-- The invoice table's state and number filters, in the table's order (newest first): a page of
+-- reimbursed invoices would otherwise walk past the newest ones, which are mostly not yet.
+create index invoice_state_issued on invoices.invoice (state, issued_at desc, invoice_id desc);
+create index invoice_number_issued on invoices.invoice (number, issued_at desc, invoice_id desc);
 -- All issuers' figures for a day, in issuer order, from the index alone (the rows of one day are
 -- spread over the table by the updates that follow issuance). Replaces the index on day alone.
 create index issuer_day_day_covering on invoices.issuer_day (day, issuer_id)

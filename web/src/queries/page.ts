@@ -17,11 +17,19 @@ export interface Paging {
 
 export interface TablePage {
   rows: Record<string, string>[];
+  /** The rows under the filters; counted up to COUNT_CAP only (then `more` is set). */
   total: number;
+  more?: boolean;
   paging: Paging;
   /** Keyset tables: cursors of the neighbouring pages (absent where there is none). */
   cursor?: { next?: string; previous?: string };
 }
+
+/**
+ * Counting every row a department reads of a report costs a pass over all of them (hundreds of
+ * thousands of issuer days); a pager needs to know there are more than a few hundred pages only.
+ */
+export const COUNT_CAP = 10_000;
 
 const CURSOR = /^[0-9a-f]{1,64}(\.[0-9a-f]{1,64}){0,3}$/;
 
@@ -53,16 +61,18 @@ export async function tablePage(
   knownTotal?: number,
 ): Promise<TablePage> {
   const count = (select: string) =>
-    knownTotal === undefined ? tx.unsafe(`select count(*)::int as total from (${select}) t`) : [{ total: knownTotal }];
+    knownTotal === undefined
+      ? tx.unsafe(`select count(*)::int as total from (${select}\nlimit ${COUNT_CAP + 1}) t`)
+      : [{ total: knownTotal }];
   if (def.keyset) return keysetPage(tx, def, filters, paging, timeZone, count);
   if (paging.after || paging.before) throw new InputError(`the ${def.id} table pages by page number`);
   const select = selectSql(def, filters, timeZone);
   const offset = (paging.page - 1) * paging.size;
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, [{ total }]] = (await Promise.all([
     tx.unsafe(`${select}\nlimit ${paging.size} offset ${offset}`),
     count(select),
-  ]);
-  return { rows: rows as unknown as Record<string, string>[], total, paging };
+  ])) as [Record<string, string>[], { total: number }[]];
+  return { rows, ...capped(total), paging };
 }
 
 async function keysetPage(
@@ -111,5 +121,7 @@ async function keysetPage(
   // Going back, the page left is still there; going forward, the page came from one.
   const next = paging.before ? last : more ? last : undefined;
   const previous = paging.after ? first : paging.before && more ? first : undefined;
-  return { rows: page, total, paging, cursor: { next, previous } };
+  return { rows: page, ...capped(total), paging, cursor: { next, previous } };
 }
+
+const capped = (total: number) => (total > COUNT_CAP ? { total: COUNT_CAP, more: true } : { total });

@@ -169,6 +169,7 @@ export function dataTable(
 ): Html {
   const { page: number, size } = page.paging;
   const pages = Math.max(1, Math.ceil(page.total / size));
+  const more = page.more ? "+" : "";
   const link = (p: number) => queryString({ ...filters, page: String(p), size: String(size) });
   const exportQuery = queryString(filters);
   const visibleFilters = def.filters.filter((f) => f.key !== "id");
@@ -197,15 +198,15 @@ export function dataTable(
         : ""
     }
     <div class="pager">
-      <span class="total">${l.count(page.total)} ${l.t("rows")}</span>
+      <span class="total">${l.count(page.total)}${more} ${l.t("rows")}</span>
       ${
         page.cursor
           ? // Keyset paging: neighbours by cursor, no page numbers.
             html`${page.cursor.previous ? html`<a href="${queryString({ ...filters, size: String(size) })}">${l.t("first")}</a> <a href="${queryString({ ...filters, before: page.cursor.previous, size: String(size) })}">${l.t("previous")}</a>` : ""}
             ${page.cursor.next ? html`<a href="${queryString({ ...filters, after: page.cursor.next, size: String(size) })}" class="next">${l.t("next")}</a>` : ""}`
           : html`${number > 1 ? html`<a href="${link(number - 1)}">${l.t("previous")}</a>` : ""}
-              <span>${number} / ${pages}</span>
-              ${number < pages ? html`<a href="${link(number + 1)}" class="next">${l.t("next")}</a>` : ""}`
+              <span>${number} / ${pages}${more}</span>
+              ${number < pages || (page.more && page.rows.length === size) ? html`<a href="${link(number + 1)}" class="next">${l.t("next")}</a>` : ""}`
       }
       <span class="exports"
         >${l.t("export")}:
