@@ -89,7 +89,7 @@ try {
       runs: RUNS,
       // The tax bureau registered every invoice issuer (all 1,000,000 invoices through its
       // row-level security), the regulator sees everything, the others a domain each.
-      departments: ["TAX", "AUDIT", "SAMR", "FIRE", "CONS", "HRSS", "BANK-ICBC"],
+      departments: ["TAX", "AUDIT", "SAMR", "CONS", "HRSS"],
       exportAs: "TAX",
       deepPage: 50,
       sample: { monthStart: ctx.monthStart, day: ctx.day, issuerId: ctx.issuerId },
