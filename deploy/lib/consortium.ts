@@ -158,10 +158,14 @@ export function loadConsortiumParams(file: string): ConsortiumParams {
     }
     department.roles ??= [];
   }
-  if (!Array.isArray(params.validators) || params.validators.length === 0) {
+  // A validator set pre-deployed in the genesis already holds its nodes (`npm run network -- init`
+  // derives them from the node keys it generates), so the list is needed only to deploy one.
+  const validators = params.validators ?? [];
+  if (params.validatorSetAddress === undefined && (!Array.isArray(validators) || validators.length === 0)) {
     fail(file, "validators: at least one validator node is required (an empty set halts QBFT)");
   }
-  for (const [i, validator] of params.validators.entries()) {
+  if (!Array.isArray(validators)) fail(file, "validators must be a list");
+  for (const [i, validator] of validators.entries()) {
     if (!isAddress(validator.address)) fail(file, `validators[${i}].address is not an address`);
     if (!codes.has(validator.department))
       fail(file, `validators[${i}].department "${validator.department}" is unknown`);
@@ -181,7 +185,7 @@ export function loadConsortiumParams(file: string): ConsortiumParams {
   return {
     governance,
     departments: params.departments,
-    validators: params.validators,
+    validators,
     roleAdministrators,
     validatorSetAddress: params.validatorSetAddress,
   };
