@@ -122,7 +122,12 @@ end $$;
 create function invoices.roll_up_deleted() returns trigger
 language plpgsql as $$
 begin
-  with gone as (
+  update invoices.department_day_state r set
+    invoices = r.invoices - g.invoices,
+    amount = r.amount - g.amount,
+    tax = r.tax - g.tax,
+    reimbursed = r.reimbursed - g.reimbursed
+  from (
     select m.registrar_id, c.day, c.state, sum(c.invoices) as invoices, sum(c.amount) as amount, sum(c.tax) as tax,
            sum(c.reimbursed) as reimbursed
     from (
@@ -132,20 +137,11 @@ begin
     ) c
     join invoices.issuer_registrar m using (issuer_id)
     group by 1, 2, 3
-  ),
-  changed as (
-    update invoices.department_day_state r set
-      invoices = r.invoices - g.invoices,
-      amount = r.amount - g.amount,
-      tax = r.tax - g.tax,
-      reimbursed = r.reimbursed - g.reimbursed
-    from gone g
-    where r.registrar_id = g.registrar_id and r.day = g.day and r.state = g.state
-    returning r.registrar_id, r.day, r.state, r.invoices
-  )
-  delete from invoices.department_day_state r
-  using changed c
-  where r.registrar_id = c.registrar_id and r.day = c.day and r.state = c.state and c.invoices = 0;
+  ) g
+  where r.registrar_id = g.registrar_id and r.day = g.day and r.state = g.state;
+  -- A statement of its own: a row updated in a statement cannot also be deleted by it. The
+  -- table holds a few rows a day (a few thousand in all).
+  delete from invoices.department_day_state where invoices = 0;
   return null;
 end $$;
 
