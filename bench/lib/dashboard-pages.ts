@@ -99,6 +99,14 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
 
     for (const code of options.departments) {
       if (options.signal?.aborted) break;
+      try {
+        await benchDepartment(code);
+      } catch (error) {
+        figures.pages[`${code} (sign-in and links)`] = { error: (error as Error).message };
+        log(`${code}: ${(error as Error).message}`);
+      }
+    }
+    async function benchDepartment(code: string) {
       const cookie = await cookieOf(code);
       const get = async (page: string) => {
         const response = await fetch(`${server.url}${page}`, { headers: { cookie } });

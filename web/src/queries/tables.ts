@@ -116,7 +116,8 @@ export function selectSql(
   def: TableDef,
   filters: Filters,
   timeZone: string,
-  options: { spreadsheetSafe?: boolean; extraColumns?: string[]; where?: string[]; orderBy?: string } = {},
+  /** orderBy null: no ORDER BY (a count). */
+  options: { spreadsheetSafe?: boolean; extraColumns?: string[]; where?: string[]; orderBy?: string | null } = {},
 ): string {
   const where = def.filters
     .filter((f) => filters[f.key] !== undefined)
@@ -133,7 +134,7 @@ export function selectSql(
   const from = def.from.replaceAll("$tz", literal(timeZone));
   return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
     where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
-  }\norder by ${options.orderBy ?? def.orderBy}`;
+  }${options.orderBy === null ? "" : `\norder by ${options.orderBy ?? def.orderBy}`}`;
 }
 
 // Expressions shared by the tables ------------------------------------------------------------
