@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
-import indexerAbis from "./indexer/scripts/abis-plugin.js";
+import contractsPackage from "./packages/contracts/scripts/hardhat-plugin.js";
 
 const require = createRequire(import.meta.url);
 
@@ -22,7 +22,7 @@ const solcVersion: string = require("solc/package.json").version;
 const EVM_TARGET = "cancun";
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers, indexerAbis],
+  plugins: [hardhatToolboxMochaEthers, contractsPackage],
   solidity: {
     // OpenZeppelin's AccessManager is deployed as is, so its artifact must be built too.
     npmFilesToBuild: ["@openzeppelin/contracts/access/manager/AccessManager.sol"],
@@ -49,7 +49,9 @@ export default defineConfig({
     ignition: "deploy",
   },
   typechain: {
-    outDir: "typechain-types",
+    // Straight into the contracts package (@govledger/contracts/ethers): one copy for the demo,
+    // the tests and dApps. Its hardhat.d.ts types `ethers.getContractAt("Name")` here only.
+    outDir: "packages/contracts/src/typechain",
   },
   test: {
     solidity: {

@@ -19,7 +19,7 @@ import postgres from "postgres";
 
 import { PARTICIPANT_KINDS, ROLES, ROOT } from "../deploy/lib/consortium.js";
 import { deployGovledger, deploymentDir, summaryPath } from "../deploy/lib/deployment.js";
-import { batchProof, buyerHash, type InvoiceItem, withIdentity } from "../deploy/lib/invoices.js";
+import { batchProof, buyerHash, type InvoiceItem, withIdentity } from "@govledger/contracts";
 import { attachSystem } from "../deploy/lib/system.js";
 import { startEmbeddedPostgres } from "../indexer/src/db/embedded.js";
 import { freePort } from "../scripts/lib/ports.js";

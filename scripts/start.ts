@@ -189,6 +189,9 @@ try {
       ...process.env,
       DATABASE_URL: indexer.databaseUrl,
       GOVLEDGER_RPC_URL: url,
+      // With the embedded database it serves (both go at the next start).
+      GOVLEDGER_DASHBOARD_PASSWORD_FILE:
+        process.env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(path.dirname(dataDir), "dashboard-db-password"),
       GOVLEDGER_DASHBOARD_PORT: String(
         await portOr(Number(process.env.GOVLEDGER_DASHBOARD_PORT ?? 8088), "another dashboard?"),
       ),

@@ -5,7 +5,7 @@
 import { encodeBytes32String, id } from "ethers";
 
 import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
-import { batchProof, buyerHash, type InvoiceItem, invoiceIdOf, withIdentity } from "../../deploy/lib/invoices.js";
+import { batchProof, buyerHash, type InvoiceItem, invoiceIdOf, withIdentity } from "@govledger/contracts";
 import { gasOf, type GasSuite } from "./suite.js";
 
 const ISSUER = id("bench:invoice-issuer");

@@ -15,7 +15,7 @@
  */
 import type { AbiEvent, AbiParameter } from "viem";
 
-import { abis, type ContractName } from "../../indexer/src/generated/abis.js";
+import { abis, type ContractName } from "@govledger/contracts";
 import type { Batch, Checkpoint } from "../../indexer/src/db/store.js";
 import { eventsOf, HANDLERS } from "../../indexer/src/handlers/index.js";
 import { toJson } from "../../indexer/src/handlers/rows.js";

@@ -1,62 +1,32 @@
 /**
- * The consortium's vocabulary for TypeScript: role ids and department kinds, read from the
- * Solidity sources that define them (one source of truth), and the deployment parameters file
- * that describes the founding departments. Used by the deploy modules, the demo, tests and the
+ * The consortium's vocabulary for TypeScript: role ids and department kinds (from the contracts
+ * package, which reads them from the Solidity sources that define them), and the deployment
+ * parameters file that describes the founding departments. Used by the deploy modules, the demo, tests and the
  * indexer. Touches no chain.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { encodeBytes32String, getAddress, isAddress } from "ethers";
+import { codeToId, enums, roleId, roleName, roles } from "@govledger/contracts";
+import { getAddress, isAddress } from "ethers";
+
+export { codeToId, roleId, roleName };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-function readSource(relative: string): string {
-  return readFileSync(path.join(ROOT, relative), "utf8");
-}
 
 /** AccessManager.PUBLIC_ROLE, written as an expression in Roles.sol. */
 export const PUBLIC_ROLE = 2n ** 64n - 1n;
 
-/** Role name → AccessManager role id, from contracts/governance/Roles.sol. */
-export const ROLES: Readonly<Record<string, bigint>> = Object.freeze({
-  ...Object.fromEntries(
-    [...readSource("contracts/governance/Roles.sol").matchAll(/uint64 internal constant (\w+) = (\d+);/g)].map(
-      ([, name, value]) => [name, BigInt(value)],
-    ),
-  ),
-  PUBLIC: PUBLIC_ROLE,
-});
+/** Role name → AccessManager role id (contracts/governance/Roles.sol, through the contracts package). */
+export const ROLES: Readonly<Record<string, bigint>> = Object.freeze(
+  Object.fromEntries(Object.entries(roles).map(([id, name]) => [name, BigInt(id)])),
+);
 
-function enumMembers(source: string, name: string): string[] {
-  const match = new RegExp(`enum ${name} \\{([^}]*)\\}`).exec(source);
-  if (match === null) throw new Error(`enum ${name} not found`);
-  return match[1].split(",").map((member) => member.trim());
-}
-
-const registrySource = readSource("contracts/interfaces/IConsortiumRegistry.sol");
 /** DepartmentKind member names in declaration order (the index is the on-chain value). */
-export const DEPARTMENT_KINDS = enumMembers(registrySource, "DepartmentKind");
+export const DEPARTMENT_KINDS: readonly string[] = enums.DepartmentKind;
 /** ParticipantKind member names in declaration order. */
-export const PARTICIPANT_KINDS = enumMembers(registrySource, "ParticipantKind");
-
-export function roleId(name: string): bigint {
-  const id = ROLES[name];
-  if (id === undefined) throw new Error(`unknown role "${name}" (known: ${Object.keys(ROLES).join(", ")})`);
-  return id;
-}
-
-export function roleName(id: bigint): string {
-  if (id === PUBLIC_ROLE) return "PUBLIC";
-  return Object.entries(ROLES).find(([, value]) => value === id)?.[0] ?? `ROLE_${id}`;
-}
-
-/** A department or participant code such as "TAX" as the bytes32 id used on chain. */
-export function codeToId(code: string): string {
-  if (code.length === 0 || Buffer.byteLength(code) > 31) throw new Error(`code "${code}" must be 1 to 31 bytes`);
-  return encodeBytes32String(code);
-}
+export const PARTICIPANT_KINDS: readonly string[] = enums.ParticipantKind;
 
 export function kindIndex(kinds: readonly string[], kind: string): number {
   const index = kinds.indexOf(kind);

@@ -6,20 +6,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import type { ContractKey, DeploymentSummary, Hex } from "@govledger/contracts";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { buildGovledgerModule } from "../modules/govledger.js";
 import { type ConsortiumParams, loadConsortiumParams, ROOT } from "./consortium.js";
 
-export interface DeploymentSummary {
-  network: string;
-  chainId: number;
-  deploymentId: string;
-  /** The first block that can hold an event of this deployment: where an indexer starts. */
-  startBlock: number;
-  /** Module result key → the contract's artifact name, address and first block. */
-  contracts: Record<string, { contractName: string; address: string; startBlock: number }>;
-}
+/** The summary's type is the contracts package's: dApps read these files through it. */
+export type { DeploymentSummary };
 
 export const DEPLOYMENTS_DIR = path.join(ROOT, "deploy", "deployments");
 
@@ -90,13 +84,13 @@ export async function deployGovledger(
     chainId,
     deploymentId: options.deploymentId,
     startBlock: 0,
-    contracts: {},
+    contracts: {} as DeploymentSummary["contracts"],
   };
   for (const [name, contract] of Object.entries(contracts)) {
     const future = module.results[name as keyof typeof module.results];
-    summary.contracts[name] = {
-      contractName: future.contractName,
-      address: await contract.getAddress(),
+    summary.contracts[name as ContractKey] = {
+      contractName: future.contractName as DeploymentSummary["contracts"][ContractKey]["contractName"],
+      address: (await contract.getAddress()) as Hex,
       startBlock: blocks.get(future.id) ?? firstBlock,
     };
   }

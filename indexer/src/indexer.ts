@@ -20,7 +20,7 @@ import { connectDatabase, createWriter } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { BaseError, ConfigError, sleep, withRetry } from "./errors.js";
 import { startOpsServer, type OpsServer } from "./http/server.js";
-import { abis, enums, roles } from "./generated/abis.js";
+import { abis, enums, roles } from "@govledger/contracts";
 import { createRpc, eth_call, eth_chainId, eth_getCode, type Rpc } from "./rpc/client.js";
 import { createDecoder } from "./sync/batch.js";
 import { runSync, type Logger, type SyncOptions } from "./sync/engine.js";

@@ -7,7 +7,7 @@
 import { formatUnits, id, parseUnits, Wallet } from "ethers";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
-import { signPermit } from "../../deploy/lib/escrow.js";
+import { signPermit } from "@govledger/contracts/ethers";
 import type { DemoContext } from "./index.js";
 import { participantId } from "./governance.js";
 

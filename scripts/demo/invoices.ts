@@ -10,11 +10,11 @@ import {
   batchProof,
   batchRoot,
   buyerHash,
-  INVOICE_STATES,
+  enumName,
   invoiceIdOf,
   type InvoiceItem,
   withIdentity,
-} from "../../deploy/lib/invoices.js";
+} from "@govledger/contracts";
 import { participantId } from "./governance.js";
 import type { DemoContext } from "./index.js";
 
@@ -48,7 +48,7 @@ async function rejection(
     if (parsed === null) throw error;
     const args = parsed.args.map((arg, i) =>
       parsed.fragment.inputs[i].type === "uint8" && parsed.name === "InvoiceUnexpectedState"
-        ? INVOICE_STATES[Number(arg)]
+        ? enumName("InvoiceState", arg as bigint)
         : String(arg),
     );
     return `${parsed.name}(${args.join(", ")})`;
@@ -105,7 +105,7 @@ export async function runInvoicesDemo({ contracts, accounts, log }: DemoContext)
   log("CITY-HOTEL locked invoice 3 while it checks the expense claim");
   await (await ledger.connect(hotel).reimburse(invoiceId)).wait();
   const record = await ledger.getInvoice(invoiceId);
-  log(`CITY-HOTEL reimbursed ${yuan(record.reimbursed)}: invoice 3 is ${INVOICE_STATES[Number(record.state)]}`);
+  log(`CITY-HOTEL reimbursed ${yuan(record.reimbursed)}: invoice 3 is ${enumName("InvoiceState", record.state)}`);
   // Sent with a gas limit, so it is mined and fails on chain (ethers would refuse it at gas
   // estimation): report.failed_attempts then shows who tried what and which error stopped it.
   const nonce = await hotel.getNonce();

@@ -6,7 +6,8 @@
  */
 import { id } from "ethers";
 
-import { licenceIdOf, signConsent } from "../../deploy/lib/licences.js";
+import { licenceIdOf } from "@govledger/contracts";
+import { signConsent } from "@govledger/contracts/ethers";
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { LICENCE_TYPES, WORKFLOW_TEMPLATES } from "../../deploy/modules/licences.js";
 import type { DemoContext } from "./index.js";

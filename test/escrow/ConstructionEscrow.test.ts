@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import { ROLES } from "../../deploy/lib/consortium.js";
-import { signPermit } from "../../deploy/lib/escrow.js";
+import { signPermit } from "@govledger/contracts/ethers";
 import { BANK, CONS, HRSS, passProposal, TAX } from "../fixtures.js";
 import {
   BUDGET,

@@ -5,7 +5,7 @@
  */
 import { network } from "hardhat";
 
-import { signPermit } from "../../deploy/lib/escrow.js";
+import { signPermit } from "@govledger/contracts/ethers";
 import { deploySystem } from "../fixtures.js";
 import { describeAccessMatrix } from "../helpers/accessMatrix.js";
 import { addMatrixActors } from "../helpers/consortium.js";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { signPermit as signPermitAs } from "../../deploy/lib/escrow.js";
+import { signPermit as signPermitAs } from "@govledger/contracts/ethers";
 import { SETTLEMENT_TOKEN_NAME, SETTLEMENT_TOKEN_SYMBOL } from "../../deploy/modules/escrow.js";
 import { BANK, deploySystem, passProposal } from "../fixtures.js";
 import { describeAccess } from "../helpers/access.js";

@@ -8,7 +8,7 @@ import { AbiCoder, id, keccak256, Wallet } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
-import type { IConstructionEscrow } from "../../typechain-types/contracts/escrow/ConstructionEscrow.js";
+import type { IConstructionEscrow } from "@govledger/contracts/ethers";
 import type { System } from "../../deploy/lib/system.js";
 import { BANK, deploySystem } from "../fixtures.js";
 

@@ -3,7 +3,7 @@ import { type BaseContract, id, type Signer } from "ethers";
 import type postgres from "postgres";
 
 import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
-import { enums } from "../../indexer/src/generated/abis.js";
+import { enums } from "@govledger/contracts";
 import { type Chain, type Database, startChain, startDatabase } from "./harness.js";
 import {
   advanceTime,

@@ -6,12 +6,12 @@ import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import {
   batchProof,
   buyerHash,
-  INVOICE_STATES,
+  enums,
   invoiceIdOf,
   type InvoiceData,
   type InvoiceItem,
   withIdentity,
-} from "../../deploy/lib/invoices.js";
+} from "@govledger/contracts";
 import { participantId } from "../../scripts/demo/governance.js";
 import { type Chain, type Database, startChain, startDatabase } from "./harness.js";
 import {
@@ -365,7 +365,7 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
   const [{ n: issued }] = await sql`select count(*)::int as n from invoices.invoice_issued`;
   expect(invoices.length, "one row per invoice issued").to.equal(issued);
   const ids = new Set(invoices.map((row) => hex(row.invoice_id)));
-  const byId = new Map(
+  const byId = new Map<string, (typeof model.invoices)[number]>(
     model.invoices.map((invoice) => [invoiceIdOf(invoice.data.issuerId, CODE, invoice.data.number), invoice]),
   );
   for (const invoiceId of byId.keys()) expect(ids.has(invoiceId), `invoice ${invoiceId} indexed`).to.equal(true);
@@ -378,7 +378,7 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
       const [genuine, verified] = await ledger.verifyInvoice(modelled.data, modelled.proof, at);
       expect(genuine, `${where} genuine`).to.equal(true);
       expect(row.code_text, `${where} code`).to.equal("044031900777");
-      expect(row.state, `${where} state (verifyInvoice)`).to.equal(INVOICE_STATES[Number(verified)]);
+      expect(row.state, `${where} state (verifyInvoice)`).to.equal(enums.InvoiceState[Number(verified)]);
     }
     expect(row.recorded, `${where} recorded`).to.equal(record.state !== 0n);
     if (record.state === 0n) {
@@ -398,7 +398,7 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
       where,
     ).to.deep.equal({
       issuer: record.issuerId,
-      state: INVOICE_STATES[Number(record.state)],
+      state: enums.InvoiceState[Number(record.state)],
       frozen: record.frozen,
       amount: record.amount,
       credited: record.credited,
@@ -608,7 +608,7 @@ async function checkFailedAttempts(
       participant: identity.participant ?? null,
     });
     if (row!.error_name === "InvoiceUnexpectedState") {
-      expect(INVOICE_STATES).to.include(row!.error_fields.current);
+      expect(enums.InvoiceState).to.include(row!.error_fields.current);
       enumNamed++;
     }
     if (send.method === "lock" || send.method === "reimburse") {

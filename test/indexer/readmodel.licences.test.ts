@@ -3,7 +3,8 @@ import { id, type Signer } from "ethers";
 import type postgres from "postgres";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
-import { licenceIdOf, signConsent } from "../../deploy/lib/licences.js";
+import { licenceIdOf } from "@govledger/contracts";
+import { signConsent } from "@govledger/contracts/ethers";
 import { passProposal } from "../fixtures.js";
 import { type Chain, type Database, startChain, startDatabase } from "./harness.js";
 import {

@@ -8,7 +8,7 @@ import { id } from "ethers";
 import { network } from "hardhat";
 
 import { ROLES } from "../../deploy/lib/consortium.js";
-import { invoiceIdOf } from "../../deploy/lib/invoices.js";
+import { invoiceIdOf } from "@govledger/contracts";
 import { HRSS } from "../fixtures.js";
 import { describeAccessMatrix } from "../helpers/accessMatrix.js";
 import { governorSigner, suspendedDepartmentHolding, suspendedParticipantHolding } from "../helpers/consortium.js";

@@ -4,15 +4,7 @@ import { network } from "hardhat";
 
 import { AUDIT, passProposal, TAX } from "../fixtures.js";
 import { ROLES } from "../../deploy/lib/consortium.js";
-import {
-  batchProof,
-  batchRoot,
-  CreditNoteState,
-  invoiceIdOf,
-  invoiceLeaf,
-  InvoiceState,
-  withIdentity,
-} from "../../deploy/lib/invoices.js";
+import { batchProof, batchRoot, enumValues, invoiceIdOf, invoiceLeaf, withIdentity } from "@govledger/contracts";
 import {
   claimOf,
   CODE,
@@ -29,6 +21,14 @@ import {
   saltOf,
   withSecondTaxAuthority,
 } from "./fixtures.js";
+
+/** The ledger's enums as ethers returns them (bigint). */
+const asBigints = <T extends Record<string, number>>(values: T) =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [name, BigInt(value)])) as {
+    [K in keyof T]: bigint;
+  };
+const InvoiceState = asBigints(enumValues.InvoiceState);
+const CreditNoteState = asBigints(enumValues.CreditNoteState);
 
 const connection = await network.create<"l1">();
 const { ethers, networkHelpers } = connection;

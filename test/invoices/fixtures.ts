@@ -15,7 +15,7 @@ import {
   type InvoiceData,
   type InvoiceItem,
   withIdentity,
-} from "../../deploy/lib/invoices.js";
+} from "@govledger/contracts";
 import { AUDIT, deploySystem, impersonate } from "../fixtures.js";
 
 export const ISSUER = id("test:ACME-TRADING");

@@ -8,9 +8,8 @@ import { id, type Signer, type TypedDataDomain } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
-import { licenceIdOf } from "../../deploy/lib/licences.js";
+import { licenceIdOf } from "@govledger/contracts";
 import type { System } from "../../deploy/lib/system.js";
-import type { LicenceRegistry } from "../../typechain-types/index.js";
 
 export const BUSINESS_REGISTRATION = codeToId("BUSINESS_REGISTRATION");
 export const FOOD_BUSINESS = codeToId("FOOD_BUSINESS");
@@ -65,13 +64,8 @@ export async function impersonate(connection: NetworkConnection<"l1">, address: 
   return connection.ethers.getSigner(address);
 }
 
-export {
-  CONSENT_TYPES,
-  consentDomain,
-  type ConsentMessage,
-  licenceIdOf,
-  signConsent,
-} from "../../deploy/lib/licences.js";
+export { licenceIdOf } from "@govledger/contracts";
+export { signConsent } from "@govledger/contracts/ethers";
 
 export type LicenceSystem = System & {
   governance: HardhatEthersSigner;

@@ -1,21 +1,24 @@
 import { createHmac } from "node:crypto";
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
-import { id } from "ethers";
+import { id, parseUnits, Wallet } from "ethers";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
 import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { grantDepartment } from "../../web/src/admin.js";
+import { webRoleUrl } from "../../web/src/db.js";
 import {
   csvCells,
   type DepartmentCode,
   operator,
   OPERATORS,
+  pageTable,
+  pagerLink,
   postJson,
   SESSION_SECRET,
   signInOverHttp,
@@ -175,6 +178,18 @@ describe("dashboard (web/)", function () {
       ).wait();
       await (await licenceRegistry.connect(samr).suspend(acmeRegistration.id, id("rls-test:inspection"))).wait();
       await (await licenceRegistry.connect(samr).reinstate(acmeRegistration.id)).wait();
+      // Wages owed (the demo cancels its owed payroll): NORTH-BUILD's payroll over what the wage
+      // account holds, approved by the bank, stays owed.
+      const { escrow } = fx.chain.contracts;
+      const worker = new Wallet(id("govledger-demo-worker:0")).address;
+      const owed = (await escrow.getLedger(1n)).wageBalance + parseUnits("500", 18);
+      await (
+        await escrow
+          .connect(fx.chain.accounts.all[13])
+          .submitPayroll(1n, 202608n, id("rls-test:payroll"), [worker], [owed])
+      ).wait();
+      const payrollId = (await escrow.getProject(1n)).payrollCount;
+      await (await escrow.connect(fx.chain.accounts.bank).approvePayroll(1n, payrollId, [worker], [owed])).wait();
       await fx.index();
     });
 
@@ -255,9 +270,7 @@ describe("dashboard (web/)", function () {
       expect(all.length).to.be.greaterThan(3);
       const idsOf = (text: string) => [...text.matchAll(/href="\/invoices\/(0x[0-9a-f]{64})"/g)].map((m) => m[1]);
       const link = (text: string, label: "next" | "previous") =>
-        new RegExp(label === "next" ? '<a href="([^"]+)" class="next"' : '<a href="([^"]+)">上一页</a>')
-          .exec(text)?.[1]
-          .replaceAll("&amp;", "&");
+        new RegExp(`<a href="([^"]+)" class="${label}"`).exec(text)?.[1].replaceAll("&amp;", "&");
       const seen: string[] = [];
       const pages: string[] = [];
       let query: string | undefined = "?size=2";
@@ -274,9 +287,8 @@ describe("dashboard (web/)", function () {
       const back = await fetch(`${base}/invoices${link(pages.at(-1)!, "previous")}`, { headers: { cookie } });
       expect(idsOf(await back.text())).to.deep.equal(idsOf(pages.at(-2)!));
       for (const [path, message] of [
-        ["/invoices?page=2", "the invoices table pages with its next and previous links, not numbers"],
-        ["/invoices?after=zz", "after must be a row cursor from the links of this table"],
-        ["/invoices?after=1&before=2", "give after or before, not both"],
+        ["/invoices?after=zz", "page cursor is not one of invoices"],
+        ["/invoices?after=1_0x00&before=1_0x00", "page after or before a row, not both"],
       ]) {
         const refused = await fetch(`${base}${path}`, { headers: { cookie } });
         expect(refused.status, path).to.equal(400);
@@ -311,6 +323,57 @@ describe("dashboard (web/)", function () {
       expect(await count("TAX", "report.failed_attempts")).to.equal(failed);
       expect(await count("CONS", "report.failed_attempts")).to.equal(0);
       expect(await count("AUDIT", "report.failed_attempts")).to.equal(failed);
+    });
+
+    it("shows human resources every project's wages and owed wages, and no other project rows", async function () {
+      const rows = async (sql: postgres.Sql, relation: string, key: string) =>
+        (await sql.unsafe(`select ${key} as key from ${relation} order by 1`)).map((r) => String(r.key));
+      const hr = analysts.get("HRSS")!;
+      const wages: [string, string][] = [
+        ["report.wages_owed", "project_id::text || ' ' || wages_owed::text"],
+        ["report.wages_per_project_day", "project_id::text || ' ' || day::text || ' ' || wages_owed::text"],
+        ["report.wages_paid", "project_id::text || ' ' || payroll_id::text"],
+        ["escrow.payroll", "project_id::text || ' ' || payroll_id::text"],
+      ];
+      for (const [relation, key] of wages) {
+        const all = await rows(owner, relation, key);
+        expect(all.length, `${relation} has rows in the demo`).to.be.greaterThan(0);
+        expect(await rows(hr, relation, key), `HRSS reading ${relation}`).to.deep.equal(all);
+        // A department with no part in any project and no HUMAN_RESOURCES role sees none of them.
+        expect(await rows(analysts.get("TAX")!, relation, key), `TAX reading ${relation}`).to.deep.equal([]);
+      }
+      // The projects' other figures stay with their parts.
+      for (const relation of [
+        "escrow.project",
+        "escrow.projects",
+        "escrow.project_day",
+        "report.project_balances",
+        "report.project_balances_per_day",
+        "escrow.milestone",
+        "escrow.payment_order",
+        "escrow.worker",
+      ]) {
+        expect(await rows(hr, relation, "1"), `HRSS reading ${relation}`).to.deep.equal([]);
+      }
+      // The bank sees the owed wages of its projects (all of the demo's) through the same reports.
+      expect(await rows(analysts.get("BANK")!, "report.wages_owed", wages[0][1])).to.deep.equal(
+        await rows(owner, "report.wages_owed", wages[0][1]),
+      );
+    });
+
+    it("sets govledger_web's password from its file once, and leaves it alone at the next start", async function () {
+      const file = path.join(fx.db.dataDir, "dashboard-db-password");
+      const password = async () =>
+        (await owner`select rolpassword from pg_authid where rolname = 'govledger_web'`)[0].rolpassword as string;
+      const before = await password();
+      expect(before, "the fixture's dashboard set it at its start").to.be.a("string");
+      const url = await webRoleUrl(fx.databaseUrl, file);
+      expect(await password(), "a second start keeps the password").to.equal(before);
+      expect(new URL(url).password).to.equal(readFileSync(file, "utf8").trim());
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      const web = postgres(url, { max: 1, onnotice: () => {} });
+      expect(await web`select current_user as role`).to.deep.equal([{ role: "govledger_web" }]);
+      await web.end();
     });
 
     it("keeps an analyst to its own department whatever it sets, and a role outside the map sees nothing", async function () {
@@ -473,7 +536,7 @@ describe("dashboard (web/)", function () {
           .split("\n");
         const header = lines.filter((line) => line.startsWith("#,")).map(csvCells);
         expect(header[1]).to.deep.equal(["#", "部门", code, code === "TAX" ? "税务局" : "住房和城乡建设局"]);
-        expect(header[2][2]).to.equal("2000-01-01 – … (Asia/Shanghai)");
+        expect(header[2][2]).to.equal("2000-01-01 – … (UTC+08:00)");
         expect(header[3]).to.deep.equal(["#", "导出时区块高度", head.number, head.hash]);
         expect(lines.length - header.length - 1, `${code}'s invoice rows`).to.equal(expected);
         const xlsx = await fetch(`${base}/export/invoices.xlsx`, { headers: { cookie } });
@@ -523,6 +586,171 @@ describe("dashboard (web/)", function () {
       ]);
     });
   });
+  describe("licence and escrow tables, detail pages and days (HTTP)", function () {
+    const cookies = new Map<DepartmentCode, string>();
+    const get = async (code: DepartmentCode, path: string) => {
+      if (!cookies.has(code)) cookies.set(code, await signInOverHttp(base, operator(code)));
+      const response = await fetch(`${base}${path}`, { headers: { cookie: cookies.get(code)!, accept: "text/html" } });
+      const text = await response.text();
+      expect(response.status, `${path}: ${text.slice(0, 300)}`).to.equal(200);
+      return text;
+    };
+    const hexIds = (rows: readonly object[]) => (rows as { id: Buffer }[]).map((r) => `0x${r.id.toString("hex")}`);
+    const samrId = Buffer.from(codeToId("SAMR").slice(2), "hex");
+
+    it("pages the licences by keyset, forth and back, each department its own", async function () {
+      const expected = hexIds(
+        await owner`select licence_id as id from licences.licence where department_id = ${samrId}
+                    order by issued_block desc, licence_id desc`,
+      );
+      expect(expected.length).to.be.greaterThan(1);
+      const seen: string[][] = [];
+      let path: string | undefined = "/licences?size=1";
+      while (path) {
+        const text = await get("SAMR", path);
+        seen.push(pageTable(text, "licences").map((r) => r.titles[0]));
+        const next = pagerLink(text, "licences", "next");
+        path = next && `/licences${next}`;
+        if (seen.length === 1) expect(pagerLink(text, "licences", "previous")).to.equal(undefined);
+      }
+      expect(seen.flat()).to.deep.equal(expected);
+      // Back from the second page: the first again.
+      const second = await get(
+        "SAMR",
+        `/licences${pagerLink(await get("SAMR", "/licences?size=1"), "licences", "next")}`,
+      );
+      const back = `/licences${pagerLink(second, "licences", "previous")}`;
+      expect(pageTable(await get("SAMR", back), "licences").map((r) => r.titles[0])).to.deep.equal(seen[0]);
+      // The tax bureau issues no licences: it sees none.
+      expect(pageTable(await get("TAX", "/licences"), "licences")).to.deep.equal([]);
+    });
+
+    it("filters licences by status, type, department and holder, and exports exactly the page's rows", async function () {
+      const [licence] = await owner`select '0x' || encode(holder, 'hex') as holder, indexer.code_text(type_id) as type
+        from licences.licence where department_id = ${samrId} limit 1`;
+      const query = `status=Active&type=${licence.type}&department=SAMR&holder=${licence.holder}&from=2000-01-01`;
+      const expected = hexIds(
+        await owner`select licence_id as id from licences.licence
+          where licences.status_at(standing, valid_from, valid_until, indexer.chain_time()) = 'Active'
+            and indexer.code_text(type_id) = ${licence.type} and department_id = ${samrId}
+            and holder = decode(${licence.holder.slice(2)}, 'hex')
+          order by issued_block desc, licence_id desc`,
+      );
+      expect(expected.length).to.be.greaterThan(0);
+      const page = pageTable(await get("AUDIT", `/licences?${query}&size=100`), "licences");
+      expect(page.map((r) => r.titles[0])).to.deep.equal(expected);
+      for (const row of page) expect(row.tx.length, "a row links to its transaction").to.equal(1);
+      // The regulator sees SAMR's licences under the department filter; TAX sees none of them.
+      expect(pageTable(await get("TAX", `/licences?${query}`), "licences")).to.deep.equal([]);
+      const response = await fetch(`${base}/export/licences.csv?${query}`, {
+        headers: { cookie: cookies.get("AUDIT")! },
+      });
+      const lines = (await response.text())
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .map(csvCells);
+      const header = lines.filter((cells) => cells[0] === "#");
+      expect(header[1].slice(2)).to.deep.equal(["AUDIT", "审计局"]);
+      expect(header[2][2]).to.equal("2000-01-01 – … (UTC+08:00)");
+      expect(header[2][3]).to.include("status=Active");
+      expect(header[3][2]).to.match(/^\d+$/);
+      expect(lines.slice(header.length + 1).map((cells) => cells[0])).to.deep.equal(expected);
+    });
+
+    it("shows a licence's history and every use with its validity then, each linked to its transaction", async function () {
+      const [used] = await owner`select u.licence_id as id, count(*)::int as uses,
+          count(*) filter (where u.valid_at_use)::int as valid
+        from licences.licence_use u join licences.licence l using (licence_id) where l.department_id = ${samrId}
+        group by 1 order by 2 desc limit 1`;
+      const id = `0x${used.id.toString("hex")}`;
+      const text = await get("SAMR", `/licences/${id}`);
+      const uses = pageTable(text, "licence_uses");
+      expect(uses.length).to.equal(used.uses);
+      expect(uses.filter((r) => r.cells[5] === "✓").length).to.equal(used.valid);
+      for (const row of uses) expect(row.tx.length).to.equal(1);
+      // The same rows through the uses page's filter, and as an export.
+      const filtered = pageTable(await get("SAMR", `/licences/uses?licence=${id}&size=100`), "licence_uses");
+      expect(filtered.map((r) => r.tx[0])).to.deep.equal(uses.map((r) => r.tx[0]));
+      const tx = await get("SAMR", uses[0].tx[0]);
+      expect(tx).to.include(`id="tx-block">${/block=(\d+)/.exec(uses[0].tx[0])![1]}<`);
+      expect(await get("TAX", `/licences/${id}`)).to.include("无数据");
+    });
+
+    it("shows a project's milestones, orders, payrolls and ledger to its parts, and wages to human resources", async function () {
+      const [counts] =
+        await owner`select (select count(*) from escrow.milestone where project_id = 1)::int as milestones,
+        (select count(*) from escrow.payment_order where project_id = 1)::int as orders,
+        (select count(*) from escrow.payroll where project_id = 1)::int as payrolls,
+        (select count(*) from escrow.payroll)::int as all_payrolls,
+        (select count(*) from report.wages_owed)::int as owed,
+        (select count(*) from escrow.project where state = 'Open')::int as open`;
+      const project = await get("CONS", "/escrow/projects/1");
+      for (const [table, n] of [
+        ["milestones", counts.milestones],
+        ["payment_orders", counts.orders],
+        ["payrolls", counts.payrolls],
+      ] as const) {
+        const rows = pageTable(project, table);
+        expect(rows.length, table).to.equal(n);
+        expect(n, `the demo's project 1 has ${table}`).to.be.greaterThan(0);
+        for (const row of rows) expect(row.tx.length, `${table} row links to its transaction`).to.equal(1);
+      }
+      expect(pageTable(await get("CONS", "/escrow?state=Open"), "projects").length).to.equal(counts.open);
+      // Human resources: every payroll and owed wage, no project.
+      const hr = await get("HRSS", "/escrow");
+      expect(pageTable(hr, "projects")).to.deep.equal([]);
+      expect(pageTable(hr, "wages_owed").length).to.equal(counts.owed);
+      expect(pageTable(await get("HRSS", "/escrow/payrolls?size=100"), "payrolls").length).to.equal(
+        counts.all_payrolls,
+      );
+      expect(pageTable(await get("HRSS", "/escrow/projects/1"), "milestones")).to.deep.equal([]);
+      const csv = await (
+        await fetch(`${base}/export/payrolls.csv?state=Paid`, { headers: { cookie: cookies.get("HRSS")! } })
+      ).text();
+      const [{ paid }] = await owner`select count(*)::int as paid from escrow.payroll where state = 'Paid'`;
+      expect(
+        csv
+          .trim()
+          .split("\n")
+          .filter((line) => !line.startsWith("#")).length - 1,
+      ).to.equal(paid);
+    });
+
+    it("counts a day on the page as report.* counts it (the chain's day boundary)", async function () {
+      const days =
+        await owner`select day::text, sum(invoices)::int as invoices from report.invoice_totals_per_issuer_day
+        group by day order by day`;
+      expect(days.length).to.be.greaterThan(0);
+      const figure = (html: string) => Number(/<div class="figure"><b>([\d,]+)<\/b>/.exec(html)![1].replace(/,/g, ""));
+      for (const { day, invoices } of days) {
+        // A from/to filter takes the page off the report tables, to the invoices' own times in the
+        // dashboard's zone: the same count is the proof that both cut days at the same moment.
+        expect(figure(await get("TAX", `/invoices?from=${day}&to=${day}`)), day).to.equal(invoices);
+      }
+    });
+
+    it("refuses bad licence and escrow filters and cursors", async function () {
+      const cookie = cookies.get("SAMR") ?? (await signInOverHttp(base, operator("SAMR")));
+      for (const [path, message] of [
+        ["/licences?status=Valid", 'filter "status" must be one of Pending, Active, Suspended, Expired, Revoked'],
+        ["/licences?department=tax%27--", 'filter "department" must be a code in capitals (TAX, FIRE_SAFETY)'],
+        ["/licences?holder=0x12", 'filter "holder" must be a 0x-prefixed 20-byte address'],
+        ["/licences?after=1%27_0x00", "page cursor is not one of licences's"],
+        ["/escrow?after=1&before=2", "page after or before a row, not both"],
+        [
+          "/export/payrolls.csv?state=Owed",
+          'filter "state" must be one of Submitted, Approved, Paid, Rejected, Cancelled',
+        ],
+      ]) {
+        const response = await fetch(`${base}${path}`, { headers: { cookie, accept: "text/html" } });
+        expect(response.status, path).to.equal(400);
+        const text = (await response.text()).replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll('\\"', '"');
+        expect(text, path).to.include(message);
+      }
+    });
+  });
+
   describe("in the browser (headless Chromium, an injected EIP-1193 wallet)", function () {
     let browser: Browser;
     const contexts: BrowserContext[] = [];
@@ -668,8 +896,10 @@ describe("dashboard (web/)", function () {
         ["invoices", "/invoices"],
         ["invoice", `/invoices/${invoice.id}`],
         ["escrow", "/escrow"],
-        ["licences", "/licences"],
+        ["licences", "/licences?status=Active"],
+        ["licence-uses", "/licences/uses"],
         ["project", "/escrow/projects/1"],
+        ["payrolls", "/escrow/payrolls?state=Paid"],
         ["reports", "/reports"],
         ["invoices-en", "/invoices?lang=en"],
       ];
@@ -687,8 +917,9 @@ describe("dashboard (web/)", function () {
       const [used] =
         await owner`select '0x' || encode(licence_id, 'hex') as id, count(*)::int as uses from licences.licence_used group by 1 order by 2 desc limit 1`;
       await audit.goto(`${base}/licences/${used.id}`);
-      expect(await audit.locator("table.uses tbody tr").count()).to.equal(used.uses);
-      expect(await audit.locator("table.uses td.valid").allInnerTexts()).to.deep.equal(Array(used.uses).fill("✓"));
+      const uses = audit.locator('section[data-table="licence_uses"] tbody tr');
+      expect(await uses.count()).to.equal(used.uses);
+      expect(await uses.locator("td:nth-child(6)").allInnerTexts()).to.deep.equal(Array(used.uses).fill("✓"));
       if (shots) await audit.screenshot({ path: path.join(shots, "licence.png"), fullPage: true });
       const tx = await audit.locator("a.tx").first().getAttribute("href");
       await audit.goto(`${base}${tx}`);

@@ -3,6 +3,8 @@
  * deploy/parameters/localhost.json), signing in over HTTP, and a chain + indexed database +
  * dashboard, all real, on 127.0.0.1.
  */
+import path from "node:path";
+
 import { mnemonicToAccount } from "viem/accounts";
 import type { HDAccount } from "viem";
 
@@ -45,8 +47,9 @@ export async function startWebFixture(): Promise<WebFixture> {
       GOVLEDGER_DASHBOARD_PORT: "0",
       GOVLEDGER_SESSION_SECRET: SESSION_SECRET,
       GOVLEDGER_SIGN_IN_SECONDS: "60",
+      GOVLEDGER_DASHBOARD_PASSWORD_FILE: path.join(db.dataDir, "dashboard-db-password"),
     }),
-    { log: () => {} },
+    { log: () => {}, info: () => {} },
   );
   return {
     chain,
@@ -97,4 +100,29 @@ export function csvCells(line: string): string[] {
   }
   cells.push(cell);
   return cells;
+}
+
+/** The rows of a page's table (`data-table` id): each row's cells as text, and the 0x ids in its title attributes. */
+export function pageTable(html: string, id: string): { cells: string[]; titles: string[]; tx: string[] }[] {
+  const start = html.indexOf(`data-table="${id}"`);
+  if (start < 0) throw new Error(`no table ${id} on the page`);
+  const section = html.slice(start, html.indexOf("</section>", start));
+  const body = section.slice(section.indexOf("<tbody>"), section.indexOf("</tbody>"));
+  return body
+    .split(/<tr>/)
+    .slice(1)
+    .map((row) => ({
+      cells: [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, "").trim()),
+      titles: [...row.matchAll(/title="(0x[0-9a-f]+)"/g)].map((m) => m[1]),
+      tx: [...row.matchAll(/href="(\/tx\/0x[0-9a-f]{64}\?block=\d+)"/g)].map((m) => m[1]),
+    }))
+    .filter((row) => row.cells.length > 1);
+}
+
+/** A link of a page's pager (`next`, `previous`, `first`) in table `id`, or undefined. */
+export function pagerLink(html: string, id: string, which: "next" | "previous" | "first"): string | undefined {
+  const start = html.indexOf(`data-table="${id}"`);
+  const section = html.slice(start, html.indexOf("</section>", start));
+  const match = new RegExp(`<a href="([^"]*)" class="${which}"`).exec(section);
+  return match?.[1].replaceAll("&amp;", "&");
 }

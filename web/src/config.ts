@@ -3,6 +3,8 @@
  * (ConfigError), before anything listens.
  */
 import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { ConfigError } from "../../indexer/src/errors.js";
 
@@ -18,12 +20,21 @@ export interface DashboardConfig {
   sessionSeconds: number;
   /** How long a sign-in message (and its nonce) stays valid. */
   signInSeconds: number;
+  /**
+   * The city's time zone (IANA name, for PostgreSQL and Intl alike). From GOVLEDGER_TIME_ZONE
+   * when set ("" when not); at start it is checked against, or derived from, the chain's day
+   * boundary (cityTimeZone), so a day on a page is the day of report.*.
+   */
   timeZone: string;
+  /** Where the dashboard keeps govledger_web's password when it is given an owner URL. */
+  passwordFile: string;
   /** A JSON-RPC node, to verify signatures of contract accounts (ERC-1271); EOAs need none. */
   rpcUrl?: string;
   /** Largest page size a table accepts. */
   maxPageSize: number;
 }
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
   const text = env[name];
@@ -53,11 +64,13 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   if (secret !== undefined && secret !== "" && secret.length < 32) {
     throw new ConfigError("GOVLEDGER_SESSION_SECRET must be at least 32 characters");
   }
-  const timeZone = env.GOVLEDGER_TIME_ZONE || "Asia/Shanghai";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone });
-  } catch {
-    throw new ConfigError(`GOVLEDGER_TIME_ZONE "${timeZone}" is not a time zone`);
+  const timeZone = env.GOVLEDGER_TIME_ZONE || "";
+  if (timeZone) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone });
+    } catch {
+      throw new ConfigError(`GOVLEDGER_TIME_ZONE "${timeZone}" is not a time zone`);
+    }
   }
   return {
     port,
@@ -67,7 +80,62 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     sessionSeconds: integer(env, "GOVLEDGER_SESSION_HOURS", 8, 1) * 3600,
     signInSeconds: integer(env, "GOVLEDGER_SIGN_IN_SECONDS", 300, 10),
     timeZone,
+    passwordFile: env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(ROOT, ".govledger", "dashboard-db-password"),
     rpcUrl: env.GOVLEDGER_RPC_URL || undefined,
     maxPageSize: integer(env, "GOVLEDGER_MAX_PAGE_SIZE", 100, 1),
   };
+}
+
+/** UTC offset of `timeZone` at `at`, in seconds. */
+function offsetAt(timeZone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat("en", { timeZone, timeZoneName: "longOffset" })
+    .formatToParts(at)
+    .find((part) => part.type === "timeZoneName")!.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?/.exec(name);
+  if (!match) return 0; // "GMT": UTC itself
+  const seconds = Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4] ?? 0);
+  return match[1] === "-" ? -seconds : seconds;
+}
+
+export function offsetText(seconds: number): string {
+  const abs = Math.abs(seconds);
+  const hh = String(Math.floor(abs / 3600)).padStart(2, "0");
+  const mm = String(Math.floor((abs % 3600) / 60)).padStart(2, "0");
+  return `UTC${seconds < 0 ? "-" : "+"}${hh}:${mm}`;
+}
+
+/**
+ * The city's time zone, one source of truth: the chain's day boundary, InvoiceLedger.utcOffset()
+ * (indexer.settings.utc_offset, which report.* days, invoice quota periods and the indexer use).
+ * Unset, it is that fixed offset as an IANA name (Etc/GMT-8 for UTC+08:00); set, the named zone
+ * must have that offset all year (a zone with daylight saving time would put half the year's
+ * evenings on another day than the reports).
+ */
+export function cityTimeZone(utcOffsetSeconds: number, configured: string): string {
+  if (configured) {
+    for (let month = 0; month < 24; month++) {
+      const offset = offsetAt(configured, new Date(Date.UTC(2026, month, 15)));
+      if (offset !== utcOffsetSeconds) {
+        throw new ConfigError(
+          `GOVLEDGER_TIME_ZONE ${configured} is ${offsetText(offset)} at times, but the chain's day boundary ` +
+            `(InvoiceLedger.utcOffset) is ${offsetText(utcOffsetSeconds)}: pages and reports would disagree on days; unset it`,
+        );
+      }
+    }
+    return configured;
+  }
+  if (utcOffsetSeconds % 3600 !== 0) {
+    throw new ConfigError(
+      `the chain's day boundary is ${offsetText(utcOffsetSeconds)}, not whole hours: set GOVLEDGER_TIME_ZONE to the city's zone`,
+    );
+  }
+  const hours = utcOffsetSeconds / 3600;
+  // IANA's Etc zones count the other way round (POSIX): Etc/GMT-8 is UTC+08:00.
+  return hours === 0 ? "Etc/UTC" : `Etc/GMT${hours > 0 ? "-" : "+"}${Math.abs(hours)}`;
+}
+
+/** How exports and pages name the zone: its offset, after its name when the city chose one. */
+export function zoneLabel(timeZone: string): string {
+  const offset = offsetText(offsetAt(timeZone, new Date()));
+  return timeZone.startsWith("Etc/") ? offset : `${timeZone}, ${offset}`;
 }

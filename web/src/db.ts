@@ -4,9 +4,11 @@
  * (indexer/migrations/0040_web_access.sql); every read runs in a transaction that first sets the
  * signed-in department with SET LOCAL (set_config(..., true)), so the department cannot leak to
  * the next transaction on the same pooled connection. An owner URL, when given, is used once at
- * start: migrations, and a fresh password for govledger_web.
+ * start: migrations, and govledger_web's password on the first start (webRoleUrl).
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 import type { Sql, TransactionSql } from "postgres";
 
@@ -27,17 +29,47 @@ export interface WebDatabase {
   end(): Promise<void>;
 }
 
-/** Sets govledger_web's password through an owner connection and returns the role's URL. */
-async function webRoleUrl(ownerUrl: string): Promise<string> {
+/**
+ * govledger_web's URL, through an owner connection (migrations first). The password is the
+ * dashboard's own, kept in `passwordFile` (created 0600 with a random one on the first start):
+ * it is set on the role only when the role does not take it (the first start on this database
+ * server), never on every start, so a second dashboard sharing the file, or a restart, leaves
+ * running servers' logins alone. Whoever manages the role's password themselves gives the
+ * dashboard GOVLEDGER_DASHBOARD_DATABASE_URL instead, and nothing here runs.
+ */
+export async function webRoleUrl(
+  ownerUrl: string,
+  passwordFile: string,
+  log: (message: string) => void = () => {},
+): Promise<string> {
   const owner = connectDatabase(ownerUrl, { max: 1 });
   try {
     await migrate(owner);
-    const password = randomBytes(24).toString("hex");
-    // The password is ours (hex): no quoting can go wrong. ALTER ROLE takes no bind parameters.
-    await owner.unsafe(`alter role govledger_web with login password '${password}'`);
+    let password: string;
+    try {
+      password = readFileSync(passwordFile, "utf8").trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      password = randomBytes(24).toString("hex");
+      mkdirSync(path.dirname(passwordFile), { recursive: true });
+      // wx: two dashboards starting at once do not both write one; the loser reads the winner's.
+      try {
+        writeFileSync(passwordFile, `${password}\n`, { mode: 0o600, flag: "wx" });
+      } catch (raced) {
+        if ((raced as NodeJS.ErrnoException).code !== "EEXIST") throw raced;
+        password = readFileSync(passwordFile, "utf8").trim();
+      }
+    }
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(password))
+      throw new ConfigError(`${passwordFile} must hold one password of 16-128 letters, digits, _ or -`);
     const url = new URL(ownerUrl);
     url.username = "govledger_web";
     url.password = password;
+    if (!(await logsIn(url.toString()))) {
+      // The password is ours (checked above): no quoting can go wrong. ALTER ROLE takes no bind parameters.
+      await owner.unsafe(`alter role govledger_web with login password '${password}'`);
+      log(`dashboard: set govledger_web's password (kept in ${passwordFile})`);
+    }
     return url.toString();
   } catch (error) {
     throw new ConfigError(`could not prepare the database for the dashboard: ${(error as Error).message}`, {
@@ -48,8 +80,26 @@ async function webRoleUrl(ownerUrl: string): Promise<string> {
   }
 }
 
-export async function openWebDatabase(config: DashboardConfig): Promise<WebDatabase> {
-  const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!));
+/** Whether `url` logs in; false only when the server refuses the password (28P01) or the login. */
+async function logsIn(url: string): Promise<boolean> {
+  const probe = connectDatabase(url, { max: 1, connect_timeout: 10 });
+  try {
+    await probe`select 1`;
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "28P01" || code === "28000") return false;
+    throw error;
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
+}
+
+export async function openWebDatabase(
+  config: DashboardConfig,
+  log: (message: string) => void = () => {},
+): Promise<WebDatabase> {
+  const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.passwordFile, log));
   const sql = connectDatabase(url, { max: 8, idle_timeout: 30, connect_timeout: 10 });
   try {
     const [who] =

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 
 import ExcelJS from "exceljs";
 
+import { zoneLabel } from "./config.js";
 import type { WebDatabase } from "./db.js";
 import type { Locale } from "./i18n.js";
 import { chainHead } from "./queries/chain.js";
@@ -27,7 +28,7 @@ function headerLines(
   head: { number: string; hash: string } | null,
 ): string[][] {
   const period = def.period
-    ? `${filters[def.period.from] ?? "…"} – ${filters[def.period.to] ?? "…"} (${l.timeZone})`
+    ? `${filters[def.period.from] ?? "…"} – ${filters[def.period.to] ?? "…"} (${zoneLabel(l.timeZone)})`
     : l.t("all");
   const applied = Object.entries(filters)
     .map(([key, value]) => `${key}=${value}`)
@@ -37,7 +38,7 @@ function headerLines(
     [l.t("department"), department, l.department(department)],
     [l.t("period"), period, applied],
     [l.t("exportHead"), head?.number ?? "—", head?.hash ?? "—"],
-    [l.t("exportedAt"), l.dateTime(new Date()), l.timeZone],
+    [l.t("exportedAt"), l.dateTime(new Date()), zoneLabel(l.timeZone)],
   ];
 }
 

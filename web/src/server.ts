@@ -11,7 +11,7 @@ import { ConfigError } from "../../indexer/src/errors.js";
 import { createApp } from "./app.js";
 import { createSignIn } from "./auth/siwe.js";
 import { buildBundle, type Bundle } from "./bundle.js";
-import type { DashboardConfig } from "./config.js";
+import { cityTimeZone, type DashboardConfig } from "./config.js";
 import { openWebDatabase } from "./db.js";
 import { createLiveHub } from "./live.js";
 
@@ -24,15 +24,23 @@ export interface DashboardHandle {
 
 export async function startDashboard(
   config: DashboardConfig,
-  options: { log?: (message: string) => void } = {},
+  options: { log?: (message: string) => void; info?: (message: string) => void } = {},
 ): Promise<DashboardHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const db = await openWebDatabase(config);
+  // What an operator wants to know but is no fault (stdout; stderr stays for faults).
+  const info = options.info ?? ((message: string) => console.log(message));
+  const db = await openWebDatabase(config, info);
   let live: Awaited<ReturnType<typeof createLiveHub>> | undefined;
   try {
-    const [source] = await db.as(null, (tx) => tx`select chain_id::int as chain_id from indexer.source`);
+    const [source] = await db.as(
+      null,
+      (tx) =>
+        tx`select chain_id::int as chain_id, (select utc_offset from indexer.settings) as utc_offset from indexer.source`,
+    );
     if (!source)
       throw new ConfigError("the database has no indexed chain yet (indexer.source is empty): start the indexer first");
+    // Days on the pages are the chain's days, as in report.* (see cityTimeZone).
+    config = { ...config, timeZone: cityTimeZone(source.utc_offset, config.timeZone) };
     const bundle = await buildBundle();
     live = await createLiveHub(db);
     const signIn = createSignIn({

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { abis, type ContractName } from "../generated/abis.js";
+import { abis, type ContractName } from "@govledger/contracts";
 import { ConfigError } from "../errors.js";
 import type { Hex } from "../rpc/client.js";
 

@@ -46,10 +46,11 @@ process.on("unhandledRejection", unexpected);
 process.on("uncaughtException", unexpected);
 
 try {
-  // The ABIs are generated when the contracts are compiled (npm install does), not here.
-  if (!existsSync(new URL("../generated/abis.ts", import.meta.url))) {
+  // The ABIs are generated into @govledger/contracts when the contracts are compiled (npm install
+  // does), not here.
+  if (!existsSync(new URL("../../../packages/contracts/src/generated/abis.ts", import.meta.url))) {
     throw new Error(
-      "no generated ABIs (indexer/src/generated/abis.ts): compile the contracts first (npx hardhat compile)",
+      "no generated ABIs (packages/contracts/src/generated/abis.ts): compile the contracts first (npx hardhat compile)",
     );
   }
   const { loadConfig } = await import("./config.js");

@@ -6,7 +6,7 @@
  */
 import type { AbiEvent } from "viem";
 
-import { abis, type ContractName } from "../generated/abis.js";
+import { abis, type ContractName } from "@govledger/contracts";
 import { proposalCreated } from "./governance.js";
 import { stepOpened } from "./licences.js";
 import { rowHandler, snake } from "./rows.js";

@@ -14,7 +14,7 @@ import {
   type AbiFunction,
 } from "viem";
 
-import { abis, type ContractName, enums } from "../generated/abis.js";
+import { abis, type ContractName, enums } from "@govledger/contracts";
 import { ConfigError } from "../errors.js";
 import { handlerFor } from "../handlers/index.js";
 import { toJson } from "../handlers/rows.js";
@@ -90,7 +90,8 @@ function readable(parameter: AbiParameter, value: unknown): unknown {
     return namedValues(components, values);
   }
   const enumName = parameter.internalType?.startsWith("enum ") ? parameter.internalType.split(".").pop() : undefined;
-  if (enumName !== undefined && enums[enumName] !== undefined) return enums[enumName][Number(value)] ?? String(value);
+  const members = enumName === undefined ? undefined : (enums as Readonly<Record<string, readonly string[]>>)[enumName];
+  if (members !== undefined) return members[Number(value)] ?? String(value);
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string" && value.startsWith("0x")) return value.toLowerCase();
   return value;

@@ -138,29 +138,56 @@ export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string)
   return { history, creditNotes };
 }
 
-/** Escrow figures in yuan (decimal strings): settlement-token units, 18 decimals. */
+/**
+ * Escrow figures in yuan (decimal strings, by the token's decimals). Human resources sees no
+ * project row, so its balances are nought, but every project's wages and owed wages (0047).
+ */
 export async function escrowSummary(tx: Tx) {
-  const [row] = await tx`
-    select count(*)::int as projects, round(coalesce(sum(money_in), 0) / 1e18, 2)::text as money_in,
-           round(coalesce(sum(balance), 0) / 1e18, 2)::text as balance,
-           round(coalesce(sum(wage_account_balance), 0) / 1e18, 2)::text as wage_account
-    from report.project_balances`;
-  const [wages] =
-    await tx`select round(coalesce(sum(total), 0) / 1e18, 2)::text as wages, count(*)::int as payrolls from report.wages_paid`;
-  return { ...row, ...wages } as {
+  const [[row], [wages], byState, wagesPerDay] = await Promise.all([
+    tx`select count(*)::int as projects,
+              round(coalesce(sum(indexer.scaled(money_in, coalesce(token_decimals, 18::smallint))), 0), 2)::text as money_in,
+              round(coalesce(sum(balance_scaled), 0), 2)::text as balance,
+              round(coalesce(sum(wage_account_balance_scaled), 0), 2)::text as wage_account
+       from report.project_balances`,
+    tx`select round(coalesce((select sum(total_scaled) from report.wages_paid), 0), 2)::text as wages,
+              (select count(*) from report.wages_paid)::int as payrolls,
+              round(coalesce((select sum(wages_owed_scaled) from report.wages_owed), 0), 2)::text as wages_owed`,
+    tx`select state, count(*)::int as count from report.project_balances group by 1 order by 1`,
+    tx`select day::text, round(sum(wages_paid_scaled), 2)::text as wages, round(sum(wages_owed_scaled), 2)::text as owed
+       from report.wages_per_project_day group by day order by day`,
+  ]);
+  return {
+    ...row,
+    ...wages,
+    byState: byState as unknown as { state: string; count: number }[],
+    wagesPerDay: wagesPerDay as unknown as { day: string; wages: string; owed: string }[],
+  } as {
     projects: number;
     money_in: string;
     balance: string;
     wage_account: string;
     wages: string;
     payrolls: number;
+    wages_owed: string;
+    byState: { state: string; count: number }[];
+    wagesPerDay: { day: string; wages: string; owed: string }[];
   };
 }
 
+/** Licence counts per status (from the status counts the indexer keeps) and the department's days. */
 export async function licenceSummary(tx: Tx) {
-  const byStatus = await tx`select status, count(*)::int as count from licences.licences group by 1 order by 1`;
-  const [uses] = await tx`select count(*)::int as uses from licences.licence_used`;
-  return { byStatus: byStatus as unknown as { status: string; count: number }[], uses: uses.uses as number };
+  const [byStatus, [uses], perDay] = await Promise.all([
+    tx`select status, sum(licences)::int as count from report.licences_per_status group by 1 order by 1`,
+    tx`select count(*)::int as uses, count(*) filter (where not valid_at_use)::int as not_valid from licences.licence_use`,
+    tx`select day::text, sum(issued)::int as issued, sum(used)::int as used
+       from report.licences_per_department_day group by day order by day`,
+  ]);
+  return {
+    byStatus: byStatus as unknown as { status: string; count: number }[],
+    uses: uses.uses as number,
+    notValid: uses.not_valid as number,
+    perDay: perDay as unknown as { day: string; issued: number; used: number }[],
+  };
 }
 
 const TIME = (column: string, timeZone: string) =>
@@ -176,14 +203,12 @@ export interface TimelineRow {
 }
 
 /**
- * A licence's life (issue, renewals, suspensions, reinstatements, revocation) and its uses, each
- * use with whether the licence was valid when it was used: inside the window of the version in
- * force at that time, not suspended, not revoked (a use is only recorded while the contract
- * finds the licence valid, so a "no" here would mean the mirror and the chain disagree).
+ * A licence's life (issue, renewals, suspensions, reinstatements, revocation), each step with its
+ * transaction. Its uses, with whether it was valid at each, are the licence_uses table.
  */
-export async function licenceDetail(tx: Tx, licenceId: string, timeZone: string) {
+export async function licenceHistory(tx: Tx, licenceId: string, timeZone: string): Promise<TimelineRow[]> {
   const id = licenceId.slice(2).toLowerCase();
-  const history = (await tx.unsafe(
+  return (await tx.unsafe(
     `select event, detail, null as amount, block_number::text, ${TIME("block_time", timeZone)} as block_time,
             '0x' || encode(tx_hash, 'hex') as tx_hash
      from (
@@ -201,35 +226,6 @@ export async function licenceDetail(tx: Tx, licenceId: string, timeZone: string)
      ) e order by block_number, log_index`,
     [id],
   )) as unknown as TimelineRow[];
-  const uses = (await tx.unsafe(
-    `with windows as (
-       select 1::numeric as version, valid_from, valid_until, block_time as since from licences.licence_issued where licence_id = decode($1, 'hex')
-       union all
-       select version, valid_from, valid_until, block_time from licences.licence_renewed where licence_id = decode($1, 'hex')
-     ), suspensions as (
-       select s.block_time as start,
-              (select min(r.block_time) from licences.licence_reinstated r
-               where r.licence_id = s.licence_id and (r.block_number, r.log_index) > (s.block_number, s.log_index)) as stop
-       from licences.licence_suspended s where s.licence_id = decode($1, 'hex')
-     )
-     select web.department_code(u.department_id) as department, web.department_code(u.purpose) as purpose, u.version::text,
-            (exists (select 1 from windows w where w.version = u.version
-                     and u.block_time >= to_timestamp(w.valid_from) and u.block_time < to_timestamp(w.valid_until))
-             and not exists (select 1 from suspensions s where u.block_time >= s.start and (s.stop is null or u.block_time < s.stop))
-             and not exists (select 1 from licences.licence_revoked v where v.licence_id = u.licence_id and v.block_time <= u.block_time)) as valid,
-            u.block_number::text, ${TIME("u.block_time", timeZone)} as block_time, '0x' || encode(u.tx_hash, 'hex') as tx_hash
-     from licences.licence_used u where u.licence_id = decode($1, 'hex') order by u.block_number, u.log_index`,
-    [id],
-  )) as unknown as {
-    department: string;
-    purpose: string;
-    version: string;
-    valid: boolean;
-    block_number: string;
-    block_time: string;
-    tx_hash: string;
-  }[];
-  return { history, uses };
 }
 
 /** A project's ledger steps in chain order: funding, milestones, payment orders, payrolls, guarantee, closing. */
@@ -252,6 +248,7 @@ export async function projectTimeline(tx: Tx, projectId: string, timeZone: strin
        union all select 'PayrollApproved', '#' || payroll_id, ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_approved where project_id = $1::numeric
        union all select 'PayrollPaid', '#' || payroll_id, ${yuan("from_wage_account + from_guarantee")}, block_number, log_index, block_time, tx_hash from escrow.payroll_paid where project_id = $1::numeric
        union all select 'PayrollRejected', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_rejected where project_id = $1::numeric
+       union all select 'PayrollCancelled', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_cancelled where project_id = $1::numeric
        union all select 'ProjectFrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_frozen where project_id = $1::numeric
        union all select 'ProjectUnfrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_unfrozen where project_id = $1::numeric
        union all select 'ProjectClosed', null, ${yuan("refunded")}, block_number, log_index, block_time, tx_hash from escrow.project_closed where project_id = $1::numeric

@@ -25,7 +25,7 @@ export interface ColumnDef {
   link?: (row: Record<string, string>) => string;
 }
 
-export type FilterKind = "date" | "hex32" | "integer" | "state";
+export type FilterKind = "date" | "hex32" | "integer" | "state" | "code" | "address";
 
 export interface FilterDef {
   key: string;
@@ -34,6 +34,18 @@ export interface FilterDef {
   /** SQL condition with `$` where the literal goes (`$tz` is the city's time zone). */
   condition: string;
   states?: string[];
+  /** For state filters: whose states (see i18n DOMAIN_STATES). */
+  domain?: string;
+}
+
+/**
+ * One column of a keyset: its SQL, its cursor format. Every keyset runs descending. A time is
+ * written in the cursor as microseconds since 1970 (integer) and compared as the timestamptz it
+ * is, so the row comparison runs along the column's index.
+ */
+export interface KeyPart {
+  sql: string;
+  kind: "integer" | "hex" | "time";
 }
 
 export interface TableDef {
@@ -45,18 +57,12 @@ export interface TableDef {
   filters: FilterDef[];
   orderBy: string;
   /**
-   * Keyset paging (tables too large for OFFSET): the columns of orderBy, all descending, that
-   * identify a row. A page continues after (or before) the cursor of a row, read along the index
-   * of orderBy; the pages carry no page number.
+   * Pages by keyset (after/before the cursor of a row) instead of an offset: a page reads its
+   * own rows along an index however deep it is. Unique, in `orderBy`'s order (all descending).
    */
-  keyset?: KeyColumn[];
+  keyset?: KeyPart[];
   /** Which filters bound the period named in an export's header. */
   period?: { from: string; to: string };
-}
-
-export interface KeyColumn {
-  sql: string;
-  kind: "time" | "bytes";
 }
 
 export type Filters = Record<string, string>;
@@ -71,6 +77,8 @@ const FORMATS: Record<FilterKind, RegExp> = {
   hex32: /^0x[0-9a-fA-F]{64}$/,
   integer: /^\d{1,20}$/,
   state: /^[A-Za-z]{1,20}$/,
+  code: /^[A-Z][A-Z0-9_]{0,30}$/,
+  address: /^0x[0-9a-fA-F]{40}$/,
 };
 
 const FORMAT_WORDS: Record<FilterKind, string> = {
@@ -78,6 +86,8 @@ const FORMAT_WORDS: Record<FilterKind, string> = {
   hex32: "a 0x-prefixed 32-byte hex value",
   integer: "a whole number",
   state: "one of",
+  code: "a code in capitals (TAX, FIRE_SAFETY)",
+  address: "a 0x-prefixed 20-byte address",
 };
 
 /** The filters of `def` found in `query`, each checked; unknown keys are refused too. */
@@ -105,36 +115,77 @@ export function literal(value: string): string {
 }
 
 function filterValue(filter: FilterDef, value: string): string {
-  if (filter.kind === "hex32") return `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
+  if (filter.kind === "hex32" || filter.kind === "address")
+    return `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
+  if (filter.kind === "code") return `web.code_to_id(${literal(value)})`;
   if (filter.kind === "date") return `${literal(value)}::date`;
   if (filter.kind === "integer") return `${literal(value)}::numeric`;
   return literal(value);
 }
 
+/** A keyset cursor: the key values of a row, `_`-separated (integers, 0x hex), each checked. */
+export function parseCursor(def: TableDef, value: string): string[] {
+  const parts = value.split("_");
+  const ok =
+    def.keyset !== undefined &&
+    parts.length === def.keyset.length &&
+    parts.every((part, i) => (def.keyset![i].kind === "hex" ? /^0x[0-9a-f]{2,128}$/i : /^\d{1,30}$/).test(part));
+  if (!ok) throw new InputError(`page cursor is not one of ${def.id}'s`);
+  return parts;
+}
+
+// An integer key's literal stays untyped: PostgreSQL gives it the column's type (bigint, numeric),
+// so the row comparison runs along the column's index (a numeric literal would cast the column).
+function keyValue(part: KeyPart, value: string): string {
+  if (part.kind === "time") return `(timestamptz 'epoch' + ${literal(value)}::bigint * interval '1 microsecond')`;
+  return part.kind === "integer" ? literal(value) : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
+}
+
+export interface SelectOptions {
+  /** Free text that looks like a spreadsheet formula is written as text. */
+  spreadsheetSafe?: boolean;
+  /** Keyset paging: rows after (or before) this cursor, and each row's own cursor as `__cursor`. */
+  keyset?: { after?: string[]; before?: string[] };
+  /** The row count alone: no columns (their subqueries would run for every row), no order. */
+  count?: boolean;
+  /** With count: stop counting there (a keyset page reads its own rows; its count need not read all). */
+  countLimit?: number;
+}
+
 /** The SELECT of a table under its filters (no paging): what the page pages and exports copy. */
-export function selectSql(
-  def: TableDef,
-  filters: Filters,
-  timeZone: string,
-  /** orderBy null: no ORDER BY (a count). */
-  options: { spreadsheetSafe?: boolean; extraColumns?: string[]; where?: string[]; orderBy?: string | null } = {},
-): string {
+export function selectSql(def: TableDef, filters: Filters, timeZone: string, options: SelectOptions = {}): string {
   const where = def.filters
     .filter((f) => filters[f.key] !== undefined)
-    .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])))
-    .concat(options.where ?? []);
+    .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])));
   // Free text from the chain (a proposal's description, say) must not reach a spreadsheet as a
   // formula: a leading = + - @ gets the apostrophe Excel and LibreOffice read as "text".
   const expression = (c: ColumnDef) =>
     options.spreadsheetSafe && c.display === "text" ? `regexp_replace((${c.sql})::text, '^([=+@-])', '''\\1')` : c.sql;
-  const columns = def.columns
-    .map((c) => `${expression(c)} as "${c.key}"`)
-    .concat(options.extraColumns ?? [])
-    .join(",\n  ");
+  const columns = def.columns.map((c) => `${expression(c)} as "${c.key}"`);
+  let orderBy = def.orderBy;
+  if (options.keyset && def.keyset) {
+    const keys = def.keyset;
+    const text = (k: KeyPart) =>
+      k.kind === "integer"
+        ? `(${k.sql})::text`
+        : k.kind === "time"
+          ? `((extract(epoch from ${k.sql}) * 1000000)::bigint)::text`
+          : `'0x' || encode(${k.sql}, 'hex')`;
+    columns.push(`${keys.map(text).join(" || '_' || ")} as "__cursor"`);
+    const { after, before } = options.keyset;
+    const tuple = `(${keys.map((k) => k.sql).join(", ")})`;
+    if (after) where.push(`${tuple} < (${keys.map((k, i) => keyValue(k, after[i])).join(", ")})`);
+    if (before) where.push(`${tuple} > (${keys.map((k, i) => keyValue(k, before[i])).join(", ")})`);
+    // Before a cursor: walk up from it (ascending); the page puts the rows back in order.
+    orderBy = keys.map((k) => `${k.sql} ${before ? "asc" : "desc"}`).join(", ");
+  }
   const from = def.from.replaceAll("$tz", literal(timeZone));
-  return `select ${columns.replaceAll("$tz", literal(timeZone))}\nfrom ${from}${
+  const selected = options.count ? "1" : columns.join(",\n  ").replaceAll("$tz", literal(timeZone));
+  const sql = `select ${selected}\nfrom ${from}${
     where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
-  }${options.orderBy === null ? "" : `\norder by ${options.orderBy ?? def.orderBy}`}`;
+  }`;
+  if (!options.count) return `${sql}\norder by ${orderBy}`;
+  return `select count(*)::int as total from (${sql}${options.countLimit ? ` limit ${options.countLimit}` : ""}) t`;
 }
 
 // Expressions shared by the tables ------------------------------------------------------------
@@ -142,10 +193,13 @@ export function selectSql(
 const hex = (column: string) => `'0x' || encode(${column}, 'hex')`;
 const yuan = (column: string) => `round((${column}) / 100.0, 2)::text`;
 /**
- * Escrow amounts are settlement-token units: 18 decimals, one token a yuan (deposits in the
- * bank's ledger). A project in another ERC-20 would need its token's decimals (not indexed yet).
+ * Escrow amounts are settlement-token units, one token a yuan (deposits in the bank's ledger):
+ * scaled by the project's token's decimals (escrow.token `t`; 18 until they are read).
  */
-const tokenYuan = (column: string) => `round((${column}) / 1e18, 2)::text`;
+const tokenYuan = (column: string) => `round((${column}) / 10::numeric ^ coalesce(t.decimals, 18), 2)::text`;
+/** The same where the project row is not joined (payrolls: human resources reads no project row). */
+const payrollYuan = (column: string, project = "r.project_id") =>
+  `round((${column}) / 10::numeric ^ coalesce(web.project_token_decimals(${project}), 18), 2)::text`;
 // (::timestamp(0)::text writes the same YYYY-MM-DD HH24:MI:SS as to_char, at a third of its cost.)
 const time = (column: string) => `(${column} at time zone $tz)::timestamp(0)::text`;
 // A bytes32 code as text, inline (the same as web.department_code, which PostgreSQL does not inline).
@@ -160,6 +214,47 @@ const provenance = (alias: string): ColumnDef[] => [
   { key: "block_time", sql: time(`${alias}.block_time`), caption: "blockTime", display: "time" },
   { key: "tx_hash", sql: hex(`${alias}.tx_hash`), caption: "txHash", display: "tx" },
 ];
+
+const YES_NO = ["yes", "no"];
+const yesNo = (condition: string) => `case when ${condition} then 'yes' else 'no' end`;
+
+/** From and to (local days, inclusive) on a timestamptz column. */
+function period(column: string): FilterDef[] {
+  return [
+    { key: "from", kind: "date", caption: "from", condition: `${column} >= ($::timestamp at time zone $tz)` },
+    { key: "to", kind: "date", caption: "to", condition: `${column} < (($::date + 1)::timestamp at time zone $tz)` },
+  ];
+}
+
+/** From and to (inclusive) on a report's local-day column. */
+function dayPeriod(column: string): FilterDef[] {
+  return [
+    { key: "from", kind: "date", caption: "from", condition: `${column} >= $` },
+    { key: "to", kind: "date", caption: "to", condition: `${column} <= $` },
+  ];
+}
+
+/** What time says of a licence (Pending, Active, Expired) beside its standing, at the chain's time. */
+const LICENCE_STATUS = "licences.status_at(l.standing, l.valid_from, l.valid_until, (select indexer.chain_time()))";
+
+const projectLink = (r: Record<string, string>) => `/escrow/projects/${r.project_id}`;
+
+/**
+ * The latest event of a project's milestone, order or payroll as `e` (block, time, transaction):
+ * the row's audit trail is the transaction that last changed it. A milestone nobody submitted
+ * yet was set by the project's creation.
+ */
+function lastEvent(alias: string, tables: string[], key: string, orCreation = false): string {
+  const events = tables.map(
+    (t) => `select block_number, log_index, block_time, tx_hash from escrow.${t} x
+            where x.project_id = ${alias}.project_id and x.${key} = ${alias}.${key}`,
+  );
+  if (orCreation)
+    events.push(`select block_number, log_index, block_time, tx_hash from escrow.project_created x
+                 where x.project_id = ${alias}.project_id`);
+  return `left join lateral (select * from (${events.join(" union all ")}) x
+    order by block_number desc, log_index desc limit 1) e on true`;
+}
 
 const INVOICE_STATES = ["Issued", "Claimed", "Locked", "Reimbursed", "Voided"];
 const PROPOSAL_STATES = ["Active", "Succeeded", "Executed", "Defeated", "Expired", "Cancelled"];
@@ -296,12 +391,12 @@ export const TABLES = {
       { key: "tx_hash", sql: hex("i.tx_hash"), caption: "txHash", display: "tx" },
     ],
     filters: invoiceFilters,
-    // Newest first along an index (0041), so a page reads its own rows, not every invoice; deep
-    // pages continue from a row's key rather than counting the rows before them (OFFSET).
+    // Newest first along an index (0041; by state and by number, 0044), so a page reads its own
+    // rows, not every invoice; deep pages continue from a row's key (keyset), not an OFFSET.
     orderBy: "v.issued_at desc, v.invoice_id desc",
     keyset: [
       { sql: "v.issued_at", kind: "time" },
-      { sql: "v.invoice_id", kind: "bytes" },
+      { sql: "v.invoice_id", kind: "hex" },
     ],
     period: { from: "from", to: "to" },
   },
@@ -322,70 +417,112 @@ export const TABLES = {
       { key: "error", sql: "f.error_name", caption: "error", display: "text" },
       ...provenance("f"),
     ],
-    filters: [
-      { key: "from", kind: "date", caption: "from", condition: "f.block_time >= ($::timestamp at time zone $tz)" },
-      {
-        key: "to",
-        kind: "date",
-        caption: "to",
-        condition: "f.block_time < (($::date + 1)::timestamp at time zone $tz)",
-      },
-    ],
+    filters: period("f.block_time"),
     orderBy: "f.block_number desc",
     period: { from: "from", to: "to" },
   },
   licences: {
     id: "licences",
     caption: "licences",
-    from: `licences.licence_issued i join licences.licences v using (licence_id)`,
+    // No join: the planner would join every licence before taking a page (it cannot tell that
+    // issued_block picks one issuance); the transaction hash is one index lookup per shown row.
+    from: `licences.licence l`,
     columns: [
       {
         key: "licence_id",
-        sql: hex("i.licence_id"),
+        sql: hex("l.licence_id"),
         caption: "licenceId",
         display: "hex",
         link: (r) => `/licences/${r.licence_id}`,
       },
-      { key: "type", sql: chainCode("i.type_id"), caption: "licenceType", display: "text" },
-      { key: "issuer", sql: code("i.issuer"), caption: "issuingDepartment", display: "department" },
-      {
-        key: "status",
-        sql: "case when v.suspended and v.status = 'Active' then 'Suspended' else v.status end",
-        caption: "status",
-        display: "state",
-        domain: "licence",
-      },
-      { key: "valid_from", sql: time("to_timestamp(v.valid_from)"), caption: "validFrom", display: "time" },
-      { key: "valid_until", sql: time("to_timestamp(v.valid_until)"), caption: "validUntil", display: "time" },
+      { key: "type", sql: chainCode("l.type_id"), caption: "licenceType", display: "text" },
+      { key: "issuer", sql: code("l.department_id"), caption: "issuingDepartment", display: "department" },
+      { key: "holder", sql: hex("l.holder"), caption: "holder", display: "hex" },
+      { key: "status", sql: LICENCE_STATUS, caption: "status", display: "state", domain: "licence" },
+      { key: "version", sql: "l.version::text", caption: "version", display: "count" },
+      { key: "valid_from", sql: time("l.valid_from"), caption: "validFrom", display: "time" },
+      { key: "valid_until", sql: time("l.valid_until"), caption: "validUntil", display: "time" },
       {
         key: "uses",
-        sql: "(select count(*) from licences.licence_used u where u.licence_id = i.licence_id)::text",
+        sql: "(select count(*) from licences.licence_use u where u.licence_id = l.licence_id)::text",
         caption: "uses",
         display: "count",
       },
-      ...provenance("i"),
+      { key: "block_number", sql: "l.issued_block", caption: "block", display: "block" },
+      { key: "block_time", sql: time("l.issued_at"), caption: "blockTime", display: "time" },
+      {
+        key: "tx_hash",
+        sql: hex(
+          "(select i.tx_hash from licences.licence_issued i where i.licence_id = l.licence_id and i.block_number = l.issued_block)",
+        ),
+        caption: "txHash",
+        display: "tx",
+      },
     ],
-    filters: [{ key: "id", kind: "hex32", caption: "licenceId", condition: "i.licence_id = $" }],
-    orderBy: "i.block_number desc, i.log_index desc",
+    filters: [
+      {
+        key: "status",
+        kind: "state",
+        caption: "status",
+        condition: `${LICENCE_STATUS} = $`,
+        states: ["Pending", "Active", "Suspended", "Expired", "Revoked"],
+        domain: "licence",
+      },
+      { key: "type", kind: "code", caption: "licenceType", condition: "l.type_id = $" },
+      { key: "department", kind: "code", caption: "issuingDepartment", condition: "l.department_id = $" },
+      { key: "holder", kind: "address", caption: "holder", condition: "l.holder = $" },
+      ...period("l.issued_at"),
+      { key: "id", kind: "hex32", caption: "licenceId", condition: "l.licence_id = $" },
+    ],
+    orderBy: "l.issued_block desc, l.licence_id desc",
+    keyset: [
+      { sql: "l.issued_block", kind: "integer" },
+      { sql: "l.licence_id", kind: "hex" },
+    ],
+    period: { from: "from", to: "to" },
   },
   licence_uses: {
     id: "licence_uses",
     caption: "uses",
-    from: `licences.licence_used u`,
+    from: `licences.licence_use u`,
     columns: [
-      { key: "licence_id", sql: hex("u.licence_id"), caption: "licenceId", display: "hex" },
+      {
+        key: "licence_id",
+        sql: hex("u.licence_id"),
+        caption: "licenceId",
+        display: "hex",
+        link: (r) => `/licences/${r.licence_id}`,
+      },
       { key: "department", sql: code("u.department_id"), caption: "actingDepartment", display: "department" },
       { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text" },
+      { key: "operator", sql: hex("u.operator"), caption: "operator", display: "hex" },
       { key: "version", sql: "u.version::text", caption: "version", display: "count" },
-      ...provenance("u"),
+      { key: "valid", sql: yesNo("u.valid_at_use"), caption: "validAtUse", display: "bool" },
+      { key: "consent", sql: yesNo("u.consent_until is not null"), caption: "consentInForce", display: "bool" },
+      { key: "block_number", sql: "u.used_block", caption: "block", display: "block" },
+      { key: "block_time", sql: time("u.used_at"), caption: "blockTime", display: "time" },
+      { key: "tx_hash", sql: hex("u.tx_hash"), caption: "txHash", display: "tx" },
     ],
-    filters: [],
-    orderBy: "u.block_number desc, u.log_index desc",
+    filters: [
+      { key: "licence", kind: "hex32", caption: "licenceId", condition: "u.licence_id = $" },
+      { key: "department", kind: "code", caption: "actingDepartment", condition: "u.department_id = $" },
+      { key: "purpose", kind: "code", caption: "purpose", condition: "u.purpose = $" },
+      { key: "valid", kind: "state", caption: "validAtUse", condition: "u.valid_at_use = ($ = 'yes')", states: YES_NO },
+      ...period("u.used_at"),
+    ],
+    orderBy: "u.used_block desc, u.used_log_index desc",
+    keyset: [
+      { sql: "u.used_block", kind: "integer" },
+      { sql: "u.used_log_index", kind: "integer" },
+    ],
+    period: { from: "from", to: "to" },
   },
   projects: {
     id: "projects",
     caption: "projects",
-    from: `escrow.project_created p join report.project_balances b using (project_id)`,
+    from: `escrow.project p
+      join escrow.project_created c on c.project_id = p.project_id
+      left join escrow.token t on t.token = p.token`,
     columns: [
       {
         key: "project_id",
@@ -394,39 +531,158 @@ export const TABLES = {
         display: "text",
         link: (r) => `/escrow/projects/${r.project_id}`,
       },
-      { key: "opened_by", sql: code("p.department_id"), caption: "actingDepartment", display: "department" },
+      { key: "state", sql: "p.state", caption: "status", display: "state", domain: "project" },
+      { key: "frozen", sql: yesNo("p.frozen"), caption: "frozen", display: "bool" },
+      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department" },
+      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department" },
+      { key: "budget", sql: tokenYuan("p.budget"), caption: "budget", display: "yuan" },
+      { key: "money_in", sql: tokenYuan("p.funded + p.guarantee_deposited"), caption: "moneyIn", display: "yuan" },
       {
-        key: "bank",
-        sql: `web.department_code(decode(substr(p.terms ->> 'bank', 3), 'hex'))`,
-        caption: "bank",
-        display: "department",
+        key: "balance",
+        sql: tokenYuan("p.unreleased + p.wage_balance + p.payable_balance + p.guarantee_balance"),
+        caption: "balance",
+        display: "yuan",
       },
-      { key: "money_in", sql: tokenYuan("b.money_in"), caption: "moneyIn", display: "yuan" },
-      { key: "money_out", sql: tokenYuan("b.money_out"), caption: "moneyOut", display: "yuan" },
-      { key: "balance", sql: tokenYuan("b.balance"), caption: "balance", display: "yuan" },
-      { key: "wage_account", sql: tokenYuan("b.wage_account_balance"), caption: "wageAccount", display: "yuan" },
-      { key: "closed", sql: "case when b.closed then 'yes' else 'no' end", caption: "closed", display: "bool" },
-      { key: "frozen", sql: "case when b.frozen then 'yes' else 'no' end", caption: "frozen", display: "bool" },
-      ...provenance("p"),
+      { key: "wage_account", sql: tokenYuan("p.wage_balance"), caption: "wageAccount", display: "yuan" },
+      { key: "wages_owed", sql: tokenYuan("p.wages_owed"), caption: "wagesOwed", display: "yuan" },
+      { key: "milestones", sql: "p.milestone_count::text", caption: "milestones", display: "count" },
+      ...provenance("c"),
     ],
-    filters: [{ key: "id", kind: "integer", caption: "project", condition: "p.project_id = $" }],
-    orderBy: "p.block_number desc, p.log_index desc",
+    filters: [
+      {
+        key: "state",
+        kind: "state",
+        caption: "status",
+        condition: "p.state = $",
+        states: ["Open", "Closed", "Settled"],
+        domain: "project",
+      },
+      { key: "department", kind: "code", caption: "department", condition: "$ in (p.bureau_id, p.bank_id)" },
+      { key: "frozen", kind: "state", caption: "frozen", condition: "p.frozen = ($ = 'yes')", states: YES_NO },
+      ...period("p.created_at"),
+      { key: "id", kind: "integer", caption: "project", condition: "p.project_id = $" },
+    ],
+    orderBy: "p.project_id desc",
+    keyset: [{ sql: "p.project_id", kind: "integer" }],
+    period: { from: "from", to: "to" },
   },
-  wages: {
-    id: "wages",
-    caption: "wagesPaid",
-    from: `escrow.payroll_paid p join escrow.payroll_submitted s using (project_id, payroll_id)`,
+  milestones: {
+    id: "milestones",
+    caption: "milestones",
+    from: `escrow.milestone m
+      left join escrow.project p on p.project_id = m.project_id left join escrow.token t on t.token = p.token
+      ${lastEvent("m", ["milestone_submitted", "milestone_released", "milestone_rejected"], "milestone_index", true)}`,
     columns: [
-      { key: "project_id", sql: "p.project_id::text", caption: "project", display: "text" },
-      { key: "period", sql: "s.period::text", caption: "period", display: "text" },
-      { key: "workers", sql: "jsonb_array_length(s.workers)::text", caption: "workers", display: "count" },
-      { key: "total", sql: tokenYuan("s.total"), caption: "amount", display: "yuan" },
-      { key: "from_guarantee", sql: tokenYuan("p.from_guarantee"), caption: "wagesPaid", display: "yuan" },
-      { key: "paid_by", sql: code("p.department_id"), caption: "actingDepartment", display: "department" },
-      ...provenance("p"),
+      { key: "project_id", sql: "m.project_id::text", caption: "project", display: "text", link: projectLink },
+      { key: "milestone", sql: "m.milestone_index::text", caption: "milestone", display: "text" },
+      { key: "state", sql: "m.state", caption: "status", display: "state", domain: "milestone" },
+      { key: "amount", sql: tokenYuan("m.amount"), caption: "amount", display: "yuan" },
+      { key: "due", sql: time("m.due_date"), caption: "dueDate", display: "time" },
+      { key: "to_wage_account", sql: tokenYuan("m.to_wage_account"), caption: "wageAccount", display: "yuan" },
+      { key: "rejections", sql: "m.rejections::text", caption: "rejections", display: "count" },
+      ...provenance("e"),
+    ],
+    filters: [
+      { key: "project", kind: "integer", caption: "project", condition: "m.project_id = $" },
+      {
+        key: "state",
+        kind: "state",
+        caption: "status",
+        condition: "m.state = $",
+        states: ["Pending", "Submitted", "Released", "Rejected"],
+        domain: "milestone",
+      },
+    ],
+    orderBy: "m.project_id desc, m.milestone_index",
+  },
+  payment_orders: {
+    id: "payment_orders",
+    caption: "paymentOrders",
+    from: `escrow.payment_order o
+      left join escrow.project p on p.project_id = o.project_id left join escrow.token t on t.token = p.token
+      ${lastEvent("o", ["payment_ordered", "payment_order_paid", "payment_order_rejected"], "order_id")}`,
+    columns: [
+      { key: "project_id", sql: "o.project_id::text", caption: "project", display: "text", link: projectLink },
+      { key: "order_id", sql: "o.order_id::text", caption: "paymentOrder", display: "text" },
+      { key: "state", sql: "o.state", caption: "status", display: "state", domain: "paymentOrder" },
+      { key: "payee", sql: hex("o.payee_id"), caption: "payee", display: "hex" },
+      { key: "amount", sql: tokenYuan("o.amount"), caption: "amount", display: "yuan" },
+      ...provenance("e"),
+    ],
+    filters: [
+      { key: "project", kind: "integer", caption: "project", condition: "o.project_id = $" },
+      {
+        key: "state",
+        kind: "state",
+        caption: "status",
+        condition: "o.state = $",
+        states: ["Ordered", "Paid", "Rejected"],
+        domain: "paymentOrder",
+      },
+    ],
+    orderBy: "o.project_id desc, o.order_id desc",
+  },
+  payrolls: {
+    id: "payrolls",
+    caption: "payrolls",
+    // Decimals by a definer function, not a join on escrow.project: human resources reads every
+    // payroll but no project row (0043).
+    from: `escrow.payroll r
+      ${lastEvent("r", ["payroll_submitted", "payroll_approved", "payroll_paid", "payroll_rejected", "payroll_cancelled"], "payroll_id")}`,
+    columns: [
+      { key: "project_id", sql: "r.project_id::text", caption: "project", display: "text", link: projectLink },
+      { key: "payroll_id", sql: "r.payroll_id::text", caption: "payroll", display: "text" },
+      { key: "period", sql: "r.period::text", caption: "period", display: "text" },
+      { key: "state", sql: "r.state", caption: "status", display: "state", domain: "payroll" },
+      { key: "workers", sql: "r.workers::text", caption: "workers", display: "count" },
+      { key: "total", sql: payrollYuan("r.total"), caption: "amount", display: "yuan" },
+      { key: "from_guarantee", sql: payrollYuan("r.from_guarantee"), caption: "fromGuarantee", display: "yuan" },
+      { key: "paid_by", sql: code("r.paid_by"), caption: "bank", display: "department" },
+      ...provenance("e"),
+    ],
+    filters: [
+      { key: "project", kind: "integer", caption: "project", condition: "r.project_id = $" },
+      {
+        key: "state",
+        kind: "state",
+        caption: "status",
+        condition: "r.state = $",
+        states: ["Submitted", "Approved", "Paid", "Rejected", "Cancelled"],
+        domain: "payroll",
+      },
+      ...period("r.submitted_at"),
+    ],
+    orderBy: "r.project_id desc, r.payroll_id desc",
+    keyset: [
+      { sql: "r.project_id", kind: "integer" },
+      { sql: "r.payroll_id", kind: "integer" },
+    ],
+    period: { from: "from", to: "to" },
+  },
+  wages_owed: {
+    id: "wages_owed",
+    caption: "wagesOwed",
+    from: `report.wages_owed w`,
+    columns: [
+      { key: "project_id", sql: "w.project_id::text", caption: "project", display: "text", link: projectLink },
+      { key: "state", sql: "w.state", caption: "status", display: "state", domain: "project" },
+      { key: "bank", sql: "w.bank_code", caption: "bank", display: "department" },
+      { key: "wages_owed", sql: "round(w.wages_owed_scaled, 2)::text", caption: "wagesOwed", display: "yuan" },
+      {
+        key: "wage_account",
+        sql: payrollYuan("w.wage_account_balance", "w.project_id"),
+        caption: "wageAccount",
+        display: "yuan",
+      },
+      {
+        key: "guarantee",
+        sql: payrollYuan("w.guarantee_balance", "w.project_id"),
+        caption: "wageGuarantee",
+        display: "yuan",
+      },
     ],
     filters: [],
-    orderBy: "p.block_number desc, p.log_index desc",
+    orderBy: "w.wages_owed desc, w.project_id",
   },
   invoice_totals: {
     id: "invoice_totals",
@@ -444,10 +700,7 @@ export const TABLES = {
       { key: "amount", sql: yuan("r.amount"), caption: "amount", display: "yuan" },
       { key: "tax", sql: yuan("r.tax"), caption: "tax", display: "yuan" },
     ],
-    filters: [
-      { key: "from", kind: "date", caption: "from", condition: "r.day >= $" },
-      { key: "to", kind: "date", caption: "to", condition: "r.day <= $" },
-    ],
+    filters: dayPeriod("r.day"),
     orderBy: "r.day desc, r.issuer_id",
     period: { from: "from", to: "to" },
   },
@@ -466,10 +719,7 @@ export const TABLES = {
       { key: "invoices", sql: "r.invoices::text", caption: "invoiceCount", display: "count" },
       { key: "amount", sql: yuan("r.amount"), caption: "reimbursed", display: "yuan" },
     ],
-    filters: [
-      { key: "from", kind: "date", caption: "from", condition: "r.day >= $" },
-      { key: "to", kind: "date", caption: "to", condition: "r.day <= $" },
-    ],
+    filters: dayPeriod("r.day"),
     orderBy: "r.day desc, r.receiver_id",
     period: { from: "from", to: "to" },
   },

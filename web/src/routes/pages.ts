@@ -11,7 +11,7 @@ import {
   governanceSummary,
   invoiceDetail,
   invoiceSummary,
-  licenceDetail,
+  licenceHistory,
   licenceSummary,
   projectTimeline,
 } from "../queries/dashboards.js";
@@ -21,7 +21,7 @@ import { type Html, layout } from "../views/layout.js";
 import * as pages from "../views/pages.js";
 import type { AppDeps, Env } from "./context.js";
 
-const PAGING_KEYS = ["page", "size", "after", "before", "lang"];
+const PAGING_KEYS = ["page", "size", "lang", "after", "before"];
 
 export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -120,38 +120,64 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
     });
   });
 
+  const latest = { page: 1, size: 10 };
+
   app.get("/licences", (c) => {
+    const { filters, paging } = tableQuery(TABLES.licences, c);
     const l = c.get("l");
     return page(c, l.t("licences"), async (tx) => {
       const [summary, licences, uses] = await Promise.all([
         licenceSummary(tx),
-        tablePage(tx, TABLES.licences, {}, firstPage, config.timeZone),
-        tablePage(tx, TABLES.licence_uses, {}, firstPage, config.timeZone),
+        tablePage(tx, TABLES.licences, filters, paging, config.timeZone),
+        tablePage(tx, TABLES.licence_uses, {}, latest, config.timeZone),
       ]);
-      return pages.licencesPage(l, summary, licences, uses);
+      return pages.licencesPage(l, summary, licences, filters, uses);
     });
   });
 
-  app.get("/escrow", (c) => {
+  app.get("/licences/uses", (c) => {
+    const { filters, paging } = tableQuery(TABLES.licence_uses, c);
     const l = c.get("l");
-    return page(c, l.t("escrow"), async (tx) => {
-      const [summary, projects, wages] = await Promise.all([
-        escrowSummary(tx),
-        tablePage(tx, TABLES.projects, {}, firstPage, config.timeZone),
-        tablePage(tx, TABLES.wages, {}, firstPage, config.timeZone),
-      ]);
-      return pages.escrowPage(l, summary, projects, wages);
-    });
+    return page(c, l.t("uses"), async (tx) =>
+      pages.usesPage(l, await tablePage(tx, TABLES.licence_uses, filters, paging, config.timeZone), filters),
+    );
   });
 
   app.get("/licences/:id", (c) => {
     const id = c.req.param("id");
     if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new InputError("licence id must be a 0x-prefixed 32-byte hex value");
+    const paging = parsePaging(query(c), config.maxPageSize, config.maxPageSize);
     const l = c.get("l");
     return page(c, l.t("licences"), async (tx) => {
-      const row = await tablePage(tx, TABLES.licences, { id }, firstPage, config.timeZone);
-      return pages.licencePage(l, id, row, await licenceDetail(tx, id, config.timeZone));
+      const [row, history, uses] = await Promise.all([
+        tablePage(tx, TABLES.licences, { id }, firstPage, config.timeZone),
+        licenceHistory(tx, id, config.timeZone),
+        tablePage(tx, TABLES.licence_uses, { licence: id }, paging, config.timeZone),
+      ]);
+      return pages.licencePage(l, id, row, history, uses);
     });
+  });
+
+  app.get("/escrow", (c) => {
+    const { filters, paging } = tableQuery(TABLES.projects, c);
+    const l = c.get("l");
+    return page(c, l.t("escrow"), async (tx) => {
+      const [summary, projects, wagesOwed, payrolls] = await Promise.all([
+        escrowSummary(tx),
+        tablePage(tx, TABLES.projects, filters, paging, config.timeZone),
+        tablePage(tx, TABLES.wages_owed, {}, firstPage, config.timeZone),
+        tablePage(tx, TABLES.payrolls, {}, latest, config.timeZone),
+      ]);
+      return pages.escrowPage(l, summary, projects, filters, wagesOwed, payrolls);
+    });
+  });
+
+  app.get("/escrow/payrolls", (c) => {
+    const { filters, paging } = tableQuery(TABLES.payrolls, c);
+    const l = c.get("l");
+    return page(c, l.t("payrolls"), async (tx) =>
+      pages.payrollsPage(l, await tablePage(tx, TABLES.payrolls, filters, paging, config.timeZone), filters),
+    );
   });
 
   app.get("/escrow/projects/:id", (c) => {
@@ -159,8 +185,15 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
     if (!/^\d{1,20}$/.test(id)) throw new InputError("project id must be a whole number");
     const l = c.get("l");
     return page(c, `${l.t("project")} #${id}`, async (tx) => {
-      const row = await tablePage(tx, TABLES.projects, { id }, firstPage, config.timeZone);
-      return pages.projectPage(l, id, row, await projectTimeline(tx, id, config.timeZone));
+      const project = { project: id };
+      const [row, ledger, milestones, orders, payrolls] = await Promise.all([
+        tablePage(tx, TABLES.projects, { id }, firstPage, config.timeZone),
+        projectTimeline(tx, id, config.timeZone),
+        tablePage(tx, TABLES.milestones, project, firstPage, config.timeZone),
+        tablePage(tx, TABLES.payment_orders, project, firstPage, config.timeZone),
+        tablePage(tx, TABLES.payrolls, project, firstPage, config.timeZone),
+      ]);
+      return pages.projectPage(l, id, { row, ledger, milestones, orders, payrolls });
     });
   });
 

@@ -6,7 +6,7 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
 import type { Locale, TextKey } from "../i18n.js";
-import type { TablePage } from "../queries/page.js";
+import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import type { ColumnDef, Filters, TableDef } from "../queries/tables.js";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -45,7 +45,7 @@ th{background:#eef2f6;font-weight:600}td.num{text-align:right;font-variant-numer
 form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
-td.args{white-space:normal;word-break:break-all;font-size:12px}td.args b{font-weight:600;color:var(--muted)}
+td.args{white-space:pre-line;word-break:break-all;font-size:12px}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
 `;
 
@@ -123,7 +123,7 @@ export function money(value: string | null): string {
   return `${negative ? "-" : ""}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents.padEnd(2, "0")}`;
 }
 
-function cell(l: Locale, column: ColumnDef, row: Record<string, string>): Html {
+function cell(l: Locale, column: Column, row: Record<string, string>): Html {
   const value = row[column.key];
   if (value === null || value === undefined) return html`<td>—</td>`;
   switch (column.display) {
@@ -144,11 +144,13 @@ function cell(l: Locale, column: ColumnDef, row: Record<string, string>): Html {
     case "tx":
       return html`<td>${txLink(value, row.block_number)}</td>`;
     case "bool":
-      return html`<td>${value === "yes" ? "✓" : "—"}</td>`;
+      return html`<td class="${column.className ?? ""}" data-value="${value}">${value === "yes" ? "✓" : "—"}</td>`;
     case "block":
       return html`<td class="num">${value}</td>`;
     default:
-      return column.link ? html`<td><a href="${column.link(row)}">${value}</a></td>` : html`<td>${value}</td>`;
+      return column.link
+        ? html`<td><a href="${column.link(row)}">${value}</a></td>`
+        : html`<td class="${column.className ?? ""}">${value}</td>`;
   }
 }
 
@@ -159,6 +161,73 @@ export function queryString(params: Record<string, string | undefined>): string 
   return text ? `?${text}` : "";
 }
 
+/** The columns of a plain table: the same cells as a TableDef's (only what the view needs of them). */
+export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link"> & { className?: string };
+
+/** Rows under a header row; "No rows" when there are none. Every table on every page is one of these. */
+export function rowsTable(l: Locale, columns: Column[], rows: readonly object[], className = ""): Html {
+  return html`<table class="${className}">
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th>${l.t(c.caption)}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length === 0
+          ? html`<tr>
+              <td colspan="${columns.length}">${l.t("none")}</td>
+            </tr>`
+          : rows.map(
+              (row) =>
+                html`<tr>
+                  ${columns.map((c) => cell(l, c, row as Record<string, string>))}
+                </tr>`,
+            )
+      }
+    </tbody>
+  </table>`;
+}
+
+function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): Html {
+  const visible = def.filters.filter((f) => f.key !== "id");
+  if (visible.length === 0) return html``;
+  return html`<form class="filters" method="get">
+    ${visible.map((f) =>
+      f.kind === "state"
+        ? html`<label
+            >${l.t(f.caption)}<select name="${f.key}">
+              <option value="">${l.t("all")}</option>
+              ${f.states!.map((s) => html`<option value="${s}" ${filters[f.key] === s ? "selected" : ""}>${l.state(s, f.domain)}</option>`)}
+            </select></label
+          >`
+        : html`<label
+            >${l.t(f.caption)}<input
+              name="${f.key}"
+              value="${filters[f.key] ?? ""}"
+              ${f.kind === "date" ? raw('type="date"') : ""}
+              size="${f.kind === "hex32" || f.kind === "address" ? 24 : 10}"
+          /></label>`,
+    )}
+    <input type="hidden" name="size" value="${size}" /><button type="submit">${l.t("filter")}</button>
+  </form>`;
+}
+
+function pager(l: Locale, page: TablePage, filters: Filters): Html {
+  const { page: number, size } = page.paging;
+  const link = (params: Record<string, string>) => queryString({ ...filters, ...params, size: String(size) });
+  if (page.cursors) {
+    const { previous, next } = page.cursors;
+    return html`${previous ? html`<a href="${link({})}" class="first">${l.t("first")}</a>` : ""}
+    ${previous ? html`<a href="${link({ before: previous })}" class="previous">${l.t("previous")}</a>` : ""}
+    ${next ? html`<a href="${link({ after: next })}" class="next">${l.t("next")}</a>` : ""}`;
+  }
+  const pages = Math.max(1, Math.ceil(page.total / size));
+  return html`${number > 1 ? html`<a href="${link({ page: String(number - 1) })}">${l.t("previous")}</a>` : ""}
+    <span>${number} / ${pages}</span>
+    ${number < pages ? html`<a href="${link({ page: String(number + 1) })}" class="next">${l.t("next")}</a>` : ""}`;
+}
+
 /** A table with its filter form, paging and export links (CSV, XLSX) under the same filters. */
 export function dataTable(
   l: Locale,
@@ -167,76 +236,21 @@ export function dataTable(
   filters: Filters,
   options: { filterForm?: boolean } = {},
 ): Html {
-  const { page: number, size } = page.paging;
-  const pages = Math.max(1, Math.ceil(page.total / size));
-  const more = page.more ? "+" : "";
-  const link = (p: number) => queryString({ ...filters, page: String(p), size: String(size) });
   const exportQuery = queryString(filters);
-  const visibleFilters = def.filters.filter((f) => f.key !== "id");
   return html`<section class="table" data-table="${def.id}">
-    ${
-      options.filterForm !== false && visibleFilters.length
-        ? html`<form class="filters" method="get">
-            ${visibleFilters.map((f) =>
-              f.kind === "state"
-                ? html`<label
-                    >${l.t(f.caption)}<select name="${f.key}">
-                      <option value="">${l.t("all")}</option>
-                      ${f.states!.map((s) => html`<option value="${s}" ${filters[f.key] === s ? "selected" : ""}>${l.state(s)}</option>`)}
-                    </select></label
-                  >`
-                : html`<label
-                    >${l.t(f.caption)}<input
-                      name="${f.key}"
-                      value="${filters[f.key] ?? ""}"
-                      ${f.kind === "date" ? raw('type="date"') : ""}
-                      size="${f.kind === "hex32" ? 24 : 10}"
-                  /></label>`,
-            )}
-            <input type="hidden" name="size" value="${size}" /><button type="submit">${l.t("filter")}</button>
-          </form>`
-        : ""
-    }
+    ${options.filterForm !== false ? filterForm(l, def, filters, page.paging.size) : ""}
     <div class="pager">
-      <span class="total">${l.count(page.total)}${more} ${l.t("rows")}</span>
-      ${
-        page.cursor
-          ? // Keyset paging: neighbours by cursor, no page numbers.
-            html`${page.cursor.previous ? html`<a href="${queryString({ ...filters, size: String(size) })}">${l.t("first")}</a> <a href="${queryString({ ...filters, before: page.cursor.previous, size: String(size) })}">${l.t("previous")}</a>` : ""}
-            ${page.cursor.next ? html`<a href="${queryString({ ...filters, after: page.cursor.next, size: String(size) })}" class="next">${l.t("next")}</a>` : ""}`
-          : html`${number > 1 ? html`<a href="${link(number - 1)}">${l.t("previous")}</a>` : ""}
-              <span>${number} / ${pages}${more}</span>
-              ${number < pages || (page.more && page.rows.length === size) ? html`<a href="${link(number + 1)}" class="next">${l.t("next")}</a>` : ""}`
-      }
+      <span class="total"
+        >${page.total > COUNT_LIMIT ? `> ${l.count(COUNT_LIMIT)}` : l.count(page.total)} ${l.t("rows")}</span
+      >
+      ${pager(l, page, filters)}
       <span class="exports"
         >${l.t("export")}:
         <a href="/export/${def.id}.csv${exportQuery}" download>CSV</a>
         <a href="/export/${def.id}.xlsx${exportQuery}" download>Excel</a></span
       >
     </div>
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            ${def.columns.map((c) => html`<th>${l.t(c.caption)}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            page.rows.length === 0
-              ? html`<tr>
-                  <td colspan="${def.columns.length}">${l.t("none")}</td>
-                </tr>`
-              : page.rows.map(
-                  (row) =>
-                    html`<tr>
-                      ${def.columns.map((c) => cell(l, c, row))}
-                    </tr>`,
-                )
-          }
-        </tbody>
-      </table>
-    </div>
+    <div class="scroll">${rowsTable(l, def.columns, page.rows)}</div>
   </section>`;
 }
 

@@ -4,7 +4,6 @@ import { html } from "hono/html";
 import type { Locale } from "../i18n.js";
 import type { TransactionRows } from "../queries/chain.js";
 import type {
-  licenceDetail,
   TimelineRow,
   governanceSummary,
   invoiceDetail,
@@ -14,9 +13,17 @@ import type {
 } from "../queries/dashboards.js";
 import type { TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
-import { chart, dataTable, figures, type Html, money, short, txLink } from "./layout.js";
+import { chart, type Column, dataTable, figures, type Html, money, rowsTable, short } from "./layout.js";
 
 const fen = (l: Locale, value: string) => l.yuan(value);
+
+/** The columns every audit-trail row ends with: block, its time, the transaction (a link). */
+const TRAIL: Column[] = [
+  { key: "block_number", caption: "block", display: "block" },
+  { key: "block_time", caption: "blockTime", display: "time" },
+  { key: "tx_hash", caption: "txHash", display: "tx" },
+];
+const STATE = (domain?: string): Column => ({ key: "state", caption: "status", display: "state", domain });
 
 export function loginPage(l: Locale): Html {
   return html`<h1>${l.t("signIn")}</h1>
@@ -100,92 +107,75 @@ export function invoicePage(
   return html`<h1>${l.t("invoices")} <code>${short(id)}</code></h1>
     ${dataTable(l, TABLES.invoices, row, { id }, { filterForm: false })}
     <h2>${l.t("history")}</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>${l.t("status")}</th>
-          <th>${l.t("block")}</th>
-          <th>${l.t("blockTime")}</th>
-          <th>${l.t("txHash")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${detail.history.map(
-          (h) =>
-            html`<tr>
-              <td>${l.state(h.state)}</td>
-              <td class="num">${h.block_number}</td>
-              <td>${h.block_time}</td>
-              <td>${txLink(h.tx_hash, h.block_number)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${rowsTable(l, [STATE(), ...TRAIL], detail.history)}
     <h2>${l.t("creditNotes")}</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>${l.t("invoiceNumber")}</th>
-          <th>${l.t("amount")}</th>
-          <th>${l.t("tax")}</th>
-          <th>${l.t("status")}</th>
-          <th>${l.t("block")}</th>
-          <th>${l.t("blockTime")}</th>
-          <th>${l.t("txHash")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          detail.creditNotes.length === 0
-            ? html`<tr>
-                <td colspan="7">${l.t("none")}</td>
-              </tr>`
-            : detail.creditNotes.map(
-                (n) =>
-                  html`<tr>
-                    <td>${n.number}</td>
-                    <td class="num">${money(n.amount)}</td>
-                    <td class="num">${money(n.tax)}</td>
-                    <td>${l.state(n.state, "creditNote")}</td>
-                    <td class="num">${n.block_number}</td>
-                    <td>${n.block_time}</td>
-                    <td>${txLink(n.tx_hash, n.block_number)}</td>
-                  </tr>`,
-              )
-        }
-      </tbody>
-    </table>`;
+    ${rowsTable(
+      l,
+      [
+        { key: "number", caption: "invoiceNumber", display: "text" },
+        { key: "amount", caption: "amount", display: "yuan" },
+        { key: "tax", caption: "tax", display: "yuan" },
+        STATE("creditNote"),
+        ...TRAIL,
+      ],
+      detail.creditNotes,
+    )}`;
+}
+
+/** The latest rows of a table, linking to its own page for the rest (with filters and paging). */
+function latest(l: Locale, def: TableDef, page: TablePage, more: string, caption: "allUses" | "allPayrolls"): Html {
+  return html`${dataTable(l, def, { ...page, cursors: {} }, {}, { filterForm: false })}
+    <p><a href="${more}" class="more">${l.t(caption)} →</a></p>`;
 }
 
 export function licencesPage(
   l: Locale,
   summary: Awaited<ReturnType<typeof licenceSummary>>,
   licences: TablePage,
+  filters: Filters,
   uses: TablePage,
 ): Html {
   return html`<h1>${l.t("licences")}</h1>
     ${figures([
       [l.t("licences"), l.count(summary.byStatus.reduce((n, s) => n + s.count, 0))],
       [l.t("uses"), l.count(summary.uses)],
+      [`${l.t("uses")} · ${l.t("validAtUse")} ✗`, l.count(summary.notValid)],
     ])}
     <div class="charts">
+      ${chart("licences-per-day", {
+        kind: "line",
+        title: l.t("usesPerDay"),
+        x: summary.perDay.map((d) => d.day),
+        series: [
+          { name: l.t("issuedCount"), data: summary.perDay.map((d) => d.issued) },
+          { name: l.t("uses"), data: summary.perDay.map((d) => d.used) },
+        ],
+      })}
       ${chart("licences-by-status", {
         kind: "pie",
-        title: l.t("status"),
+        title: l.t("breakdown"),
         data: summary.byStatus.map((s) => ({ name: l.state(s.status, "licence"), value: s.count })),
       })}
     </div>
     <h2>${l.t("licences")}</h2>
-    ${dataTable(l, TABLES.licences, licences, {})}
+    ${dataTable(l, TABLES.licences, licences, filters)}
     <h2>${l.t("uses")}</h2>
-    ${dataTable(l, TABLES.licence_uses, uses, {})}`;
+    ${latest(l, TABLES.licence_uses, uses, "/licences/uses", "allUses")}`;
+}
+
+/** Every use a department may see, with filters (licence, department, purpose, validity, period). */
+export function usesPage(l: Locale, uses: TablePage, filters: Filters): Html {
+  return html`<h1>${l.t("licences")} · ${l.t("uses")}</h1>
+    ${dataTable(l, TABLES.licence_uses, uses, filters)}`;
 }
 
 export function escrowPage(
   l: Locale,
   summary: Awaited<ReturnType<typeof escrowSummary>>,
   projects: TablePage,
-  wages: TablePage,
+  filters: Filters,
+  wagesOwed: TablePage,
+  payrolls: TablePage,
 ): Html {
   return html`<h1>${l.t("escrow")}</h1>
     ${figures([
@@ -194,11 +184,36 @@ export function escrowPage(
       [l.t("balance"), money(summary.balance)],
       [l.t("wageAccount"), money(summary.wage_account)],
       [l.t("wagesPaid"), money(summary.wages)],
+      [l.t("wagesOwed"), money(summary.wages_owed)],
     ])}
+    <div class="charts">
+      ${chart("wages-per-day", {
+        kind: "line",
+        title: `${l.t("wagesPerDay")} (¥)`,
+        x: summary.wagesPerDay.map((d) => d.day),
+        series: [
+          { name: l.t("wagesPaid"), data: summary.wagesPerDay.map((d) => Number(d.wages)) },
+          { name: l.t("wagesOwed"), data: summary.wagesPerDay.map((d) => Number(d.owed)) },
+        ],
+      })}
+      ${chart("projects-by-state", {
+        kind: "pie",
+        title: l.t("breakdown"),
+        data: summary.byState.map((s) => ({ name: l.state(s.state, "project"), value: s.count })),
+      })}
+    </div>
     <h2>${l.t("projects")}</h2>
-    ${dataTable(l, TABLES.projects, projects, {})}
-    <h2>${l.t("wagesPaid")}</h2>
-    ${dataTable(l, TABLES.wages, wages, {})}`;
+    ${dataTable(l, TABLES.projects, projects, filters)}
+    <h2>${l.t("wagesOwed")}</h2>
+    ${dataTable(l, TABLES.wages_owed, { ...wagesOwed, cursors: {} }, {}, { filterForm: false })}
+    <h2>${l.t("payrolls")}</h2>
+    ${latest(l, TABLES.payrolls, payrolls, "/escrow/payrolls", "allPayrolls")}`;
+}
+
+/** Every payroll a department may see (human resources: all of them), with filters. */
+export function payrollsPage(l: Locale, payrolls: TablePage, filters: Filters): Html {
+  return html`<h1>${l.t("escrow")} · ${l.t("payrolls")}</h1>
+    ${dataTable(l, TABLES.payrolls, payrolls, filters)}`;
 }
 
 export function failedPage(l: Locale, table: TablePage, filters: Filters): Html {
@@ -206,10 +221,14 @@ export function failedPage(l: Locale, table: TablePage, filters: Filters): Html 
     ${dataTable(l, TABLES.failed, table, filters)}`;
 }
 
-/** An event argument as text: bytes as 0x hex (PostgreSQL's jsonb writes them as \\x…). */
-function argText(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.replace(/\\x([0-9a-f]*)/g, "0x$1");
+/** An event's arguments, one per line; bytes as 0x hex (PostgreSQL's jsonb writes them as \\x…). */
+function argText(args: Record<string, unknown>): string {
+  return Object.entries(args)
+    .map(([key, value]) => {
+      const text = typeof value === "string" ? value : JSON.stringify(value);
+      return `${key}: ${text.replace(/\\x([0-9a-f]*)/g, "0x$1")}`;
+    })
+    .join("\n");
 }
 
 /** The audit trail's end: one transaction, its block, and the rows it wrote that this department may read. */
@@ -238,122 +257,58 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
         : ""
     }
     <h2>${l.t("events")}</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>${l.t("event")}</th>
-          <th>${l.t("actingDepartment")}</th>
-          <th>${l.t("detail")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          tx.events.length === 0
-            ? html`<tr>
-                <td colspan="4">${l.t("none")}</td>
-              </tr>`
-            : tx.events.map(
-                (e) =>
-                  html`<tr>
-                    <td class="num">${e.log_index}</td>
-                    <td>${e.event}</td>
-                    <td class="acting">${acting(e)}</td>
-                    <td class="args">
-                      ${Object.entries(e.args).map(([key, value]) => html`<div><b>${key}</b> <code>${argText(value)}</code></div>`)}
-                    </td>
-                  </tr>`,
-              )
-        }
-      </tbody>
-    </table>`;
+    ${rowsTable(
+      l,
+      [
+        { key: "log_index", caption: "logIndex", display: "count" },
+        { key: "event", caption: "event", display: "text" },
+        { key: "acting", caption: "actingDepartment", display: "text", className: "acting" },
+        { key: "args", caption: "detail", display: "text", className: "args" },
+      ],
+      tx.events.map((e) => ({ log_index: e.log_index, event: e.event, acting: acting(e), args: argText(e.args) })),
+    )}`;
 }
 
+/** A chain of events, each with its transaction (a licence's life, a project's ledger). */
 function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
-  return html`<table class="timeline">
-    <thead>
-      <tr>
-        <th>${l.t("event")}</th>
-        <th>${l.t("detail")}</th>
-        <th>${l.t("amount")}</th>
-        <th>${l.t("block")}</th>
-        <th>${l.t("blockTime")}</th>
-        <th>${l.t("txHash")}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${
-        rows.length === 0
-          ? html`<tr>
-              <td colspan="6">${l.t("none")}</td>
-            </tr>`
-          : rows.map(
-              (r) =>
-                html`<tr>
-                  <td>${l.state(r.event, domain)}</td>
-                  <td>${r.detail ?? ""}</td>
-                  <td class="num">${r.amount === null ? "" : money(r.amount)}</td>
-                  <td class="num">${r.block_number}</td>
-                  <td>${r.block_time}</td>
-                  <td>${txLink(r.tx_hash, r.block_number)}</td>
-                </tr>`,
-            )
-      }
-    </tbody>
-  </table>`;
+  return rowsTable(
+    l,
+    [
+      { key: "event", caption: "event", display: "state", domain },
+      { key: "detail", caption: "detail", display: "text" },
+      { key: "amount", caption: "amount", display: "yuan" },
+      ...TRAIL,
+    ],
+    rows,
+    "timeline",
+  );
 }
 
-export function licencePage(
-  l: Locale,
-  id: string,
-  row: TablePage,
-  detail: Awaited<ReturnType<typeof licenceDetail>>,
-): Html {
+export function licencePage(l: Locale, id: string, row: TablePage, history: TimelineRow[], uses: TablePage): Html {
   return html`<h1>${l.t("licences")} <code>${short(id)}</code></h1>
     ${dataTable(l, TABLES.licences, row, { id }, { filterForm: false })}
     <h2>${l.t("history")}</h2>
-    ${timeline(l, detail.history, "licence")}
-    <h2>${l.t("uses")}</h2>
-    <table class="uses">
-      <thead>
-        <tr>
-          <th>${l.t("actingDepartment")}</th>
-          <th>${l.t("purpose")}</th>
-          <th>${l.t("version")}</th>
-          <th>${l.t("validAtUse")}</th>
-          <th>${l.t("block")}</th>
-          <th>${l.t("blockTime")}</th>
-          <th>${l.t("txHash")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          detail.uses.length === 0
-            ? html`<tr>
-                <td colspan="7">${l.t("none")}</td>
-              </tr>`
-            : detail.uses.map(
-                (u) =>
-                  html`<tr>
-                    <td>${l.department(u.department)}</td>
-                    <td>${u.purpose}</td>
-                    <td class="num">${u.version}</td>
-                    <td class="valid">${u.valid ? "✓" : "✗"}</td>
-                    <td class="num">${u.block_number}</td>
-                    <td>${u.block_time}</td>
-                    <td>${txLink(u.tx_hash, u.block_number)}</td>
-                  </tr>`,
-              )
-        }
-      </tbody>
-    </table>`;
+    ${timeline(l, history, "licence")}
+    <h2>${l.t("uses")} · ${l.t("validAtUse")}</h2>
+    ${dataTable(l, TABLES.licence_uses, uses, { licence: id }, { filterForm: false })}`;
 }
 
-export function projectPage(l: Locale, id: string, row: TablePage, events: TimelineRow[]): Html {
+export function projectPage(
+  l: Locale,
+  id: string,
+  parts: { row: TablePage; ledger: TimelineRow[]; milestones: TablePage; orders: TablePage; payrolls: TablePage },
+): Html {
+  const filters = { project: id };
   return html`<h1>${l.t("project")} #${id}</h1>
-    ${dataTable(l, TABLES.projects, row, { id }, { filterForm: false })}
-    <h2>${l.t("history")}</h2>
-    ${timeline(l, events)}`;
+    ${dataTable(l, TABLES.projects, parts.row, { id }, { filterForm: false })}
+    <h2>${l.t("milestones")}</h2>
+    ${dataTable(l, TABLES.milestones, parts.milestones, filters, { filterForm: false })}
+    <h2>${l.t("paymentOrders")}</h2>
+    ${dataTable(l, TABLES.payment_orders, parts.orders, filters, { filterForm: false })}
+    <h2>${l.t("payrolls")}</h2>
+    ${dataTable(l, TABLES.payrolls, { ...parts.payrolls, cursors: {} }, filters, { filterForm: false })}
+    <h2>${l.t("ledger")}</h2>
+    ${timeline(l, parts.ledger)}`;
 }
 
 /** Every regulatory report (report.*) that is not on a domain page, each with its exports. */

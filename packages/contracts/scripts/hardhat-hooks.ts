@@ -1,6 +1,6 @@
 import type { SolidityHooks } from "hardhat/types/hooks";
 
-import { generateAbis } from "./generate-abis.js";
+import { generateAbis } from "./generate.js";
 
 export default async (): Promise<Partial<SolidityHooks>> => ({
   async processArtifactsAfterSuccessfulBuild(context) {
