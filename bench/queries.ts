@@ -98,6 +98,12 @@ export const QUERIES: BenchQuery[] = [
     relations: ["licences.licence_used"],
   },
   {
+    name: "licence's uses with validity at the time",
+    sql: `select * from licences.licence_uses where licence_id = $1 order by used_block desc, used_log_index desc`,
+    params: (c) => [hex(c.licenceId)],
+    relations: ["licences.licence_uses"],
+  },
+  {
     name: "department's licence counts",
     sql: `select * from report.licences_per_department where department_id = $1`,
     params: (c) => [hex(c.departmentId)],
@@ -116,6 +122,21 @@ export const QUERIES: BenchQuery[] = [
     params: (c) => [c.projectId],
     relations: ["report.wages_paid"],
   },
+  {
+    name: "project's wages owed",
+    sql: `select * from report.wages_owed where project_id = $1`,
+    params: (c) => [c.projectId],
+    relations: ["report.wages_owed"],
+  },
+  {
+    name: "project's milestones, orders and payrolls",
+    sql: `select 'milestone' as kind, milestone_index as id, state from escrow.milestones where project_id = $1
+          union all select 'order', order_id, state from escrow.payment_orders where project_id = $1
+          union all select 'payroll', payroll_id, state from escrow.payrolls where project_id = $1
+          order by 1, 2`,
+    params: (c) => [c.projectId],
+    relations: ["escrow.milestones", "escrow.payment_orders", "escrow.payrolls"],
+  },
   // ---- failed attempts -----------------------------------------------------------------------
   {
     name: "department's failed attempts in a week",
@@ -126,15 +147,18 @@ export const QUERIES: BenchQuery[] = [
   },
   // ---- counts per state --------------------------------------------------------------------
   {
+    // The department rollup (a few rows a day), not the issuer rows (thousands).
     name: "invoices per state",
     sql: `select state, sum(invoices)::bigint as invoices, sum(amount) as amount
-          from report.invoices_per_state group by state order by state`,
-    relations: ["report.invoices_per_state"],
+          from report.invoices_per_department_day group by state order by state`,
+    relations: ["report.invoices_per_department_day"],
   },
   {
+    // The status table, not count(*) over licences.licences (whose status follows from the
+    // chain's time, row by row).
     name: "licences per status",
-    sql: `select status, count(*) from licences.licences group by status order by status`,
-    relations: ["licences.licences"],
+    sql: `select status, sum(licences)::bigint as licences from report.licences_per_status group by status order by status`,
+    relations: ["report.licences_per_status"],
   },
   {
     name: "projects per state",
@@ -149,19 +173,22 @@ export const QUERIES: BenchQuery[] = [
     relations: ["invoices.credit_notes"],
   },
   {
+    // The counts kept per project and state, not the payrolls.
     name: "payrolls per state",
-    sql: `select state, count(*) from escrow.payrolls group by state order by state`,
-    relations: ["escrow.payrolls"],
+    sql: `select state, sum(payrolls)::bigint as payrolls from report.payrolls_per_state group by state order by state`,
+    relations: ["report.payrolls_per_state"],
   },
+  // The state tables themselves (their views join each row to its project for the token's
+  // decimals, which a count does not need).
   {
     name: "milestones per state",
-    sql: `select state, count(*) from escrow.milestones group by state order by state`,
-    relations: ["escrow.milestones"],
+    sql: `select state, count(*) from escrow.milestone group by state order by state`,
+    relations: ["escrow.milestone"],
   },
   {
     name: "payment orders per state",
-    sql: `select state, count(*) from escrow.payment_orders group by state order by state`,
-    relations: ["escrow.payment_orders"],
+    sql: `select state, count(*) from escrow.payment_order group by state order by state`,
+    relations: ["escrow.payment_order"],
   },
   {
     name: "consents per state",
@@ -218,5 +245,45 @@ export const QUERIES: BenchQuery[] = [
     name: "report.failed_attempts first page",
     sql: "select * from report.failed_attempts order by block_number desc, tx_hash limit 100",
     relations: ["report.failed_attempts"],
+  },
+  {
+    name: "report.invoices_per_department_day first page",
+    sql: "select * from report.invoices_per_department_day order by department_id, day, state limit 100",
+    relations: ["report.invoices_per_department_day"],
+  },
+  {
+    name: "report.licences_per_department_day first page",
+    sql: "select * from report.licences_per_department_day order by department_id, day limit 100",
+    relations: ["report.licences_per_department_day"],
+  },
+  {
+    name: "report.licences_per_status first page",
+    sql: "select * from report.licences_per_status order by department_id, type_id, status limit 100",
+    relations: ["report.licences_per_status"],
+  },
+  {
+    name: "report.licence_uses_not_valid first page",
+    sql: "select * from report.licence_uses_not_valid order by used_block desc, used_log_index desc limit 100",
+    relations: ["report.licence_uses_not_valid"],
+  },
+  {
+    name: "report.project_balances_per_day first page",
+    sql: "select * from report.project_balances_per_day order by project_id, day limit 100",
+    relations: ["report.project_balances_per_day"],
+  },
+  {
+    name: "report.wages_per_project_day first page",
+    sql: "select * from report.wages_per_project_day order by project_id, day limit 100",
+    relations: ["report.wages_per_project_day"],
+  },
+  {
+    name: "report.wages_owed first page",
+    sql: "select * from report.wages_owed order by project_id limit 100",
+    relations: ["report.wages_owed"],
+  },
+  {
+    name: "report.payrolls_per_state first page",
+    sql: "select * from report.payrolls_per_state order by project_id, state limit 100",
+    relations: ["report.payrolls_per_state"],
   },
 ];

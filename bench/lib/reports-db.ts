@@ -74,34 +74,83 @@ async function startAt(dataDir: string): Promise<EmbeddedDatabase> {
 
 /**
  * The database for `scale`: the cached one if it was built completely, otherwise a new build
- * (older builds are removed: at city scale each takes several GB).
+ * (older builds of the same scale are removed: at city scale each takes several GB). With
+ * `reuse`, the newest complete build of this scale is taken whatever code built it, and only the
+ * migrations it lacks are applied: a build takes half an hour at city scale, and a change to the
+ * read side (an index, a summary table a migration fills) needs no new one.
  */
 export async function openReportsDatabase(
   scale: Scale,
-  options: { rebuild?: boolean; deferReadModels?: boolean; log?: (line: string) => void; signal?: AbortSignal } = {},
+  options: {
+    rebuild?: boolean;
+    reuse?: boolean;
+    deferReadModels?: boolean;
+    log?: (line: string) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<ReportsDatabase> {
   const log = options.log ?? ((line: string) => console.log(line));
   const key = cacheKey(scale);
-  const dir = path.join(CACHE_ROOT, key);
-  const figuresFile = path.join(dir, "build.json");
-  if (!options.rebuild && existsSync(figuresFile)) {
-    const figures = JSON.parse(readFileSync(figuresFile, "utf8")) as BuildFigures;
-    log(`using the database built ${figures.builtAt} (${CACHE_ROOT}/${key}; --rebuild to build a new one)`);
+  const builds = completeBuilds(scale);
+  const cached = builds.find((b) => b.key === key) ?? (options.reuse ? builds[0] : undefined);
+  if (!options.rebuild && cached) {
+    const dir = path.join(CACHE_ROOT, cached.key);
+    log(
+      `using the database built ${cached.figures.builtAt} (${dir}` +
+        (cached.key === key ? "; --rebuild to build a new one)" : ", built by other code: --reuse)"),
+    );
     const pg = await startAt(dir);
-    return { url: pg.url, figures, stop: () => pg.stop() };
+    try {
+      const sql = connectDatabase(pg.url, { max: 1 });
+      try {
+        const applied = await migrate(sql);
+        if (applied.length > 0) {
+          log(`applied ${applied.join(", ")}; vacuum analyze`);
+          await sql`vacuum analyze`;
+        }
+      } finally {
+        await sql.end();
+      }
+    } catch (error) {
+      await pg.stop();
+      throw error;
+    }
+    return { url: pg.url, figures: cached.figures, stop: () => pg.stop() };
   }
-  if (existsSync(CACHE_ROOT)) {
-    for (const old of readdirSync(CACHE_ROOT)) rmSync(path.join(CACHE_ROOT, old), { recursive: true, force: true });
+  // Builds of this scale go (at city scale each takes several GB); other scales stay, and so does
+  // a folder whose server is running (another run building it).
+  for (const old of existsSync(CACHE_ROOT) ? readdirSync(CACHE_ROOT) : []) {
+    const oldDir = path.join(CACHE_ROOT, old);
+    const figures = readFigures(oldDir);
+    const sameScale = figures !== null && JSON.stringify(figures.scale) === JSON.stringify(scale);
+    const abandoned = figures === null && !existsSync(path.join(oldDir, "data", "postmaster.pid"));
+    if (sameScale || abandoned) rmSync(oldDir, { recursive: true, force: true });
   }
+  const dir = path.join(CACHE_ROOT, key);
   const pg = await startAt(dir);
   try {
     const figures = await build(pg.url, scale, key, log, options.signal, options.deferReadModels);
-    writeFileSync(figuresFile, `${JSON.stringify(figures, null, 2)}\n`);
+    writeFileSync(path.join(dir, "build.json"), `${JSON.stringify(figures, null, 2)}\n`);
     return { url: pg.url, figures, stop: () => pg.stop() };
   } catch (error) {
     await pg.stop();
     throw error;
   }
+}
+
+function readFigures(dir: string): BuildFigures | null {
+  const file = path.join(dir, "build.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BuildFigures) : null;
+}
+
+/** Complete builds of `scale`, newest first. */
+function completeBuilds(scale: Scale): { key: string; figures: BuildFigures }[] {
+  if (!existsSync(CACHE_ROOT)) return [];
+  return readdirSync(CACHE_ROOT)
+    .map((key) => ({ key, figures: readFigures(path.join(CACHE_ROOT, key)) }))
+    .filter((b): b is { key: string; figures: BuildFigures } => b.figures !== null)
+    .filter((b) => JSON.stringify(b.figures.scale) === JSON.stringify(scale))
+    .sort((a, b) => b.figures.builtAt.localeCompare(a.figures.builtAt));
 }
 
 /** Migrates like the indexer, then writes every batch of the synthetic chain with writeBatch. */

@@ -70,6 +70,7 @@ function expectedRows(table: string): string {
   }
   if (table === "invoices.issuer") return `issuer_id in ${registered} or department_id = $1`;
   if (table === "invoices.receiver_day") return `receiver_id in ${registered}`;
+  if (table === "invoices.department_day_state") return "registrar_id = $1";
   if (schema === "invoices") {
     return [
       "invoice_locked",
@@ -243,6 +244,56 @@ describe("dashboard (web/)", function () {
         return Math.max(...counts) === 0 || Math.min(...counts) === Math.max(...counts);
       });
       expect(vacuous, "tables empty or seen whole by every department").to.deep.equal([]);
+    });
+
+    it("counts in the invoice rollup exactly the invoices each department sees", async function () {
+      const grouped = `select indexer.local_day(issued_at)::text as day, state, count(*)::int as invoices,
+          sum(amount)::text as amount, sum(tax)::text as tax, sum(reimbursed)::text as reimbursed
+        from invoices.invoice group by 1, 2 order by 1, 2`;
+      const rolled = `select day::text, state, sum(invoices)::int as invoices, sum(amount)::text as amount,
+          sum(tax)::text as tax, sum(reimbursed)::text as reimbursed
+        from invoices.department_day_state group by 1, 2 order by 1, 2`;
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        const seen = await analyst.unsafe(grouped);
+        expect(await analyst.unsafe(rolled), code).to.deep.equal(seen);
+        if (code === "TAX" || code === "AUDIT") expect(seen.length, code).to.be.greaterThan(1);
+      }
+    });
+
+    it("pages the invoice table by cursor, forwards and back, in the order of the whole list", async function () {
+      const cookie = await signInOverHttp(base, operator("TAX"));
+      const all = (
+        await owner`select '0x' || encode(invoice_id, 'hex') as id from invoices.invoice
+                               order by issued_at desc, invoice_id desc`
+      ).map((r) => r.id as string);
+      expect(all.length).to.be.greaterThan(3);
+      const idsOf = (text: string) => [...text.matchAll(/href="\/invoices\/(0x[0-9a-f]{64})"/g)].map((m) => m[1]);
+      const link = (text: string, label: "next" | "previous") =>
+        new RegExp(`<a href="([^"]+)" class="${label}"`).exec(text)?.[1].replaceAll("&amp;", "&");
+      const seen: string[] = [];
+      const pages: string[] = [];
+      let query: string | undefined = "?size=2";
+      while (query) {
+        const response = await fetch(`${base}/invoices${query}`, { headers: { cookie } });
+        expect(response.status, query).to.equal(200);
+        const text = await response.text();
+        pages.push(text);
+        seen.push(...idsOf(text));
+        query = link(text, "next");
+      }
+      expect(seen).to.deep.equal(all);
+      // Back from the last page: the page before it.
+      const back = await fetch(`${base}/invoices${link(pages.at(-1)!, "previous")}`, { headers: { cookie } });
+      expect(idsOf(await back.text())).to.deep.equal(idsOf(pages.at(-2)!));
+      for (const [path, message] of [
+        ["/invoices?after=zz", "page cursor is not one of invoices"],
+        ["/invoices?after=1_0x00&before=1_0x00", "page after or before a row, not both"],
+      ]) {
+        const refused = await fetch(`${base}${path}`, { headers: { cookie } });
+        expect(refused.status, path).to.equal(400);
+        expect(await refused.text(), path).to.include(message);
+      }
     });
 
     it("gives the demo's departments their own figures and not the others'", async function () {

@@ -3,7 +3,7 @@
  * (`timeZone`), amounts come back in fen as decimal strings (the view formats yuan).
  */
 import type { Tx } from "../db.js";
-import { type Filters, selectSql, TABLES } from "./tables.js";
+import { type Filters, literal, selectSql, TABLES } from "./tables.js";
 
 export async function governanceSummary(tx: Tx) {
   const [row] = await tx`
@@ -23,35 +23,78 @@ export async function governanceSummary(tx: Tx) {
   };
 }
 
+interface InvoiceFigures {
+  totals: { count: number; amount: string; tax: string; reimbursed: string };
+  perDay: { day: string; count: number; amount: string }[];
+  byState: { state: string; count: number }[];
+}
+
+type FigureGroup = {
+  by_day: number;
+  by_state: number;
+  day: string;
+  state: string;
+  count: number;
+  amount: string;
+  tax: string;
+  reimbursed: string;
+};
+
+/** One pass for all three figures (grouping sets), not one per figure. */
+function figuresOf(groups: FigureGroup[]): InvoiceFigures {
+  const totals = groups.find((g) => g.by_day === 1 && g.by_state === 1) ?? {
+    count: 0,
+    amount: "0",
+    tax: "0",
+    reimbursed: "0",
+  };
+  return {
+    totals: { count: totals.count, amount: totals.amount, tax: totals.tax, reimbursed: totals.reimbursed },
+    perDay: groups.filter((g) => g.by_day === 0),
+    byState: groups.filter((g) => g.by_state === 0),
+  };
+}
+
+const GROUPS = `grouping(day) as by_day, grouping(state) as by_state, day::text, state`;
+
 /**
- * Invoice figures under the page's filters: the same FROM and WHERE as the table (selectSql),
- * wrapped, so the headline, the charts and the table always agree.
+ * Invoice figures under the page's filters, the same rows as the table's. Without a filter that
+ * picks a few invoices (issuer, number, id), from the read model's rollup per registering
+ * department, local day of issue and state (0044): row-level security shows each department its
+ * own rollup rows, which count exactly the invoices it sees. The period filters are days in the
+ * dashboard's time zone; the rollup's days are the deployment's (indexer.utc_offset()): when the
+ * two differ, or with a selective filter, the invoices themselves are counted.
  */
-export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string) {
-  // Without filters (or by issuer alone) the read model's report tables already hold the
-  // figures: a few rows per issuer and day instead of a pass over every invoice.
-  const keys = Object.keys(filters);
-  if (keys.every((key) => key === "issuer")) {
-    const issuer = filters.issuer ? filters.issuer.slice(2).toLowerCase() : null;
-    const [[totals], perDay, byState] = await Promise.all([
-      tx`select coalesce(sum(issued), 0)::int as count, coalesce(sum(issued_amount), 0)::text as amount,
-                coalesce(sum(issued_tax), 0)::text as tax, coalesce(sum(reimbursed_amount), 0)::text as reimbursed
-         from invoices.issuer_day where ${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')`,
-      tx`select day::text, sum(issued)::int as count, sum(issued_amount)::text as amount from invoices.issuer_day
-         where issued > 0 and (${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')) group by day order by day`,
-      tx`select state, sum(invoices)::int as count from invoices.state_count
-         where invoices > 0 and (${issuer === null} or issuer_id = decode(${issuer ?? ""}, 'hex')) group by state order by state`,
-    ]);
-    return {
-      totals: totals as unknown as { count: number; amount: string; tax: string; reimbursed: string },
-      perDay: perDay as unknown as { day: string; count: number; amount: string }[],
-      byState: byState as unknown as { state: string; count: number }[],
-    };
+export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string): Promise<InvoiceFigures> {
+  const selective = filters.issuer !== undefined || filters.number !== undefined || filters.id !== undefined;
+  if (!selective) {
+    const where = [
+      filters.state === undefined ? null : `state = ${literal(filters.state)}`,
+      filters.from === undefined ? null : `day >= ${literal(filters.from)}::date`,
+      filters.to === undefined ? null : `day <= ${literal(filters.to)}::date`,
+    ].filter((c) => c !== null);
+    const zone = literal(timeZone);
+    const groups = (await tx.unsafe(`
+      with same_days as (
+        -- The zone's offset in January and July (summer time) against the deployment's.
+        select indexer.utc_offset() = all (array[
+          extract(epoch from (timestamptz '2026-01-01 00:00Z' at time zone ${zone}) - timestamp '2026-01-01 00:00'),
+          extract(epoch from (timestamptz '2026-07-01 00:00Z' at time zone ${zone}) - timestamp '2026-07-01 00:00')]) as same
+      )
+      select ${GROUPS}, coalesce(sum(invoices), 0)::int as count, coalesce(sum(amount), 0)::text as amount,
+             coalesce(sum(tax), 0)::text as tax, coalesce(sum(reimbursed), 0)::text as reimbursed,
+             (select same from same_days) as same
+      from invoices.department_day_state
+      where (select same from same_days)${where.map((c) => ` and ${c}`).join("")}
+      group by grouping sets ((day), (state), ()) order by day, state`)) as unknown as (FigureGroup & {
+      same: boolean;
+    })[];
+    if (groups[0]?.same) return figuresOf(groups);
   }
   const base = selectSql(
     {
       ...TABLES.invoices,
-      from: "invoices.invoices v",
+      from: "invoices.invoice v",
       orderBy: "1",
       columns: [
         { key: "amount", sql: "v.amount", caption: "amount", display: "text" },
@@ -64,29 +107,12 @@ export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string)
     filters,
     timeZone,
   );
-  // One pass over the rows for all three (grouping sets), not one per figure.
-  const groups = (await tx.unsafe(`
-    select grouping(day) as by_day, grouping(state) as by_state, day::text, state, count(*)::int as count,
-           coalesce(sum(amount), 0)::text as amount, coalesce(sum(tax), 0)::text as tax,
-           coalesce(sum(reimbursed), 0)::text as reimbursed
-    from (${base}) t group by grouping sets ((day), (state), ()) order by day, state`)) as unknown as {
-    by_day: number;
-    by_state: number;
-    day: string;
-    state: string;
-    count: number;
-    amount: string;
-    tax: string;
-    reimbursed: string;
-  }[];
-  const totals = groups.find((g) => g.by_day === 1 && g.by_state === 1)!;
-  const perDay = groups.filter((g) => g.by_day === 0);
-  const byState = groups.filter((g) => g.by_state === 0);
-  return {
-    totals: totals as unknown as { count: number; amount: string; tax: string; reimbursed: string },
-    perDay: perDay as unknown as { day: string; count: number; amount: string }[],
-    byState: byState as unknown as { state: string; count: number }[],
-  };
+  return figuresOf(
+    (await tx.unsafe(`
+      select ${GROUPS}, count(*)::int as count, coalesce(sum(amount), 0)::text as amount,
+             coalesce(sum(tax), 0)::text as tax, coalesce(sum(reimbursed), 0)::text as reimbursed
+      from (${base}) t group by grouping sets ((day), (state), ()) order by day, state`)) as unknown as FigureGroup[],
+  );
 }
 
 export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string) {
