@@ -186,6 +186,8 @@ export async function build(
     let transactions = 0;
     let batches = 0;
     let lastReport = started;
+    let lastEvents = 0;
+    let invoices = 0;
     // One batch in flight while the next is built: PostgreSQL works while this thread generates.
     let writing: Promise<void> = Promise.resolve();
     for (const batch of chainBatches(plan)) {
@@ -198,14 +200,20 @@ export async function build(
       writing = writeBatch(writer.transact, batch);
       events += batch.events;
       transactions += batch.transactions;
+      invoices += batch.invoices;
       batches++;
       const now = performance.now();
       if (now - lastReport > 15_000) {
-        lastReport = now;
+        // Events/s so far and over the last interval: the per-batch refresh must not slow down as
+        // the tables grow (issue 10).
         const seconds = (now - started) / 1000;
+        const recent = (events - lastEvents) / ((now - lastReport) / 1000);
+        lastReport = now;
+        lastEvents = events;
         log(
-          `  ${events.toLocaleString("en")} events, block ${batch.next.blockNumber}, ${seconds.toFixed(0)} s, ` +
-            `${Math.round(events / seconds).toLocaleString("en")} events/s, rss ${process.memoryUsage().rss >> 20} MB`,
+          `  ${events.toLocaleString("en")} events, ${invoices.toLocaleString("en")} invoices, block ${batch.next.blockNumber}, ` +
+            `${seconds.toFixed(0)} s, ${Math.round(events / seconds).toLocaleString("en")} events/s ` +
+            `(last 15 s: ${Math.round(recent).toLocaleString("en")}), rss ${process.memoryUsage().rss >> 20} MB`,
         );
       }
     }

@@ -1150,6 +1150,8 @@ interface EventKind {
 export interface GeneratedBatch extends Batch {
   events: number;
   transactions: number;
+  /** Invoices issued in the batch (the build's progress is reported against them). */
+  invoices: number;
 }
 
 /**
@@ -1286,7 +1288,17 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
   };
   const takeBatch = (): GeneratedBatch => {
     const next: Checkpoint = { blockNumber, blockHash: hashOf(block) };
-    const batch: GeneratedBatch = { previous, next, tables, jobs, events: batchEvents, transactions: batchTxs };
+    let invoices = 0;
+    for (const [table, rows] of tables) if (table.name === "invoices.invoice_issued") invoices += rows.length;
+    const batch: GeneratedBatch = {
+      previous,
+      next,
+      tables,
+      jobs,
+      events: batchEvents,
+      transactions: batchTxs,
+      invoices,
+    };
     previous = next;
     tables = new Map();
     jobs = [];

@@ -188,4 +188,24 @@ describe("bench: synthetic chain", function () {
     const [notes] = await sql`select count(*)::int as n from invoices.credit_notes`;
     expect(notes.n).to.equal(figures.counts.creditNotes);
   });
+
+  it("leaves the working tables empty, and truncates one grown past 1 MB, not an unlogged table of anyone else", async function () {
+    const [left] = await sql`
+      select count(*)::int as n from pg_class c
+      where c.relkind = 'r' and c.relpersistence = 'u' and c.relnamespace::regnamespace::text <> 'public'
+        and (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %s', c.oid::regclass), false, true, '')))[1]::text::int > 0`;
+    expect(left.n).to.equal(0);
+    const size = async (table: string) =>
+      Number((await sql`select pg_relation_size(${table}::regclass)::bigint as b`)[0].b);
+    // What a batch leaves behind when DELETE empties a working table: its pages, until vacuum.
+    await sql`insert into invoices.dirty_credit_note select sha256(int4send(i)) from generate_series(1, 40000) i`;
+    await sql`delete from invoices.dirty_credit_note`;
+    await sql`create unlogged table public.analyst_scratch as select repeat('x', 200) as t from generate_series(1, 20000)`;
+    expect(await size("invoices.dirty_credit_note")).to.be.greaterThan(1 << 20);
+    expect(await size("public.analyst_scratch")).to.be.greaterThan(1 << 20);
+    await sql`select indexer.reset_working_tables()`;
+    expect(await size("invoices.dirty_credit_note")).to.equal(0);
+    expect(await size("public.analyst_scratch")).to.be.greaterThan(1 << 20);
+    await sql`drop table public.analyst_scratch`;
+  });
 });
