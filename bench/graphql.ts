@@ -16,7 +16,7 @@ import { issueToken } from "../web/src/auth/tokens.js";
 import { loadApiConfig } from "../web/src/api/config.js";
 import { startApi } from "../web/src/api/server.js";
 import { openReportsDatabase } from "./lib/reports-db.js";
-import { CITY_SCALE, type Scale } from "./lib/synthetic-chain.js";
+import { scaleOf } from "./lib/synthetic-chain.js";
 
 const LIMIT_MS = 100;
 
@@ -193,23 +193,6 @@ export async function benchGraphql(
     await owner.end();
   }
   return results;
-}
-
-// The scales of bench:reports (bench/reports.ts scaleOf), which runs when imported.
-function scaleOf(fraction: number): Scale {
-  if (!(fraction > 0 && fraction <= 1)) throw new Error(`BENCH_SCALE must be in (0, 1], got ${fraction}`);
-  if (fraction === 1) return CITY_SCALE;
-  const of = (n: number, min: number) => Math.max(min, Math.round(n * fraction));
-  return {
-    ...CITY_SCALE,
-    invoices: of(CITY_SCALE.invoices, 1_000),
-    issuers: of(CITY_SCALE.issuers, 20),
-    licences: of(CITY_SCALE.licences, 200),
-    uses: of(CITY_SCALE.uses, 2_000),
-    projects: of(CITY_SCALE.projects, 5),
-    payrolls: of(CITY_SCALE.payrolls, 100),
-    failed: of(CITY_SCALE.failed, 100),
-  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

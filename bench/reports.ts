@@ -20,7 +20,7 @@ import { ROOT } from "../deploy/lib/consortium.js";
 import { connectDatabase } from "../indexer/src/db/client.js";
 import { benchDashboard, type DashboardFigures, type PageTiming } from "./lib/dashboard-pages.js";
 import { openReportsDatabase } from "./lib/reports-db.js";
-import { CITY_SCALE, type Scale } from "./lib/synthetic-chain.js";
+import { scaleOf } from "./lib/synthetic-chain.js";
 import { type BenchQuery, QUERIES, type QueryContext } from "./queries.js";
 
 const fraction = Number(process.env.BENCH_SCALE ?? 1);
@@ -29,22 +29,6 @@ const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 30));
 const BUDGET_MS = 30_000;
 const LIMIT_MS = 50;
 const PAGE_LIMIT_MS = 100;
-
-export function scaleOf(fraction: number): Scale {
-  if (!(fraction > 0 && fraction <= 1)) throw new Error(`BENCH_SCALE must be in (0, 1], got ${fraction}`);
-  if (fraction === 1) return CITY_SCALE;
-  const of = (n: number, min: number) => Math.max(min, Math.round(n * fraction));
-  return {
-    ...CITY_SCALE,
-    invoices: of(CITY_SCALE.invoices, 1_000),
-    issuers: of(CITY_SCALE.issuers, 20),
-    licences: of(CITY_SCALE.licences, 200),
-    uses: of(CITY_SCALE.uses, 2_000),
-    projects: of(CITY_SCALE.projects, 5),
-    payrolls: of(CITY_SCALE.payrolls, 100),
-    failed: of(CITY_SCALE.failed, 100),
-  };
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

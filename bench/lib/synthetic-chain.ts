@@ -53,6 +53,23 @@ export const CITY_SCALE: Scale = {
   days: 180,
 };
 
+/** A fraction of the city scale (BENCH_SCALE), never below a size at which every shape still occurs. */
+export function scaleOf(fraction: number): Scale {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`BENCH_SCALE must be in (0, 1], got ${fraction}`);
+  if (fraction === 1) return CITY_SCALE;
+  const of = (n: number, min: number) => Math.max(min, Math.round(n * fraction));
+  return {
+    ...CITY_SCALE,
+    invoices: of(CITY_SCALE.invoices, 1_000),
+    issuers: of(CITY_SCALE.issuers, 20),
+    licences: of(CITY_SCALE.licences, 200),
+    uses: of(CITY_SCALE.uses, 2_000),
+    projects: of(CITY_SCALE.projects, 5),
+    payrolls: of(CITY_SCALE.payrolls, 100),
+    failed: of(CITY_SCALE.failed, 100),
+  };
+}
+
 // ---- time ------------------------------------------------------------------------------------
 
 /** 2026-06-01 00:00 in the city (UTC+8). Times below are seconds after it. */

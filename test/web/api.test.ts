@@ -13,7 +13,6 @@ import path from "node:path";
 import postgres from "postgres";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
-import { grantDepartment } from "../../web/src/admin.js";
 import { loadApiConfig } from "../../web/src/api/config.js";
 import { startApi, type ApiHandle } from "../../web/src/api/server.js";
 import { issueToken, revokeToken } from "../../web/src/auth/tokens.js";
@@ -21,7 +20,7 @@ import { loadDashboardConfig } from "../../web/src/config.js";
 import { webRoleUrl } from "../../web/src/db.js";
 import { startDashboard, type DashboardHandle } from "../../web/src/server.js";
 import { type Chain, configFor, type Database, indexToHead, startChain, startDatabase } from "../indexer/harness.js";
-import { operator, SESSION_SECRET, signInOverHttp } from "./helpers.js";
+import { connectAnalyst, operator, SESSION_SECRET, signInOverHttp } from "./helpers.js";
 
 const hex = (buffer: Buffer) => `0x${buffer.toString("hex")}`;
 const participantId = (code: string) => id(`govledger-demo-salt:${code}`);
@@ -142,11 +141,7 @@ describe("integrators' API (web/src/api/)", function () {
     base = api.url;
     for (const code of ["TAX", "FIRE", "SAMR"]) {
       tokens.set(code, (await issueToken(owner, code, "api test", "test")).token);
-      const { role, password } = await grantDepartment(owner, code);
-      const url = new URL(databaseUrl);
-      url.username = role;
-      url.password = password;
-      analysts.set(code, postgres(url.toString(), { max: 1, onnotice: () => {} }));
+      analysts.set(code, await connectAnalyst(owner, databaseUrl, code));
     }
   });
   after(async function () {

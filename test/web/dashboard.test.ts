@@ -10,9 +10,9 @@ import postgres from "postgres";
 import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
-import { grantDepartment } from "../../web/src/admin.js";
 import { webRoleUrl } from "../../web/src/db.js";
 import {
+  connectAnalyst,
   csvCells,
   type DepartmentCode,
   operator,
@@ -133,11 +133,7 @@ describe("dashboard (web/)", function () {
     base = fx.dashboard.url;
     owner = postgres(fx.databaseUrl, { max: 2, onnotice: () => {} });
     for (const code of OPERATORS) {
-      const { role, password } = await grantDepartment(owner, code);
-      const url = new URL(fx.databaseUrl);
-      url.username = role;
-      url.password = password;
-      analysts.set(code, postgres(url.toString(), { max: 1, onnotice: () => {} }));
+      analysts.set(code, await connectAnalyst(owner, fx.databaseUrl, code));
     }
   });
   after(async function () {

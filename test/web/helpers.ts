@@ -5,9 +5,11 @@
  */
 import path from "node:path";
 
+import postgres from "postgres";
 import { mnemonicToAccount } from "viem/accounts";
 import type { HDAccount } from "viem";
 
+import { grantDepartment } from "../../web/src/admin.js";
 import { startDashboard, type DashboardHandle } from "../../web/src/server.js";
 import { loadDashboardConfig } from "../../web/src/config.js";
 import { type Chain, configFor, type Database, indexToHead, startChain, startDatabase } from "../indexer/harness.js";
@@ -63,6 +65,15 @@ export async function startWebFixture(): Promise<WebFixture> {
       await db.stop();
     },
   };
+}
+
+/** A department's analyst login (`npm run db -- grant-department <code>`), connected: what it reads is what row-level security shows it. */
+export async function connectAnalyst(owner: postgres.Sql, databaseUrl: string, code: string): Promise<postgres.Sql> {
+  const { role, password } = await grantDepartment(owner, code);
+  const url = new URL(databaseUrl);
+  url.username = role;
+  url.password = password;
+  return postgres(url.toString(), { max: 1, onnotice: () => {} });
 }
 
 export async function postJson(base: string, path: string, body: unknown, cookie?: string) {
