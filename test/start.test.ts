@@ -71,7 +71,8 @@ async function stopAndCheck(started: Started, port: number): Promise<void> {
   const databasePort = Number(new URL(/psql (postgres:\/\/\S+)/.exec(started.output())![1]).port);
   const ctrlC = Date.now();
   process.kill(-started.child.pid!, "SIGINT");
-  expect(await started.exited).to.equal(0);
+  const code = await started.exited;
+  expect(code, `exit code after Ctrl-C; the output was:\n${started.output()}`).to.equal(0);
   expect(Date.now() - ctrlC, "the stop takes under 10 s").to.be.lessThan(10_000);
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(groupAlive(started.child.pid!), "no process of the group is left").to.equal(false);
