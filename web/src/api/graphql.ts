@@ -115,8 +115,74 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   "report.wages_owed": { primaryKey: "project_id" },
 };
 
+/**
+ * Views whose name is not a plural noun (reports per something, histories). Their lists keep the
+ * view's own name (`wagesOwed`, `invoiceTotalsPerIssuerDay`, `stateHistory`) rather than
+ * PostGraphile's plural of the last word (`wagesOweds`, `…PerIssuerDays`, `stateHistories`), and
+ * a row by its key is `<type>By<Key>` (`wagesOwedByProjectId`), which the list's name would
+ * otherwise take. Views named in the plural (`invoices`) give `invoices` and `invoice(invoiceId)`.
+ */
+const NAMED_AS_IS = new Set([
+  "invoices.state_history",
+  "invoices.credit_note_history",
+  "gov.operator_history",
+  "report.failed_attempts_per_department",
+  "report.invoice_reimbursements_per_receiver_day",
+  "report.invoice_totals_per_issuer_day",
+  "report.invoices_per_department_day",
+  "report.invoices_per_issuer_day",
+  "report.invoices_per_state",
+  "report.licence_uses_not_valid",
+  "report.licences_per_department",
+  "report.licences_per_department_day",
+  "report.licences_per_status",
+  "report.payrolls_per_state",
+  "report.project_balances_per_day",
+  "report.reimbursements_per_receiver_day",
+  "report.wages_owed",
+  "report.wages_paid",
+  "report.wages_per_project_day",
+]);
+
+/**
+ * The lists that offer `totalCount`: those whose size the consortium's set-up bounds (departments,
+ * roles, validators, templates, proposals) or that hold a few rows per department and day (the
+ * rollups). Every other list grows with the city's business, and `totalCount` is `count(*)` under
+ * row-level security over all of it (a second or more at 1,000,000 invoices): counts of those come
+ * from the rollups instead (`invoiceCount`, `invoicesPerDepartmentDay`, `licencesPerStatus`,
+ * `payrollsPerState`), and paging needs only `pageInfo.hasNextPage`.
+ */
+const COUNTED = new Set([
+  "gov.departments",
+  "gov.department_roles",
+  "gov.operators",
+  "gov.operator_history",
+  "gov.validators",
+  "gov.sealing_validators",
+  "gov.paused_contracts",
+  "gov.proposals",
+  "gov.proposal_votes",
+  "access.function_roles",
+  "access.role_members",
+  "licences.templates",
+  "report.failed_attempts_per_department",
+  "report.invoices_per_department_day",
+  "report.licences_per_department",
+  "report.licences_per_department_day",
+  "report.licences_per_status",
+]);
+
+/** Functions offered as query fields (every other function is hidden). */
+const QUERY_FUNCTIONS = new Set(["report.invoice_count"]);
+
 function qualified(pgClass: PgClass): string {
   return `${pgClass.getNamespace()?.nspname}.${pgClass.relname}`;
+}
+
+/** "schema.view" of a resource's or codec's relation (undefined for other codecs). */
+function relationOf(codec: { extensions?: { pg?: { schemaName?: string; name?: string } } }): string | undefined {
+  const pg = codec.extensions?.pg;
+  return pg?.schemaName && pg.name ? `${pg.schemaName}.${pg.name}` : undefined;
 }
 
 function smartTagRules(tables: string[]): PgSmartTagRule[] {
@@ -129,8 +195,24 @@ function smartTagRules(tables: string[]): PgSmartTagRule[] {
       match: (c: PgClass) => qualified(c) === name,
       tags: { behavior: "-*", name: `internal_${name.replace(".", "_")}` },
     })),
-    // Functions are the read model's machinery (chain time, refreshes, RLS helpers).
-    { kind: "procedure", match: () => true, tags: { behavior: "-*" } },
+    // Functions are the read model's machinery (chain time, refreshes, RLS helpers), but for the
+    // few offered as query fields.
+    {
+      kind: "procedure",
+      match: (p) => !QUERY_FUNCTIONS.has(`${p.getNamespace()?.nspname}.${p.proname}`),
+      tags: { behavior: "-*" },
+    },
+    {
+      kind: "procedure",
+      match: (p) => QUERY_FUNCTIONS.has(`${p.getNamespace()?.nspname}.${p.proname}`),
+      tags: { behavior: "-* +queryField" },
+    },
+    {
+      kind: "class",
+      match: (c: PgClass) =>
+        c.relkind === "v" && SCHEMAS.includes(c.getNamespace()?.nspname ?? "") && !COUNTED.has(qualified(c)),
+      tags: { behavior: "-totalCount" },
+    },
   ];
   for (const [name, tags] of Object.entries(VIEW_TAGS)) {
     const fk = tags.foreignKey as string | undefined;
@@ -197,7 +279,25 @@ const ReadModelNamesPlugin: GraphileConfig.Plugin = {
       },
       // Functions are hidden, but still named: overloads across schemas must not collide.
       functionResourceName(_previous, _options, { pgProc }) {
-        return `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
+        const name = `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
+        return QUERY_FUNCTIONS.has(`${pgProc.getNamespace()?.nspname}.${pgProc.proname}`) ? pgProc.proname : name;
+      },
+      allRowsConnection(previous, _options, resource) {
+        const relation = relationOf(resource.codec);
+        return relation && NAMED_AS_IS.has(relation)
+          ? this.connectionField(this.camelCase(relation.split(".")[1]))
+          : previous!(resource);
+      },
+      rowByUnique(previous, _options, details) {
+        const { resource, unique } = details;
+        const relation = relationOf(resource.codec);
+        if (!relation || !NAMED_AS_IS.has(relation)) return previous!(details);
+        return this.camelCase(`${relation.split(".")[1]}-by-${(unique.attributes as string[]).join("-and-")}`);
+      },
+      // A row's own ids are \`invoiceId\`, \`projectId\`…: the global object id is \`nodeId\` (fetched
+      // by \`invoiceByNodeId\`), not an \`id\` to mistake for them.
+      nodeIdFieldName() {
+        return "nodeId";
       },
     },
   },
