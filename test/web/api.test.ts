@@ -308,7 +308,7 @@ describe("integrators' API (web/src/api/)", function () {
     for (const list of ["invoices", "creditNotes", "licences", "licenceUses", "stateHistory", "wagesPaid"]) {
       const answer = await graphql({ query: `{ ${list}(first: 1) { totalCount } }` }, { token: tokens.get("TAX") });
       expect(answer.status, list).to.equal(400);
-      expect(answer.body.errors?.[0].message).to.match(/Cannot query field "totalCount" on type "\w+Connection"/);
+      expect(answer.body.errors?.[0].message).to.match(/^\w+Connection has no totalCount: .* count with invoiceCount/);
     }
   });
 
