@@ -116,35 +116,6 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
 };
 
 /**
- * Views whose name is not a plural noun (reports per something, histories). Their lists keep the
- * view's own name (`wagesOwed`, `invoiceTotalsPerIssuerDay`, `stateHistory`) rather than
- * PostGraphile's plural of the last word (`wagesOweds`, `…PerIssuerDays`, `stateHistories`), and
- * a row by its key is `<type>By<Key>` (`wagesOwedByProjectId`), which the list's name would
- * otherwise take. Views named in the plural (`invoices`) give `invoices` and `invoice(invoiceId)`.
- */
-const NAMED_AS_IS = new Set([
-  "invoices.state_history",
-  "invoices.credit_note_history",
-  "gov.operator_history",
-  "report.failed_attempts_per_department",
-  "report.invoice_reimbursements_per_receiver_day",
-  "report.invoice_totals_per_issuer_day",
-  "report.invoices_per_department_day",
-  "report.invoices_per_issuer_day",
-  "report.invoices_per_state",
-  "report.licence_uses_not_valid",
-  "report.licences_per_department",
-  "report.licences_per_department_day",
-  "report.licences_per_status",
-  "report.payrolls_per_state",
-  "report.project_balances_per_day",
-  "report.reimbursements_per_receiver_day",
-  "report.wages_owed",
-  "report.wages_paid",
-  "report.wages_per_project_day",
-]);
-
-/**
  * The lists that offer `totalCount`: those whose size the consortium's set-up bounds (departments,
  * roles, validators, templates, proposals) or that hold a few rows per department and day (the
  * rollups). Every other list grows with the city's business, and `totalCount` is `count(*)` under
@@ -179,10 +150,15 @@ function qualified(pgClass: PgClass): string {
   return `${pgClass.getNamespace()?.nspname}.${pgClass.relname}`;
 }
 
-/** "schema.view" of a resource's or codec's relation (undefined for other codecs). */
-function relationOf(codec: { extensions?: { pg?: { schemaName?: string; name?: string } } }): string | undefined {
+/** A view's name when it is not a plural noun (its last word is its own singular), else undefined. */
+function viewNamedAsIs(
+  inflection: { singularize(text: string): string },
+  codec: { extensions?: { pg?: { schemaName?: string; name?: string } } },
+): string | undefined {
   const pg = codec.extensions?.pg;
-  return pg?.schemaName && pg.name ? `${pg.schemaName}.${pg.name}` : undefined;
+  if (!pg?.schemaName || !pg.name || !SCHEMAS.includes(pg.schemaName)) return undefined;
+  const last = pg.name.split("_").pop()!;
+  return inflection.singularize(last) === last ? pg.name : undefined;
 }
 
 function smartTagRules(tables: string[]): PgSmartTagRule[] {
@@ -282,17 +258,21 @@ const ReadModelNamesPlugin: GraphileConfig.Plugin = {
         const name = `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
         return QUERY_FUNCTIONS.has(`${pgProc.getNamespace()?.nspname}.${pgProc.proname}`) ? pgProc.proname : name;
       },
+      // A view whose name is not a plural noun (a report per something, a history: its last word
+      // is no plural) keeps its name for its list (`wagesOwed`, `invoiceTotalsPerIssuerDay`,
+      // `stateHistory`) rather than PostGraphile's plural of that word (`wagesOweds`,
+      // `…PerIssuerDays`, `stateHistories`), and a row by its key is `<type>By<Key>`
+      // (`wagesOwedByProjectId`), since the list has the short name. Views named in the plural
+      // (`invoices`) give `invoices` and `invoice(invoiceId)`.
       allRowsConnection(previous, _options, resource) {
-        const relation = relationOf(resource.codec);
-        return relation && NAMED_AS_IS.has(relation)
-          ? this.connectionField(this.camelCase(relation.split(".")[1]))
-          : previous!(resource);
+        const view = viewNamedAsIs(this, resource.codec);
+        return view ? this.connectionField(this.camelCase(view)) : previous!(resource);
       },
       rowByUnique(previous, _options, details) {
         const { resource, unique } = details;
-        const relation = relationOf(resource.codec);
-        if (!relation || !NAMED_AS_IS.has(relation)) return previous!(details);
-        return this.camelCase(`${relation.split(".")[1]}-by-${(unique.attributes as string[]).join("-and-")}`);
+        const view = viewNamedAsIs(this, resource.codec);
+        if (!view) return previous!(details);
+        return this.camelCase(`${view}-by-${(unique.attributes as string[]).join("-and-")}`);
       },
       // A row's own ids are \`invoiceId\`, \`projectId\`…: the global object id is \`nodeId\` (fetched
       // by \`invoiceByNodeId\`), not an \`id\` to mistake for them.
