@@ -5,8 +5,9 @@
  * of indexer/migrations/0040-0043 do) and never reads a row itself.
  *
  * Exposed: the views of the read model's schemas (docs/reporting.md: state views and reports),
- * all of which run as their caller. Hidden: the tables under them (event tables, state tables,
- * working tables), the raw and indexer schemas, every function, and every mutation.
+ * all of which run as their caller, and report.invoice_count (0070) as `invoiceCount`. Hidden:
+ * the tables under them (event tables, state tables, working tables), the raw and indexer
+ * schemas, every other function, and every mutation. docs/schema.graphql prints the result.
  */
 import "./env.js";
 
@@ -274,8 +275,8 @@ const ReadModelNamesPlugin: GraphileConfig.Plugin = {
         if (!view) return previous!(details);
         return this.camelCase(`${view}-by-${(unique.attributes as string[]).join("-and-")}`);
       },
-      // A row's own ids are \`invoiceId\`, \`projectId\`…: the global object id is \`nodeId\` (fetched
-      // by \`invoiceByNodeId\`), not an \`id\` to mistake for them.
+      // A row's own ids are `invoiceId`, `projectId`…: the global object id is `nodeId` (fetched
+      // by `invoiceByNodeId`), not an `id` to mistake for them.
       nodeIdFieldName() {
         return "nodeId";
       },
