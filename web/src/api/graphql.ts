@@ -138,6 +138,7 @@ const COUNTED = new Set([
   "access.role_members",
   "licences.templates",
   "report.failed_attempts_per_department",
+  "report.consents_per_state",
   "report.invoices_per_department_day",
   "report.licences_per_department",
   "report.licences_per_department_day",
