@@ -6,7 +6,10 @@
 -- one more report upsert of refresh_invoices, from the same net contributions as issuer_day and
 -- state_count (+1 for the rows as they are now, -1 for the rows as they were), in the statement
 -- that writes the rows. invoices.invoice changes only there (a rebuild empties the rollup with
--- the other state tables), so nothing else had to be followed.
+-- the other state tables), so nothing else had to be followed. Measured as PostgreSQL's CPU time
+-- of refresh_invoices over a bench:indexer-sized backfill (100,000 invoices in batches of 5,000):
+-- 2.6 s before, 2.1 s without the triggers; the rest is mostly writing the rows and their six
+-- indexes (the three of 0041/0044 alone: 0.65 s), which the read side uses.
 
 drop trigger a_roll_up_deleted on invoices.invoice;
 drop trigger b_count_new_issuers on invoices.invoice;
