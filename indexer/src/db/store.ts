@@ -27,11 +27,6 @@ export interface Batch {
   next: Checkpoint;
   tables: Map<TableSpec, Row[]>;
   jobs: Job[];
-  /**
-   * The rows as COPY text, table by table (prepareCopy), in place of `tables`: written before the
-   * batch's transaction, so that the transaction only streams it.
-   */
-  copy?: Map<TableSpec, string[]>;
 }
 
 /** Another writer moved the checkpoint: this process must reload it and carry on from there. */
@@ -62,38 +57,26 @@ function copyValue(kind: ColumnKind, value: string | null): string {
   }
 }
 
-/** Rows as COPY text, 2,000 rows a chunk. */
-function* copyChunks(table: TableSpec, rows: Row[]): Generator<string> {
-  const CHUNK = 2_000;
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    let chunk = "";
-    for (const row of rows.slice(start, start + CHUNK)) {
-      chunk += table.columns.map((column) => copyValue(column.kind, row[column.name] ?? null)).join("\t") + "\n";
-    }
-    yield chunk;
-  }
-}
-
-/**
- * The batch with its rows as COPY text instead of row objects (smaller, too). The sync loop
- * prepares the next batch while the current one's transaction runs: the transaction's time is
- * mostly PostgreSQL's (the read model's refresh), so the text costs it nothing then.
- */
-export function prepareCopy(batch: Batch): Batch {
-  const copy = new Map<TableSpec, string[]>();
-  for (const [table, rows] of batch.tables) if (rows.length > 0) copy.set(table, [...copyChunks(table, rows)]);
-  return { previous: batch.previous, next: batch.next, tables: new Map(), jobs: batch.jobs, copy };
-}
-
 /**
  * Bulk insert with COPY FROM STDIN: the fastest way into PostgreSQL, and nothing of the batch is
  * kept once the stream is written (bound parameters of a large INSERT would be).
  */
-async function insertRows(tx: TransactionSql, table: TableSpec, chunks: Iterable<string>): Promise<void> {
+async function insertRows(tx: TransactionSql, table: TableSpec, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
   const names = table.columns.map((column) => `"${column.name}"`).join(", ");
   const stream = await tx.unsafe(`copy ${table.name} (${names}) from stdin`).writable();
+  const CHUNK = 2_000;
+  function* text() {
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      let chunk = "";
+      for (const row of rows.slice(start, start + CHUNK)) {
+        chunk += table.columns.map((column) => copyValue(column.kind, row[column.name] ?? null)).join("\t") + "\n";
+      }
+      yield chunk;
+    }
+  }
   // pipeline: backpressure, and a rejection (not a wait for 'drain' forever) if the connection dies.
-  await pipeline(Readable.from(chunks, { objectMode: false }), stream);
+  await pipeline(Readable.from(text(), { objectMode: false }), stream);
 }
 
 export async function readCheckpoint(sql: Sql): Promise<Checkpoint | null> {
@@ -124,8 +107,7 @@ async function moveCheckpoint(tx: TransactionSql, previous: Checkpoint | null, n
 export async function writeBatch(transact: Transact, batch: Batch): Promise<void> {
   await transact(async (tx) => {
     await moveCheckpoint(tx, batch.previous, batch.next);
-    for (const [table, rows] of batch.tables) if (rows.length > 0) await insertRows(tx, table, copyChunks(table, rows));
-    for (const [table, chunks] of batch.copy ?? []) await insertRows(tx, table, chunks);
+    for (const [table, rows] of batch.tables) await insertRows(tx, table, rows);
     const from = batch.previous === null ? 0n : batch.previous.blockNumber + 1n;
     await tx`select indexer.refresh_read_models(${from.toString()}, ${batch.next.blockNumber.toString()})`;
     for (const job of batch.jobs) {

@@ -16,7 +16,6 @@ import {
   type Batch,
   type Checkpoint,
   CheckpointMovedError,
-  prepareCopy,
   readCheckpoint,
   rollbackTo,
   storedBlockHash,
@@ -69,10 +68,8 @@ interface Fetched {
   failedCount: number;
   firstParentHash: string;
   split: boolean;
-  /** Laid out with no previous checkpoint (the loop sets it when it writes the batch), as COPY text. */
+  /** Laid out with no previous checkpoint: the loop sets it when it writes the batch. */
   batch: Batch;
-  /** Tokens its ProjectCreated rows name. */
-  tokens: Hex[];
 }
 
 type Prefetch = { from: bigint; to: bigint; result: Promise<{ data?: Fetched; error?: unknown }> };
@@ -107,25 +104,21 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const startFetch = (from: bigint, to: bigint): Prefetch => ({
     from,
     to,
-    // Decoded and laid out as COPY text as soon as it arrives, so a prefetched range is made ready
-    // while the previous batch's transaction runs in PostgreSQL instead of after it.
+    // Decoded as soon as it arrives, so a prefetched range is decoded while the previous batch's
+    // transaction runs in PostgreSQL instead of after it.
     result: retry(`fetching blocks ${from}-${to}`, () => fetchRange(rpc, addresses, from, to))
-      .then((data) => {
-        const batch = buildBatch(decoder, data, null);
-        return {
-          data: {
-            from: data.from,
-            to: data.to,
-            blockCount: data.blocks.length,
-            logCount: data.logs.length,
-            failedCount: data.failed.length,
-            firstParentHash: data.blocks[0].parentHash,
-            split: data.split,
-            tokens: projectTokens(batch),
-            batch: prepareCopy(batch),
-          },
-        };
-      })
+      .then((data) => ({
+        data: {
+          from: data.from,
+          to: data.to,
+          blockCount: data.blocks.length,
+          logCount: data.logs.length,
+          failedCount: data.failed.length,
+          firstParentHash: data.blocks[0].parentHash,
+          split: data.split,
+          batch: buildBatch(decoder, data, null),
+        },
+      }))
       // A decoding error too waits for the loop (a discarded prefetch must not reject unheard).
       .catch((error: unknown) => ({ error })),
   });
@@ -200,7 +193,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
         const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
         prefetch = startFetch(nextFrom, nextTo);
       }
-      const newTokens = data!.tokens;
+      const newTokens = projectTokens(batch);
       if (newTokens.length > 0) await retry("reading token decimals", () => tokens.record(newTokens));
       try {
         await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
