@@ -1,6 +1,7 @@
 /**
  * The sync loop: from the checkpoint to the chain head and then following it, one block range at
- * a time. Fetching the next range overlaps with writing the current one. Ranges adapt: they
+ * a time. Fetching and decoding the next range overlap with writing the current one (the write's
+ * transaction is mostly PostgreSQL's time: the read model's refresh). Ranges adapt: they
  * narrow when the node refuses them, widen while answers are small. Before writing, the range
  * must continue the chain the database holds (its first block's parent is the checkpoint); if
  * not, the chain reorganised: the loop walks back to the last block both agree on, rolls the
@@ -12,6 +13,7 @@ import type { Transact } from "../db/client.js";
 import { eth_blockNumber, eth_getBlockByNumber, type Hex, type Rpc } from "../rpc/client.js";
 import { BlockNotFoundError, RetryableError, sleep, withRetry } from "../errors.js";
 import {
+  type Batch,
   type Checkpoint,
   CheckpointMovedError,
   readCheckpoint,
@@ -20,7 +22,7 @@ import {
   writeBatch,
 } from "../db/store.js";
 import { buildBatch, type Decoder } from "./batch.js";
-import { fetchRange, type RangeData } from "./fetch.js";
+import { fetchRange } from "./fetch.js";
 import { type Metrics, recordBatch } from "./metrics.js";
 import { projectTokens, TokenDecimals } from "./tokens.js";
 
@@ -57,7 +59,20 @@ export interface SyncOptions {
   targetEvents?: number;
 }
 
-type Prefetch = { from: bigint; to: bigint; result: Promise<{ data?: RangeData; error?: unknown }> };
+/** A fetched range, decoded; its logs are not kept (the batch's rows are what is written). */
+interface Fetched {
+  from: bigint;
+  to: bigint;
+  blockCount: number;
+  logCount: number;
+  failedCount: number;
+  firstParentHash: string;
+  split: boolean;
+  /** Laid out with no previous checkpoint: the loop sets it when it writes the batch. */
+  batch: Batch;
+}
+
+type Prefetch = { from: bigint; to: bigint; result: Promise<{ data?: Fetched; error?: unknown }> };
 
 const hexHash = (checkpoint: Checkpoint) => `0x${checkpoint.blockHash}`;
 
@@ -89,10 +104,23 @@ export async function runSync(options: SyncOptions): Promise<void> {
   const startFetch = (from: bigint, to: bigint): Prefetch => ({
     from,
     to,
-    result: retry(`fetching blocks ${from}-${to}`, () => fetchRange(rpc, addresses, from, to)).then(
-      (data) => ({ data }),
-      (error: unknown) => ({ error }),
-    ),
+    // Decoded as soon as it arrives, so a prefetched range is decoded while the previous batch's
+    // transaction runs in PostgreSQL instead of after it.
+    result: retry(`fetching blocks ${from}-${to}`, () => fetchRange(rpc, addresses, from, to))
+      .then((data) => ({
+        data: {
+          from: data.from,
+          to: data.to,
+          blockCount: data.blocks.length,
+          logCount: data.logs.length,
+          failedCount: data.failed.length,
+          firstParentHash: data.blocks[0].parentHash,
+          split: data.split,
+          batch: buildBatch(decoder, data, null),
+        },
+      }))
+      // A decoding error too waits for the loop (a discarded prefetch must not reject unheard).
+      .catch((error: unknown) => ({ error })),
   });
 
   while (!signal.aborted) {
@@ -135,7 +163,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
       if (error !== undefined) throw error;
       if (signal.aborted) break;
 
-      if (checkpoint !== null && data!.blocks[0].parentHash !== hexHash(checkpoint)) {
+      if (checkpoint !== null && data!.firstParentHash !== hexHash(checkpoint)) {
         checkpoint = await recover(options, checkpoint, head, retry);
         continue;
       }
@@ -144,8 +172,8 @@ export async function runSync(options: SyncOptions): Promise<void> {
       // the next range overlapping with this write. A width the node refused caps the ranges for a
       // while (not forever: the chain's density changes), so a limited node is not asked for too
       // wide a range every time.
-      const events = data!.logs.length;
-      const blocks = BigInt(data!.blocks.length);
+      const events = data!.logCount;
+      const blocks = BigInt(data!.blockCount);
       if (data!.split) {
         metrics.rangesNarrowed++;
         ceiling = blocks;
@@ -159,7 +187,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
         span = span * 2n < limit ? span * 2n : limit;
       }
 
-      const batch = buildBatch(decoder, data!, checkpoint);
+      const batch: Batch = { ...data!.batch, previous: checkpoint };
       const nextFrom = data!.to + 1n;
       if (nextFrom <= head) {
         const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
@@ -176,7 +204,7 @@ export async function runSync(options: SyncOptions): Promise<void> {
         checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
         continue;
       }
-      recordBatch(metrics, data!.blocks.length, data!.logs.length, data!.failed.length);
+      recordBatch(metrics, data!.blockCount, data!.logCount, data!.failedCount);
       checkpoint = batch.next;
       metrics.indexed = checkpoint.blockNumber;
       await options.afterWrite?.(checkpoint);
