@@ -10,6 +10,7 @@
  *   --reuse            the newest complete build of this scale, whatever code built it, with the
  *                      migrations it lacks applied (a city-scale build takes half an hour)
  *   --queries, --dashboard   only that half
+ *   --pages <regex>    only the dashboard pages whose name matches (/invoices|/reports, say)
  *   BENCH_SCALE=0.01   a fraction of the city scale (default 1)
  *   BENCH_RUNS=30      timed runs per query and page (default 30; at least 20)
  */
@@ -75,6 +76,7 @@ try {
       // row-level security), the regulator sees everything, the others a domain each.
       departments: ["TAX", "AUDIT", "SAMR", "CONS", "HRSS"],
       exportAs: "TAX",
+      pages: pagesOption(),
       deepPage: 50,
       sample: { monthStart: ctx.monthStart, day: ctx.day, issuerId: ctx.issuerId },
       log: (line) => console.log(line),
@@ -108,6 +110,11 @@ if (dashboard) {
     `${JSON.stringify({ invoices: db.figures.counts.invoices, ...dashboard }, null, 2)}\n`,
   );
   console.log(`written ${path.relative(ROOT, out("reports-dashboard"))}`);
+}
+
+function pagesOption(): RegExp | undefined {
+  const at = process.argv.indexOf("--pages");
+  return at === -1 ? undefined : new RegExp(process.argv[at + 1]);
 }
 
 async function timeQueries(ctx: QueryContext) {

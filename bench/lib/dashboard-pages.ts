@@ -55,6 +55,8 @@ export interface DashboardBenchOptions {
   exportAs: string | null;
   /** Pages to follow along the invoice table's "next" links for the deep page. */
   deepPage: number;
+  /** Only the pages whose name matches (`-- --pages <regex>`); all when absent. */
+  pages?: RegExp;
   /** Sample filter values (the chain's last month, a large issuer). */
   sample: { monthStart: string; day: string; issuerId: string };
   log: (line: string) => void;
@@ -118,6 +120,7 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
       /** Times `page`; returns its last body. */
       const time = async (name: string, page: string): Promise<string | undefined> => {
         if (options.signal?.aborted) return undefined;
+        if (options.pages && !options.pages.test(name)) return undefined;
         const key = `${code} ${name}`;
         try {
           const times: number[] = [];
@@ -180,9 +183,10 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
         ["/invoices?number=42", "/invoices?number=42"],
       ];
       for (const [name, page] of invoiceQueries) await time(name, page);
-      let deep: string | null = "/invoices?state=Issued";
+      const deepName = `/invoices?state=Issued, page ${options.deepPage} (next links)`;
+      let deep: string | null = options.pages && !options.pages.test(deepName) ? null : "/invoices?state=Issued";
       for (let n = 1; n < options.deepPage && deep; n++) deep = nextLink((await get(deep)).body);
-      if (deep) await time(`/invoices?state=Issued, page ${options.deepPage} (next links)`, deep);
+      if (deep) await time(deepName, deep);
       for (const [kind, href] of details) await time(`${kind} (first linked)`, href);
     }
 

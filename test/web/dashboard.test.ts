@@ -537,6 +537,33 @@ describe("dashboard (web/)", function () {
         expect(header[2][2]).to.equal("2000-01-01 – … (UTC+08:00)");
         expect(header[3]).to.deep.equal(["#", "导出时区块高度", head.number, head.hash]);
         expect(lines.length - header.length - 1, `${code}'s invoice rows`).to.equal(expected);
+        if (code === "TAX") {
+          // Each row's transaction and number are its InvoiceIssued event's (kept on the invoice
+          // row since 0060), in the page's order, newest first.
+          const columns = csvCells(lines[header.length]).map((caption) => /\((\w+)\)$/.exec(caption)![1]);
+          const rows = lines
+            .slice(header.length + 1)
+            .map((line) => Object.fromEntries(csvCells(line).map((cell, i) => [columns[i], cell])));
+          const issued = await owner`
+            select '0x' || encode(e.invoice_id, 'hex') as invoice_id, '0x' || encode(e.tx_hash, 'hex') as tx_hash,
+                   e.number::text as number
+            from invoices.invoice_issued e join invoices.invoice v using (invoice_id)
+            order by v.issued_at desc, v.invoice_id desc`;
+          expect(rows.map((r) => [r.invoice_id, r.tx_hash, r.number])).to.deep.equal(
+            issued.map((r) => [r.invoice_id, r.tx_hash, r.number]),
+          );
+          // The number filter, as the page applies it (on the digits; 0042 finds 42).
+          const number = issued[0].number as string;
+          const numbered = await (
+            await fetch(`${base}/export/invoices.csv?number=0${number}`, { headers: { cookie } })
+          ).text();
+          const ids = numbered
+            .trim()
+            .split("\n")
+            .filter((line) => /^0x[0-9a-f]{64},/.test(line))
+            .map((line) => line.slice(0, 66));
+          expect(ids).to.deep.equal(issued.filter((r) => r.number === number).map((r) => r.invoice_id));
+        }
         const xlsx = await fetch(`${base}/export/invoices.xlsx`, { headers: { cookie } });
         expect(xlsx.status).to.equal(200);
         expect(
