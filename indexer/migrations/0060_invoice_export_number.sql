@@ -42,14 +42,16 @@ cluster invoices.invoice using invoice_issued_at;
 create index invoice_number_text_issued on invoices.invoice (number_text, issued_at desc, invoice_id desc);
 create index invoice_issuer_state_issued on invoices.invoice (issuer_id, state, issued_at desc, invoice_id desc);
 
--- 0015's refresh, with the two columns written on insert (`recomputed`) and carried by the
--- continued rows (the working table has them too). Nothing else changed.
+-- 0052's refresh (0015's with the department rollup), with the two columns written on insert
+-- (`recomputed`) and carried by the continued rows (the working table has them too). Nothing
+-- else changed.
 create or replace function invoices.refresh_invoices(from_block bigint, to_block bigint) returns void
 language plpgsql as $$
 declare
   zero_issuer_days jsonb;
   zero_receiver_days jsonb;
   zero_states jsonb;
+  zero_department_days jsonb;
   shift interval := make_interval(secs => indexer.utc_offset());
   -- A range open to the top (rollback, rebuild) folds every event; a forward batch folds its own
   -- events onto the stored rows.
@@ -248,12 +250,64 @@ begin
     where (d.invoices, d.amount) <> (0, 0)
     on conflict (issuer_id, state) do update set invoices = r.invoices + excluded.invoices, amount = r.amount + excluded.amount
     returning r.issuer_id, r.state, r.invoices
+  ),
+  -- The department each new invoice is counted for: its issuer's registrar, looked up again
+  -- whenever rows of the issuer go in (the mapping may change only after a rollback removed the
+  -- registration, and every invoice of the issuer with it). Rows the batch updates or removes
+  -- keep the mapping they were counted with: this statement reads issuer_registrar as it was
+  -- before it, whatever `registrars` writes.
+  new_registrars as (
+    select n.issuer_id, coalesce(r.department_id, '\x'::bytea) as registrar_id
+    from (select distinct issuer_id from recomputed) n
+    left join lateral (
+      select p.department_id from gov.participant_registered p
+      where p.participant_id = n.issuer_id order by p.block_number desc, p.log_index desc limit 1
+    ) r on true
+  ),
+  registrars as (
+    insert into invoices.issuer_registrar as m (issuer_id, registrar_id)
+    select * from new_registrars
+    on conflict (issuer_id) do update set registrar_id = excluded.registrar_id
+    where m.registrar_id <> excluded.registrar_id
+  ),
+  department_days as (
+    insert into invoices.department_day_state as r (registrar_id, day, state, invoices, amount, tax, reimbursed)
+    select * from (
+      select coalesce(n.registrar_id, m.registrar_id) as registrar_id, c.day, c.state, sum(c.invoices) as invoices,
+             sum(c.amount) as amount, sum(c.tax) as tax, sum(c.reimbursed) as reimbursed
+      from (
+        select x.issuer_id, x.inserted, ((x.issued_at at time zone 'UTC') + shift)::date as day, x.state,
+               sum(x.sign) as invoices, sum(x.sign * x.amount) as amount, sum(x.sign * x.tax) as tax,
+               sum(x.sign * x.reimbursed) as reimbursed
+        from (
+          select 1 as sign, true as inserted, r.issuer_id, r.issued_at, r.state, r.amount, r.tax, r.reimbursed from recomputed r
+          union all
+          select 1, false, c.issuer_id, c.issued_at, c.state, c.amount, c.tax, c.reimbursed from continued_rows c
+          union all
+          select -1, false, m.issuer_id, m.issued_at, m.state, m.amount, m.tax, m.reimbursed from invoices.marked_invoice m
+        ) x
+        group by 1, 2, 3, 4
+      ) c
+      left join new_registrars n on c.inserted and n.issuer_id = c.issuer_id
+      left join invoices.issuer_registrar m on not c.inserted and m.issuer_id = c.issuer_id
+      where coalesce(n.registrar_id, m.registrar_id) is not null
+      group by 1, 2, 3
+    ) d
+    where (d.invoices, d.amount, d.tax, d.reimbursed) <> (0, 0, 0, 0)
+    on conflict (registrar_id, day, state) do update set
+      invoices = r.invoices + excluded.invoices,
+      amount = r.amount + excluded.amount,
+      tax = r.tax + excluded.tax,
+      reimbursed = r.reimbursed + excluded.reimbursed
+    returning r.registrar_id, r.day, r.state, r.invoices
   )
   select (select jsonb_agg(jsonb_build_array(encode(issuer_id, 'hex'), day)) from issuer_days
           where issued = 0 and claimed = 0 and reimbursed = 0),
          (select jsonb_agg(jsonb_build_array(encode(receiver_id, 'hex'), day)) from receiver_days where reimbursed = 0),
-         (select jsonb_agg(jsonb_build_array(encode(issuer_id, 'hex'), state)) from states where invoices = 0)
-  into zero_issuer_days, zero_receiver_days, zero_states;
+         (select jsonb_agg(jsonb_build_array(encode(issuer_id, 'hex'), state)) from states where invoices = 0),
+         (select jsonb_agg(jsonb_build_array(encode(registrar_id, 'hex'), day, state)) from department_days
+          where invoices = 0)
+  into zero_issuer_days, zero_receiver_days, zero_states, zero_department_days;
 
   -- Report rows the batch took to zero (every invoice they counted moved elsewhere or is gone).
   if zero_issuer_days is not null then
@@ -270,6 +324,12 @@ begin
     delete from invoices.state_count r
     using jsonb_array_elements(zero_states) z
     where r.issuer_id = decode(z->>0, 'hex') and r.state = z->>1;
+  end if;
+
+  if zero_department_days is not null then
+    delete from invoices.department_day_state r
+    using jsonb_array_elements(zero_department_days) z
+    where r.registrar_id = decode(z->>0, 'hex') and r.day = (z->>1)::date and r.state = z->>2;
   end if;
 
   delete from invoices.marked_invoice;
