@@ -57,6 +57,8 @@ export interface DashboardBenchOptions {
   deepPage: number;
   /** Sample filter values (the chain's last month, a large issuer). */
   sample: { monthStart: string; day: string; issuerId: string };
+  /** Only the pages whose name matches (all when absent). */
+  only?: RegExp;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -117,7 +119,7 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
       };
       /** Times `page`; returns its last body. */
       const time = async (name: string, page: string): Promise<string | undefined> => {
-        if (options.signal?.aborted) return undefined;
+        if (options.signal?.aborted || (options.only && !options.only.test(name))) return undefined;
         const key = `${code} ${name}`;
         try {
           const times: number[] = [];
@@ -180,9 +182,21 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
         ["/invoices?number=42", "/invoices?number=42"],
       ];
       for (const [name, page] of invoiceQueries) await time(name, page);
-      let deep: string | null = "/invoices?state=Issued";
+      // The licence and escrow tables past their overview pages (the navigation times those),
+      // each under row-level security as the department sees them.
+      const domainPages = [
+        "/licences?status=Active",
+        "/licences/uses",
+        "/licences/uses?valid=no",
+        "/escrow/payrolls",
+        "/escrow/payrolls?state=Paid",
+        "/escrow?state=Open",
+      ];
+      for (const page of domainPages) await time(page, page);
+      const deepName = `/invoices?state=Issued, page ${options.deepPage} (next links)`;
+      let deep: string | null = options.only && !options.only.test(deepName) ? null : "/invoices?state=Issued";
       for (let n = 1; n < options.deepPage && deep; n++) deep = nextLink((await get(deep)).body);
-      if (deep) await time(`/invoices?state=Issued, page ${options.deepPage} (next links)`, deep);
+      if (deep) await time(deepName, deep);
       for (const [kind, href] of details) await time(`${kind} (first linked)`, href);
     }
 

@@ -3,6 +3,7 @@
  * (`timeZone`), amounts come back in fen as decimal strings (the view formats yuan).
  */
 import type { Tx } from "../db.js";
+import { COUNT_LIMIT } from "./page.js";
 import { type Filters, literal, selectSql, TABLES } from "./tables.js";
 
 export async function governanceSummary(tx: Tx) {
@@ -149,12 +150,13 @@ export async function escrowSummary(tx: Tx) {
               round(coalesce(sum(balance_scaled), 0), 2)::text as balance,
               round(coalesce(sum(wage_account_balance_scaled), 0), 2)::text as wage_account
        from report.project_balances`,
-    tx`select round(coalesce((select sum(total_scaled) from report.wages_paid), 0), 2)::text as wages,
-              (select count(*) from report.wages_paid)::int as payrolls,
-              round(coalesce((select sum(wages_owed_scaled) from report.wages_owed), 0), 2)::text as wages_owed`,
+    // Summed by the definer functions of 0055 (the rows of report.wages_paid, report.wages_owed
+    // and report.wages_per_project_day, without scaling each payroll and project day on its own).
+    tx`select round(wages_paid, 2)::text as wages, payrolls::int as payrolls, round(wages_owed, 2)::text as wages_owed
+       from web.wage_figures()`,
     tx`select state, count(*)::int as count from report.project_balances group by 1 order by 1`,
-    tx`select day::text, round(sum(wages_paid_scaled), 2)::text as wages, round(sum(wages_owed_scaled), 2)::text as owed
-       from report.wages_per_project_day group by day order by day`,
+    tx`select day::text, round(coalesce(wages_paid, 0), 2)::text as wages, round(coalesce(wages_owed, 0), 2)::text as owed
+       from web.wages_per_day() order by day`,
   ]);
   return {
     ...row,
@@ -174,11 +176,23 @@ export async function escrowSummary(tx: Tx) {
   };
 }
 
-/** Licence counts per status (from the status counts the indexer keeps) and the department's days. */
+/**
+ * Licence counts per status (from the status counts the indexer keeps) and the department's days.
+ * Uses: the department's daily counts when they are all it sees (the regulator: every
+ * department's; a department that issued no licence: its own uses); an authority also sees the
+ * uses of its licences by others, which no count keeps: counted up to COUNT_LIMIT, as the tables
+ * are (2,000,000 uses take seconds to count under row-level security). Uses not valid at the
+ * time are few and have an index of their own.
+ */
 export async function licenceSummary(tx: Tx) {
   const [byStatus, [uses], perDay] = await Promise.all([
     tx`select status, sum(licences)::int as count from report.licences_per_status group by 1 order by 1`,
-    tx`select count(*)::int as uses, count(*) filter (where not valid_at_use)::int as not_valid from licences.licence_use`,
+    tx`select case when (select web.is_regulator()) or not (select web.sees_licences())
+                then (select coalesce(sum(used), 0) from licences.department_day)
+                else (select count(*) from (select from licences.licence_use limit ${COUNT_LIMIT + 1}) u) end::int as uses,
+              case when (select web.is_regulator()) or not (select web.sees_licences())
+                then (select coalesce(sum(used_not_valid), 0) from licences.department_day)
+                else (select count(*) from licences.licence_use where not valid_at_use) end::int as not_valid`,
     tx`select day::text, sum(issued)::int as issued, sum(used)::int as used
        from report.licences_per_department_day group by day order by day`,
   ]);

@@ -63,6 +63,14 @@ export interface TableDef {
   keyset?: KeyPart[];
   /** Which filters bound the period named in an export's header. */
   period?: { from: string; to: string };
+  /**
+   * A condition on no row (a SECURITY DEFINER function of 0055), false only when row-level
+   * security shows the department none of the table's rows: checked once before the scan, where
+   * a policy is checked on each row the scan reads (all of them, to find none).
+   */
+  gate?: string;
+  /** FROM for counting the rows: `from` without the joins that only add a row's columns. */
+  countFrom?: string;
 }
 
 export type Filters = Record<string, string>;
@@ -157,6 +165,7 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
   const where = def.filters
     .filter((f) => filters[f.key] !== undefined)
     .map((f) => f.condition.replace(/\$(?!tz)/g, () => filterValue(f, filters[f.key])));
+  if (def.gate) where.unshift(`(select ${def.gate})`);
   // Free text from the chain (a proposal's description, say) must not reach a spreadsheet as a
   // formula: a leading = + - @ gets the apostrophe Excel and LibreOffice read as "text".
   const expression = (c: ColumnDef) =>
@@ -179,7 +188,7 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
     // Before a cursor: walk up from it (ascending); the page puts the rows back in order.
     orderBy = keys.map((k) => `${k.sql} ${before ? "asc" : "desc"}`).join(", ");
   }
-  const from = def.from.replaceAll("$tz", literal(timeZone));
+  const from = (options.count && def.countFrom ? def.countFrom : def.from).replaceAll("$tz", literal(timeZone));
   const selected = options.count ? "1" : columns.join(",\n  ").replaceAll("$tz", literal(timeZone));
   const sql = `select ${selected}\nfrom ${from}${
     where.length ? `\nwhere ${where.join(" and ").replaceAll("$tz", literal(timeZone))}` : ""
@@ -427,6 +436,7 @@ export const TABLES = {
     // No join: the planner would join every licence before taking a page (it cannot tell that
     // issued_block picks one issuance); the transaction hash is one index lookup per shown row.
     from: `licences.licence l`,
+    gate: "web.sees_licences()",
     columns: [
       {
         key: "licence_id",
@@ -629,6 +639,8 @@ export const TABLES = {
     // payroll but no project row (0043).
     from: `escrow.payroll r
       ${lastEvent("r", ["payroll_submitted", "payroll_approved", "payroll_paid", "payroll_rejected", "payroll_cancelled"], "payroll_id")}`,
+    countFrom: "escrow.payroll r",
+    gate: "web.sees_projects(true)",
     columns: [
       { key: "project_id", sql: "r.project_id::text", caption: "project", display: "text", link: projectLink },
       { key: "payroll_id", sql: "r.payroll_id::text", caption: "payroll", display: "text" },
