@@ -125,7 +125,9 @@ begin
 end
 $$;
 
--- Wages for human resources (0047's functions): the supervisor's registrar by the hashed set too.
+-- Wages for human resources (0047's functions): the supervisor's registrar by the hashed set too
+-- (uncorrelated, so hashed once: a set keyed by the subquery's column would be read again per
+-- project).
 create or replace function web.wages_owed() returns table (
   project_id numeric, state text, contractor bytea, bank_id bytea, wages_owed numeric, token_decimals smallint,
   wage_account_balance numeric, guarantee_balance numeric)
@@ -134,11 +136,12 @@ as $$
   select p.project_id, p.state, p.contractor_id, p.bank_id, p.wages_owed, t.decimals, p.wage_balance, p.guarantee_balance
   from escrow.project p
   left join escrow.token t on t.token = p.token
+  -- offset 0: kept a subquery, evaluated once (pulled up, its functions ran for every project)
   cross join (select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
-                     web.current_department() as department) me
+                     web.current_department() as department offset 0) me
   where p.wages_owed > 0
     and (me.everything or p.bureau_id = me.department or p.bank_id = me.department
-         or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = me.department))
+         or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department())))
 $$;
 
 create or replace function web.wages_per_project_day() returns table (
@@ -152,10 +155,11 @@ as $$
   from escrow.project_day d
   join escrow.project p using (project_id)
   left join escrow.token t on t.token = p.token
+  -- offset 0: kept a subquery, evaluated once (pulled up, its functions ran for every project)
   cross join (select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
-                     web.current_department() as department) me
+                     web.current_department() as department offset 0) me
   where me.everything or p.bureau_id = me.department or p.bank_id = me.department
-     or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = me.department)
+     or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department()))
 $$;
 
 -- The licence and payroll lists ---------------------------------------------------------------------
@@ -254,14 +258,14 @@ drop index escrow.payroll_paid_at;
 create function web.wage_figures() returns table (payrolls bigint, wages_paid numeric, wages_owed numeric)
 language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
-  with me as (
+  with me as materialized (
     select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
            web.current_department() as department),
   projects as (
     select p.project_id, p.wages_owed, t.decimals
     from escrow.project p left join escrow.token t on t.token = p.token, me
     where me.everything or p.bureau_id = me.department or p.bank_id = me.department
-       or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = me.department))
+       or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department())))
   select coalesce((select sum(c.payrolls) from escrow.payroll_state_count c join projects p using (project_id) where c.state = 'Paid'), 0)::bigint,
          coalesce((select sum(indexer.scaled(c.total, p.decimals)) from escrow.payroll_state_count c join projects p using (project_id)
                    where c.state = 'Paid'), 0),
@@ -271,14 +275,14 @@ $$;
 create function web.wages_per_day() returns table (day date, wages_paid numeric, wages_owed numeric)
 language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
-  with me as (
+  with me as materialized (
     select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
            web.current_department() as department),
   projects as (
     select p.project_id, t.decimals
     from escrow.project p left join escrow.token t on t.token = p.token, me
     where me.everything or p.bureau_id = me.department or p.bank_id = me.department
-       or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = me.department))
+       or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department())))
   select s.day, sum(indexer.scaled(s.paid, s.decimals)), sum(indexer.scaled(s.owed, s.decimals))
   from (
     select d.day, p.decimals, sum(d.wages_paid_from_wage_account + d.wages_paid_from_guarantee) as paid, sum(d.wages_owed) as owed
