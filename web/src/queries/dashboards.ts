@@ -187,12 +187,7 @@ export async function escrowSummary(tx: Tx) {
 export async function licenceSummary(tx: Tx) {
   const [byStatus, [uses], perDay] = await Promise.all([
     tx`select status, sum(licences)::int as count from report.licences_per_status group by 1 order by 1`,
-    tx`select case when (select web.is_regulator()) or not (select web.sees_licences())
-                then (select coalesce(sum(used), 0) from licences.department_day)
-                else (select count(*) from (select from licences.licence_use limit ${COUNT_LIMIT + 1}) u) end::int as uses,
-              case when (select web.is_regulator()) or not (select web.sees_licences())
-                then (select coalesce(sum(used_not_valid), 0) from licences.department_day)
-                else (select count(*) from licences.licence_use where not valid_at_use) end::int as not_valid`,
+    licenceUses(tx),
     tx`select day::text, sum(issued)::int as issued, sum(used)::int as used
        from report.licences_per_department_day group by day order by day`,
   ]);
@@ -202,6 +197,21 @@ export async function licenceSummary(tx: Tx) {
     notValid: uses.not_valid as number,
     perDay: perDay as unknown as { day: string; issued: number; used: number }[],
   };
+}
+
+function licenceUses(tx: Tx) {
+  return tx`
+    select case when (select web.is_regulator()) or not (select web.sees_licences())
+             then (select coalesce(sum(used), 0) from licences.department_day)
+             else (select count(*) from (select from licences.licence_use limit ${COUNT_LIMIT + 1}) u) end::int as uses,
+           case when (select web.is_regulator()) or not (select web.sees_licences())
+             then (select coalesce(sum(used_not_valid), 0) from licences.department_day)
+             else (select count(*) from licences.licence_use where not valid_at_use) end::int as not_valid`;
+}
+
+/** The licence uses the department sees, as licenceSummary counts them (over COUNT_LIMIT: more). */
+export async function licenceUseCount(tx: Tx): Promise<number> {
+  return (await licenceUses(tx))[0].uses as number;
 }
 
 const TIME = (column: string, timeZone: string) =>
