@@ -294,3 +294,22 @@ $$;
 
 revoke execute on function web.wage_figures(), web.wages_per_day() from public;
 grant execute on function web.wage_figures(), web.wages_per_day() to govledger_reader;
+
+-- Uses and consents of an authority's licences (0042): the licence's issuer probed by key for each
+-- row checked, not hashed. A page of uses checks a hundred rows, and the planner, costing the
+-- policy for all 2,000,000, hashed the market regulator's 90,000 licences first (100-300 ms a
+-- page); the dashboard counts at most 10,000 rows. A department that issued no licence (the tax
+-- bureau: its own 130,000 uses) skips the probe (the gate of 2.). Same rows: the licence is read
+-- as the caller (the regulator or its issuer), as 0042's `exists` read it.
+drop policy user_or_issuer on licences.licence_use;
+create policy user_or_issuer on licences.licence_use for select
+  using ((select web.is_regulator()) or department_id = (select web.current_department())
+         or ((select web.sees_licences()) and (
+           select l.department_id from licences.licence l where l.licence_id = licence_use.licence_id
+         ) = (select web.current_department())));
+drop policy user_or_issuer on licences.consent;
+create policy user_or_issuer on licences.consent for select
+  using ((select web.is_regulator()) or department_id = (select web.current_department())
+         or ((select web.sees_licences()) and (
+           select l.department_id from licences.licence l where l.licence_id = consent.licence_id
+         ) = (select web.current_department())));
