@@ -28,15 +28,25 @@ $$;
 -- read every row to find none (the tax bureau's page of licences: 200,000 licences, a page of
 -- payrolls: 100,000). A policy's condition is checked on each row even when it involves no row,
 -- but a view's or a query's `where (select gate())` on no row is checked once, before the scan
--- starts. These gates are false only where the policy shows no row of the table (and true for
--- whoever reads past row-level security), so the rows shown stay the same. licences.licences and
+-- starts. These gates are false only where the policy shows no row of the table, and the views
+-- skip them for whoever reads past row-level security, so the rows shown stay the same. licences.licences and
 -- escrow.payrolls apply them below; the dashboard's tables too (web/src/queries/tables.ts).
 
--- Whoever bypasses row-level security, the regulator, or an authority that issued a licence.
+-- Whether the caller reads past row-level security (the owner, a BYPASSRLS role): then no gate
+-- applies. Not SECURITY DEFINER: current_user is the caller's, the role row-level security
+-- looks at (the owner inside 0050's public_* functions, which read these views).
+create function web.reads_past_rls() returns boolean
+language sql stable set search_path = pg_catalog, pg_temp
+as $$
+  select pg_has_role(current_user, (select relowner from pg_class where oid = 'escrow.project'::regclass), 'member')
+      or coalesce((select rolbypassrls from pg_roles where rolname = current_user), false)
+$$;
+
+-- The regulator, or an authority that issued a licence.
 create function web.sees_licences() returns boolean
 language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
-  select web.caller_bypasses_rls() or web.is_regulator() or (
+  select web.is_regulator() or (
     -- along the department's index (EXISTS would drop the order and scan the table for none)
     select true from licences.licence where department_id = (select web.current_department())
     order by department_id, issued_block desc limit 1) is not null
@@ -47,7 +57,7 @@ create function web.sees_projects(wages boolean) returns boolean
 language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   with me as (select web.current_department() as id)
-  select web.caller_bypasses_rls() or web.is_regulator() or (wages and web.current_department_has_role(60)) or exists (
+  select web.is_regulator() or (wages and web.current_department_has_role(60)) or exists (
     select 1 from escrow.project p
     where p.bureau_id = (select id from me) or p.bank_id = (select id from me)
        or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select id from me)))
@@ -56,7 +66,7 @@ $$;
 revoke execute on function web.department_project_set(), web.department_application_set(), web.sees_licences(),
   web.sees_projects(boolean) from public;
 grant execute on function web.department_project_set(), web.department_application_set(), web.sees_licences(),
-  web.sees_projects(boolean) to govledger_reader;
+  web.sees_projects(boolean), web.reads_past_rls() to govledger_reader;
 
 -- Licences: what happened to a licence follows the licences its department issued
 -- (licence_issued's own policy: the regulator or the issuer; the rows web.department_licences()
@@ -206,7 +216,7 @@ select l.licence_id,
 from licences.licence l
 cross join (select (select indexer.chain_time()) as at) now
 -- (a department that issued no licence: no scan)
-where (select web.sees_licences());
+where (select web.reads_past_rls() or web.sees_licences());
 
 -- escrow.payrolls joined escrow.project for the token's decimals, so a page in any order but the
 -- project's joined every visible payroll before taking its rows, and it showed human resources
@@ -238,7 +248,7 @@ select r.project_id,
        r.reason,
        r.updated_block
 from escrow.payroll r
-where (select web.sees_projects(true));
+where (select web.reads_past_rls() or web.sees_projects(true));
 
 -- Payrolls newest paid first (the GraphQL list, report.wages_paid by time) along one index, ties
 -- in key order. Not partial: a filter on the state does not tell the planner that paid_at is set.
@@ -313,3 +323,78 @@ create policy user_or_issuer on licences.consent for select
          or ((select web.sees_licences()) and (
            select l.department_id from licences.licence l where l.licence_id = consent.licence_id
          ) = (select web.current_department())));
+
+-- The invoice list for GraphQL, gated as the licences are (2.): a department that registered no
+-- invoice issuer walked all 1,000,000 invoices for an empty page (1.5-2.7 s). True when one of
+-- the participants it registered issued an invoice: exactly when invoices.invoice's policy (0044)
+-- shows it one. Same columns as in 0011.
+create function web.sees_invoices() returns boolean
+language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$
+  select web.is_regulator() or exists (
+    select 1 from gov.participant_registered r
+    where r.department_id = (select web.current_department())
+      and exists (select 1 from invoices.invoice i where i.issuer_id = r.participant_id))
+$$;
+revoke execute on function web.sees_invoices() from public;
+grant execute on function web.sees_invoices() to govledger_reader;
+
+create or replace view invoices.invoices with (security_invoker = true) as
+select i.invoice_id,
+       i.issuer_id,
+       i.code,
+       indexer.code_text(i.code) as code_text,
+       i.number,
+       i.buyer,
+       i.amount,
+       indexer.yuan(i.amount) as amount_yuan,
+       i.tax,
+       indexer.yuan(i.tax) as tax_yuan,
+       i.credited,
+       indexer.yuan(i.credited) as credited_yuan,
+       i.reimbursed,
+       indexer.yuan(i.reimbursed) as reimbursed_yuan,
+       i.state,
+       i.frozen,
+       i.recorded,
+       i.receiver_id,
+       i.claimant,
+       i.batch_root,
+       i.document_hash,
+       i.issued_at,
+       i.issued_block,
+       i.claimed_at,
+       i.locked_at,
+       i.reimbursed_at,
+       i.voided_at,
+       i.updated_block
+from invoices.invoice i
+where (select web.reads_past_rls() or web.sees_invoices());
+
+-- The licence dashboard's count of uses: the regulator's and a non-issuing department's from the
+-- daily counts (every use is counted for the department that made it); an authority's counted up
+-- to `cap` rows under the policy's rule (its own uses and those of its licences), with its
+-- licences hashed once: the policy above probes per row, right for a page, slow for 10,000 rows.
+create function web.licence_use_counts(cap integer) returns table (uses bigint, not_valid bigint)
+language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$
+  with me as materialized (
+    select web.caller_bypasses_rls() or web.is_regulator() as everything, web.current_department() as id,
+           web.sees_licences() as issuer)
+  select case when me.everything or not me.issuer
+           then (select coalesce(sum(d.used), 0) from licences.department_day d where me.everything or d.department_id = me.id)
+           else (select count(*) from (
+             select from licences.licence_use u
+             where u.department_id = (select web.current_department())
+                or u.licence_id in (select l.licence_id from licences.licence l where l.department_id = (select web.current_department()))
+             limit cap) c) end::bigint,
+         case when me.everything or not me.issuer
+           then (select coalesce(sum(d.used_not_valid), 0) from licences.department_day d where me.everything or d.department_id = me.id)
+           else (select count(*) from licences.licence_use u
+                 where not u.valid_at_use
+                   and (u.department_id = (select web.current_department())
+                        or u.licence_id in (select l.licence_id from licences.licence l where l.department_id = (select web.current_department())))) end::bigint
+  from me
+$$;
+revoke execute on function web.licence_use_counts(integer) from public;
+grant execute on function web.licence_use_counts(integer) to govledger_reader;

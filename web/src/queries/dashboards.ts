@@ -149,12 +149,13 @@ export async function escrowSummary(tx: Tx) {
               round(coalesce(sum(indexer.scaled(money_in, coalesce(token_decimals, 18::smallint))), 0), 2)::text as money_in,
               round(coalesce(sum(balance_scaled), 0), 2)::text as balance,
               round(coalesce(sum(wage_account_balance_scaled), 0), 2)::text as wage_account
-       from report.project_balances`,
+       from report.project_balances where (select web.sees_projects(false))`,
     // Summed by the definer functions of 0055 (the rows of report.wages_paid, report.wages_owed
     // and report.wages_per_project_day, without scaling each payroll and project day on its own).
     tx`select round(wages_paid, 2)::text as wages, payrolls::int as payrolls, round(wages_owed, 2)::text as wages_owed
        from web.wage_figures()`,
-    tx`select state, count(*)::int as count from report.project_balances group by 1 order by 1`,
+    tx`select state, count(*)::int as count from report.project_balances where (select web.sees_projects(false))
+       group by 1 order by 1`,
     tx`select day::text, round(coalesce(wages_paid, 0), 2)::text as wages, round(coalesce(wages_owed, 0), 2)::text as owed
        from web.wages_per_day() order by day`,
   ]);
@@ -178,11 +179,10 @@ export async function escrowSummary(tx: Tx) {
 
 /**
  * Licence counts per status (from the status counts the indexer keeps) and the department's days.
- * Uses: the department's daily counts when they are all it sees (the regulator: every
- * department's; a department that issued no licence: its own uses); an authority also sees the
- * uses of its licences by others, which no count keeps: counted up to COUNT_LIMIT, as the tables
- * are (2,000,000 uses take seconds to count under row-level security). Uses not valid at the
- * time are few and have an index of their own.
+ * Uses (web.licence_use_counts, 0055): the department's daily counts when they are all it sees
+ * (the regulator: every department's; a department that issued no licence: its own uses); an
+ * authority also sees the uses of its licences by others, which no count keeps: counted up to
+ * COUNT_LIMIT, as the tables are (2,000,000 uses take seconds to count).
  */
 export async function licenceSummary(tx: Tx) {
   const [byStatus, [uses], perDay] = await Promise.all([
@@ -200,13 +200,7 @@ export async function licenceSummary(tx: Tx) {
 }
 
 function licenceUses(tx: Tx) {
-  return tx`
-    select case when (select web.is_regulator()) or not (select web.sees_licences())
-             then (select coalesce(sum(used), 0) from licences.department_day)
-             else (select count(*) from (select from licences.licence_use limit ${COUNT_LIMIT + 1}) u) end::int as uses,
-           case when (select web.is_regulator()) or not (select web.sees_licences())
-             then (select coalesce(sum(used_not_valid), 0) from licences.department_day)
-             else (select count(*) from licences.licence_use where not valid_at_use) end::int as not_valid`;
+  return tx`select uses::int, not_valid::int from web.licence_use_counts(${COUNT_LIMIT + 1})`;
 }
 
 /** The licence uses the department sees, as licenceSummary counts them (over COUNT_LIMIT: more). */

@@ -252,15 +252,20 @@ const projectLink = (r: Record<string, string>) => `/escrow/projects/${r.project
  * The latest event of a project's milestone, order or payroll as `e` (block, time, transaction):
  * the row's audit trail is the transaction that last changed it. A milestone nobody submitted
  * yet was set by the project's creation.
+ *
+ * Looked up in the row's `updated_block` (the block of its latest event among these tables, as the
+ * read model writes it): bigint equality is leakproof, so under row-level security it is an index
+ * condition on the events' key, where the ids' numeric equality is not and each shown row read
+ * every event row of each table (a page of payrolls: seconds).
  */
 function lastEvent(alias: string, tables: string[], key: string, orCreation = false): string {
   const events = tables.map(
     (t) => `select block_number, log_index, block_time, tx_hash from escrow.${t} x
-            where x.project_id = ${alias}.project_id and x.${key} = ${alias}.${key}`,
+            where x.block_number = ${alias}.updated_block and x.project_id = ${alias}.project_id and x.${key} = ${alias}.${key}`,
   );
   if (orCreation)
     events.push(`select block_number, log_index, block_time, tx_hash from escrow.project_created x
-                 where x.project_id = ${alias}.project_id`);
+                 where x.block_number = ${alias}.updated_block and x.project_id = ${alias}.project_id`);
   return `left join lateral (select * from (${events.join(" union all ")}) x
     order by block_number desc, log_index desc limit 1) e on true`;
 }
@@ -533,6 +538,7 @@ export const TABLES = {
     from: `escrow.project p
       join escrow.project_created c on c.project_id = p.project_id
       left join escrow.token t on t.token = p.token`,
+    gate: "web.sees_projects(false)",
     columns: [
       {
         key: "project_id",
@@ -675,6 +681,7 @@ export const TABLES = {
     id: "wages_owed",
     caption: "wagesOwed",
     from: `report.wages_owed w`,
+    gate: "web.sees_projects(true)",
     columns: [
       { key: "project_id", sql: "w.project_id::text", caption: "project", display: "text", link: projectLink },
       { key: "state", sql: "w.state", caption: "status", display: "state", domain: "project" },
