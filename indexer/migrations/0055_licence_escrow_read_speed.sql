@@ -1,8 +1,9 @@
 -- The licence and escrow read side at city scale (issue 11's and 14's speed figures,
 -- `npm run bench:reports`, `npm run bench:graphql`): row-level security in 0044's form for the
--- licence and escrow relations, and the payroll list in an index's order. What each department
--- sees is unchanged (test/web's row-level security tests list the rows), with one exception
--- noted at escrow.payrolls below.
+-- licence and escrow relations, gates for departments that see none of a list's rows, the
+-- payroll list in an index's order, and the dashboards' wage and use figures summed once. What
+-- each department sees is unchanged (test/web's row-level security tests list the rows), with
+-- one exception noted at escrow.payrolls below.
 
 -- Row-level security ------------------------------------------------------------------------------
 
@@ -29,8 +30,9 @@ $$;
 -- payrolls: 100,000). A policy's condition is checked on each row even when it involves no row,
 -- but a view's or a query's `where (select gate())` on no row is checked once, before the scan
 -- starts. These gates are false only where the policy shows no row of the table, and the views
--- skip them for whoever reads past row-level security, so the rows shown stay the same. licences.licences and
--- escrow.payrolls apply them below; the dashboard's tables too (web/src/queries/tables.ts).
+-- skip them for whoever reads past row-level security, so the rows shown stay the same.
+-- licences.licences, escrow.payrolls and invoices.invoices apply them below; the dashboard's
+-- tables too (web/src/queries/tables.ts).
 
 -- Whether the caller reads past row-level security (the owner, a BYPASSRLS role): then no gate
 -- applies. Not SECURITY DEFINER: current_user is the caller's, the role row-level security
