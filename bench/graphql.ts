@@ -4,7 +4,10 @@
  * security, PostGraphile's SQL), on the reports benchmark's database (bench/lib/reports-db.ts:
  * the same cached build as `npm run bench:reports`, 1,000,000 invoices at BENCH_SCALE=1).
  *
- * `benchGraphql(ownerUrl)` is the part bench:reports can call with a database it already has.
+ *   npm run bench:graphql [-- --reuse]   (--reuse: as for bench:reports, the newest build of the
+ *   scale with the migrations it lacks applied; without it a build of other code is rebuilt)
+ *
+ * `benchGraphql(ownerUrl)` is the part bench:reports runs on the database it already has.
  * Results: bench/results/graphql.json, `{ "<query> as <dept>": { rows, p50Ms, p95Ms, runs } }`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -15,7 +18,7 @@ import { connectDatabase } from "../indexer/src/db/client.js";
 import { issueToken } from "../web/src/auth/tokens.js";
 import { loadApiConfig } from "../web/src/api/config.js";
 import { startApi } from "../web/src/api/server.js";
-import { openReportsDatabase } from "./lib/reports-db.js";
+import { BENCH_DEPARTMENTS, type BuildFigures, openReportsDatabase } from "./lib/reports-db.js";
 import { scaleOf } from "./lib/synthetic-chain.js";
 
 const LIMIT_MS = 100;
@@ -136,11 +139,11 @@ async function post(url: string, token: string, query: string, variables: Record
  */
 export async function benchGraphql(
   ownerUrl: string,
-  options: { runs?: number; departments?: string[]; log?: (line: string) => void } = {},
+  options: { runs?: number; departments?: string[]; log?: (line: string) => void; signal?: AbortSignal } = {},
 ): Promise<Record<string, GraphqlTiming | { error: string }>> {
   const runs = options.runs ?? 30;
   const log = options.log ?? ((line: string) => console.log(line));
-  const departments = options.departments ?? ["TAX", "AUDIT"];
+  const departments = options.departments ?? BENCH_DEPARTMENTS;
   const owner = connectDatabase(ownerUrl, { max: 1 });
   const api = await startApi(loadApiConfig({ DATABASE_URL: ownerUrl, GOVLEDGER_API_PORT: "0" }), { log });
   const results: Record<string, GraphqlTiming | { error: string }> = {};
@@ -154,6 +157,7 @@ export async function benchGraphql(
       const { token, tokenId } = await issueToken(owner, department, `bench ${Date.now()}`, "bench:graphql");
       tokens.push(tokenId);
       for (const q of LIST_QUERIES) {
+        if (options.signal?.aborted) break;
         for (const which of q.list ? (["page 1", "page 2"] as const) : (["page 1"] as const)) {
           const name = `${q.name} (${which}) as ${department}`;
           try {
@@ -202,21 +206,12 @@ export async function benchGraphql(
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const fraction = Number(process.env.BENCH_SCALE ?? 1);
-  const interrupted = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupted.abort());
-  const db = await openReportsDatabase(scaleOf(fraction), {
-    rebuild: process.argv.includes("--rebuild"),
-    deferReadModels: process.argv.includes("--defer-read-models"),
-    signal: interrupted.signal,
-  });
-  let results: Awaited<ReturnType<typeof benchGraphql>>;
-  try {
-    results = await benchGraphql(db.url, { runs: Math.max(20, Number(process.env.BENCH_RUNS ?? 30)) });
-  } finally {
-    await db.stop();
-  }
+/** Prints the summary line and writes the results (bench/results/graphql.json at city scale). */
+export function writeGraphqlResults(
+  results: Record<string, GraphqlTiming | { error: string }>,
+  build: BuildFigures,
+  fraction: number,
+) {
   const timed = Object.values(results).filter((r): r is GraphqlTiming => "p95Ms" in r);
   console.log(
     `\n${timed.filter((t) => t.p95Ms > LIMIT_MS).length} of ${timed.length} queries over ${LIMIT_MS} ms at p95`,
@@ -226,6 +221,28 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       ? path.join(ROOT, "bench", "results", "graphql.json")
       : path.join(ROOT, ".govledger", `bench-graphql-${fraction}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ ...results, build: db.figures }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ ...results, build }, null, 2)}\n`);
   console.log(`written ${path.relative(ROOT, out)}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fraction = Number(process.env.BENCH_SCALE ?? 1);
+  const interrupted = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupted.abort());
+  const db = await openReportsDatabase(scaleOf(fraction), {
+    rebuild: process.argv.includes("--rebuild"),
+    reuse: process.argv.includes("--reuse"),
+    deferReadModels: process.argv.includes("--defer-read-models"),
+    signal: interrupted.signal,
+  });
+  let results: Awaited<ReturnType<typeof benchGraphql>>;
+  try {
+    results = await benchGraphql(db.url, {
+      runs: Math.max(20, Number(process.env.BENCH_RUNS ?? 30)),
+      signal: interrupted.signal,
+    });
+  } finally {
+    await db.stop();
+  }
+  writeGraphqlResults(results, db.figures, fraction);
 }

@@ -4,13 +4,14 @@
  * the indexer's own batch writer (lib/synthetic-chain.ts), then times every query of
  * bench/queries.ts and a first page of every `report.*` relation (bench/results/reports.json),
  * then the dashboards' pages as signed-in departments and the CSV export of every invoice
- * (lib/dashboard-pages.ts; bench/results/reports-dashboard.json).
+ * (lib/dashboard-pages.ts; bench/results/reports-dashboard.json), then the GraphQL queries behind
+ * the dashboard's main lists (graphql.ts, the same as `npm run bench:graphql`; bench/results/graphql.json).
  *
- *   npm run bench:reports [-- --rebuild | --reuse] [-- --defer-read-models] [-- --queries | --dashboard]
+ *   npm run bench:reports [-- --rebuild | --reuse] [-- --defer-read-models] [-- --queries | --dashboard | --graphql]
  *   --reuse            the newest complete build of this scale, whatever code built it, with the
  *                      migrations it lacks applied (a city-scale build takes half an hour)
- *   --queries, --dashboard   only that half
- *   --pages <regex>    only the dashboard pages whose name matches (/invoices|/reports, say)
+ *   --queries, --dashboard, --graphql   only that part
+ *   --pages <regex>    only the dashboard pages whose name matches (e.g. '^/(licences|escrow)')
  *   BENCH_SCALE=0.01   a fraction of the city scale (default 1)
  *   BENCH_RUNS=30      timed runs per query and page (default 30; at least 20)
  */
@@ -20,7 +21,8 @@ import path from "node:path";
 import { ROOT } from "../deploy/lib/consortium.js";
 import { connectDatabase } from "../indexer/src/db/client.js";
 import { benchDashboard, type DashboardFigures, type PageTiming } from "./lib/dashboard-pages.js";
-import { openReportsDatabase } from "./lib/reports-db.js";
+import { benchGraphql, writeGraphqlResults } from "./graphql.js";
+import { BENCH_DEPARTMENTS, openReportsDatabase } from "./lib/reports-db.js";
 import { scaleOf } from "./lib/synthetic-chain.js";
 import { type BenchQuery, QUERIES, type QueryContext } from "./queries.js";
 
@@ -52,14 +54,19 @@ const db = await openReportsDatabase(scaleOf(fraction), {
   deferReadModels: process.argv.includes("--defer-read-models"),
   signal: interrupted.signal,
 });
-const only = process.argv.includes("--queries") ? "queries" : process.argv.includes("--dashboard") ? "dashboard" : null;
+const pagesAt = process.argv.indexOf("--pages");
+const pagesArg = pagesAt === -1 ? undefined : process.argv[pagesAt + 1];
+const only =
+  (["queries", "dashboard", "graphql"] as const).find((part) => process.argv.includes(`--${part}`)) ??
+  (pagesArg === undefined ? null : "dashboard");
 const sql = connectDatabase(db.url, { max: 1 });
 const results: Record<string, Timing | { pending: string } | { error: string }> = {};
 let dashboard: DashboardFigures | null = null;
+let graphql: Awaited<ReturnType<typeof benchGraphql>> | null = null;
 try {
   await sql`set statement_timeout = '120s'`;
   const ctx = await context();
-  if (only !== "dashboard") await timeQueries(ctx);
+  if (only === null || only === "queries") await timeQueries(ctx);
   const f = db.figures;
   console.log(
     `database: ${f.events.toLocaleString("en")} events in ${f.transactions.toLocaleString("en")} transactions, ` +
@@ -68,17 +75,17 @@ try {
       (f.readModelRebuildSeconds === null ? "" : ` (${f.readModelRebuildSeconds} s)`) +
       `, vacuum analyze ${f.analyzeSeconds} s, builder peak RSS ${f.peakRssMb} MB, ${f.databaseMb.toLocaleString("en")} MB on disk`,
   );
-  if (only !== "queries" && !interrupted.signal.aborted) {
+  if ((only === null || only === "dashboard") && !interrupted.signal.aborted) {
     console.log(`\n${"dashboard page (database time, as the department)".padEnd(58)}   p50 ms   p95 ms`);
     dashboard = await benchDashboard(db.url, {
       runs: RUNS,
       // The tax bureau registered every invoice issuer (all 1,000,000 invoices through its
       // row-level security), the regulator sees everything, the others a domain each.
-      departments: ["TAX", "AUDIT", "SAMR", "CONS", "HRSS"],
-      exportAs: "TAX",
-      pages: pagesOption(),
+      departments: BENCH_DEPARTMENTS,
+      exportAs: pagesArg === undefined ? "TAX" : null,
       deepPage: 50,
       sample: { monthStart: ctx.monthStart, day: ctx.day, issuerId: ctx.issuerId },
+      only: pagesArg === undefined ? undefined : new RegExp(pagesArg),
       log: (line) => console.log(line),
       signal: interrupted.signal,
     });
@@ -87,6 +94,9 @@ try {
       `\n${timed.filter((t) => t.p95Ms > PAGE_LIMIT_MS).length} of ${timed.length} pages over ${PAGE_LIMIT_MS} ms at p95; ` +
         `${Object.values(dashboard.pages).length - timed.length} failed`,
     );
+  }
+  if ((only === null || only === "graphql") && !interrupted.signal.aborted) {
+    graphql = await benchGraphql(db.url, { runs: RUNS, signal: interrupted.signal });
   }
 } finally {
   await sql.end();
@@ -98,24 +108,20 @@ const out = (name: string) =>
   fraction === 1
     ? path.join(ROOT, "bench", "results", `${name}.json`)
     : path.join(ROOT, ".govledger", `bench-${name}-${fraction}.json`);
-if (only !== "dashboard") {
+if (only === null || only === "queries") {
   mkdirSync(path.dirname(out("reports")), { recursive: true });
   writeFileSync(out("reports"), `${JSON.stringify({ ...results, build: db.figures }, null, 2)}\n`);
   console.log(`written ${path.relative(ROOT, out("reports"))}`);
 }
 if (dashboard) {
-  mkdirSync(path.dirname(out("reports-dashboard")), { recursive: true });
-  writeFileSync(
-    out("reports-dashboard"),
-    `${JSON.stringify({ invoices: db.figures.counts.invoices, ...dashboard }, null, 2)}\n`,
-  );
-  console.log(`written ${path.relative(ROOT, out("reports-dashboard"))}`);
+  // Some pages only (--pages): beside the cache, not over the whole run's result.
+  const file = pagesArg === undefined ? out("reports-dashboard") : path.join(ROOT, ".govledger", "bench-pages.json");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ invoices: db.figures.counts.invoices, ...dashboard }, null, 2)}\n`);
+  console.log(`written ${path.relative(ROOT, file)}`);
 }
 
-function pagesOption(): RegExp | undefined {
-  const at = process.argv.indexOf("--pages");
-  return at === -1 ? undefined : new RegExp(process.argv[at + 1]);
-}
+if (graphql) writeGraphqlResults(graphql, db.figures, fraction);
 
 async function timeQueries(ctx: QueryContext) {
   const reports = (

@@ -41,6 +41,14 @@ export interface BuildFigures {
 
 export const CACHE_ROOT = path.join(ROOT, ".govledger", "bench-reports");
 
+/**
+ * Who the read-side benchmarks sign in as: the tax bureau (it registered every invoice issuer:
+ * all 1,000,000 invoices through its row-level security; licence uses of its own, no project),
+ * the regulator (everything), the market regulator (the largest licence authority), the
+ * construction bureau (every project) and human resources (every payroll, no project row).
+ */
+export const BENCH_DEPARTMENTS = ["TAX", "AUDIT", "SAMR", "CONS", "HRSS"];
+
 /** What the cached database depends on: a change to any of these builds a new one. */
 export function cacheKey(scale: Scale): string {
   const hash = createHash("sha256");

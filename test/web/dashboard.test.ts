@@ -11,6 +11,7 @@ import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
 import { codeToId } from "../../deploy/lib/consortium.js";
 import { webRoleUrl } from "../../web/src/db.js";
+import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
 import {
   connectAnalyst,
   csvCells,
@@ -332,6 +333,8 @@ describe("dashboard (web/)", function () {
         ["report.wages_per_project_day", "project_id::text || ' ' || day::text || ' ' || wages_owed::text"],
         ["report.wages_paid", "project_id::text || ' ' || payroll_id::text"],
         ["escrow.payroll", "project_id::text || ' ' || payroll_id::text"],
+        // The view over the table, as GraphQL lists it (0055: no longer through the project row).
+        ["escrow.payrolls", "project_id::text || ' ' || payroll_id::text || ' ' || state"],
       ];
       for (const [relation, key] of wages) {
         const all = await rows(owner, relation, key);
@@ -357,6 +360,64 @@ describe("dashboard (web/)", function () {
       expect(await rows(analysts.get("BANK")!, "report.wages_owed", wages[0][1])).to.deep.equal(
         await rows(owner, "report.wages_owed", wages[0][1]),
       );
+    });
+
+    it("gates the licence and payroll lists without changing their rows, and sums the headline figures over exactly those rows", async function () {
+      // 0055's gates skip the scan for a department that sees none of a table's rows: each view
+      // still shows every department exactly its table's rows (TAX: no licence, no payroll).
+      const seen = async (sql: postgres.Sql, query: string) =>
+        (await sql.unsafe(query)).map((r) => Object.values(r).map(String).join(" "));
+      const pairs: [string, string][] = [
+        [
+          "select licence_id, status from licences.licences order by 1",
+          `select l.licence_id, v.status from licences.licence l join licences.licences v using (licence_id) order by 1`,
+        ],
+        [
+          "select project_id, payroll_id, total_scaled from escrow.payrolls order by 1, 2",
+          `select project_id, payroll_id, indexer.scaled(total, web.project_token_decimals(project_id))
+           from escrow.payroll order by 1, 2`,
+        ],
+      ];
+      const sizes = new Map<string, number[]>();
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        for (const [view, table] of pairs) {
+          const rows = await seen(analyst, view);
+          expect(rows, `${code}: ${view}`).to.deep.equal(await seen(analyst, table));
+          sizes.set(view, [...(sizes.get(view) ?? []), rows.length]);
+        }
+        // The dashboards' figures (web/src/queries/dashboards.ts) from the rows the department sees.
+        await analyst.begin(async (tx) => {
+          const licences = await licenceSummary(tx);
+          const [uses] =
+            await tx`select count(*)::int as uses, count(*) filter (where not valid_at_use)::int as not_valid
+                                  from licences.licence_use`;
+          expect([licences.uses, licences.notValid], `${code}: licence uses`).to.deep.equal([
+            uses.uses,
+            uses.not_valid,
+          ]);
+          const escrowFigures = await escrowSummary(tx);
+          const [wages] = await tx`
+            select round(coalesce((select sum(total_scaled) from report.wages_paid), 0), 2)::text as wages,
+                   (select count(*) from report.wages_paid)::int as payrolls,
+                   round(coalesce((select sum(wages_owed_scaled) from report.wages_owed), 0), 2)::text as wages_owed`;
+          expect(
+            [escrowFigures.wages, escrowFigures.payrolls, escrowFigures.wages_owed],
+            `${code}: wages`,
+          ).to.deep.equal([wages.wages, wages.payrolls, wages.wages_owed]);
+          const perDay = await tx`
+            select day::text, round(coalesce(sum(wages_paid_scaled), 0), 2)::text as wages,
+                   round(coalesce(sum(wages_owed_scaled), 0), 2)::text as owed
+            from report.wages_per_project_day group by day order by day`;
+          expect(escrowFigures.wagesPerDay, `${code}: wages per day`).to.deep.equal(perDay.map((r) => ({ ...r })));
+        });
+      }
+      // Not vacuous: some department sees all of each list, and TAX none.
+      for (const [view] of pairs) {
+        const counts = sizes.get(view)!;
+        expect(counts[OPERATORS.indexOf("TAX")], view).to.equal(0);
+        expect(Math.max(...counts), view).to.be.greaterThan(0);
+      }
     });
 
     it("sets govledger_web's password from its file once, and leaves it alone at the next start", async function () {

@@ -3,6 +3,7 @@
  * (`timeZone`), amounts come back in fen as decimal strings (the view formats yuan).
  */
 import type { Tx } from "../db.js";
+import { COUNT_LIMIT } from "./page.js";
 import { type Filters, literal, selectSql, TABLES } from "./tables.js";
 
 export async function governanceSummary(tx: Tx) {
@@ -149,13 +150,15 @@ export async function escrowSummary(tx: Tx) {
               round(coalesce(sum(indexer.scaled(money_in, coalesce(token_decimals, 18::smallint))), 0), 2)::text as money_in,
               round(coalesce(sum(balance_scaled), 0), 2)::text as balance,
               round(coalesce(sum(wage_account_balance_scaled), 0), 2)::text as wage_account
-       from report.project_balances`,
-    tx`select round(coalesce((select sum(total_scaled) from report.wages_paid), 0), 2)::text as wages,
-              (select count(*) from report.wages_paid)::int as payrolls,
-              round(coalesce((select sum(wages_owed_scaled) from report.wages_owed), 0), 2)::text as wages_owed`,
-    tx`select state, count(*)::int as count from report.project_balances group by 1 order by 1`,
-    tx`select day::text, round(sum(wages_paid_scaled), 2)::text as wages, round(sum(wages_owed_scaled), 2)::text as owed
-       from report.wages_per_project_day group by day order by day`,
+       from report.project_balances where (select web.sees_projects(false))`,
+    // Summed by the definer functions of 0055 (the rows of report.wages_paid, report.wages_owed
+    // and report.wages_per_project_day, without scaling each payroll and project day on its own).
+    tx`select round(wages_paid, 2)::text as wages, payrolls::int as payrolls, round(wages_owed, 2)::text as wages_owed
+       from web.wage_figures()`,
+    tx`select state, count(*)::int as count from report.project_balances where (select web.sees_projects(false))
+       group by 1 order by 1`,
+    tx`select day::text, round(coalesce(wages_paid, 0), 2)::text as wages, round(coalesce(wages_owed, 0), 2)::text as owed
+       from web.wages_per_day() order by day`,
   ]);
   return {
     ...row,
@@ -175,11 +178,17 @@ export async function escrowSummary(tx: Tx) {
   };
 }
 
-/** Licence counts per status (from the status counts the indexer keeps) and the department's days. */
+/**
+ * Licence counts per status (from the status counts the indexer keeps) and the department's days.
+ * Uses (web.licence_use_counts, 0055): the department's daily counts when they are all it sees
+ * (the regulator: every department's; a department that issued no licence: its own uses); an
+ * authority also sees the uses of its licences by others, which no count keeps: counted up to
+ * COUNT_LIMIT, as the tables are (2,000,000 uses take seconds to count).
+ */
 export async function licenceSummary(tx: Tx) {
   const [byStatus, [uses], perDay] = await Promise.all([
     tx`select status, sum(licences)::int as count from report.licences_per_status group by 1 order by 1`,
-    tx`select count(*)::int as uses, count(*) filter (where not valid_at_use)::int as not_valid from licences.licence_use`,
+    licenceUses(tx),
     tx`select day::text, sum(issued)::int as issued, sum(used)::int as used
        from report.licences_per_department_day group by day order by day`,
   ]);
@@ -189,6 +198,15 @@ export async function licenceSummary(tx: Tx) {
     notValid: uses.not_valid as number,
     perDay: perDay as unknown as { day: string; issued: number; used: number }[],
   };
+}
+
+function licenceUses(tx: Tx) {
+  return tx`select uses::int, not_valid::int from web.licence_use_counts(${COUNT_LIMIT + 1})`;
+}
+
+/** The licence uses the department sees, as licenceSummary counts them (over COUNT_LIMIT: more). */
+export async function licenceUseCount(tx: Tx): Promise<number> {
+  return (await licenceUses(tx))[0].uses as number;
 }
 
 const TIME = (column: string, timeZone: string) =>

@@ -13,6 +13,7 @@ import {
   invoiceSummary,
   licenceHistory,
   licenceSummary,
+  licenceUseCount,
   projectTimeline,
 } from "../queries/dashboards.js";
 import { parsePaging, tablePage } from "../queries/page.js";
@@ -126,10 +127,11 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
     const { filters, paging } = tableQuery(TABLES.licences, c);
     const l = c.get("l");
     return page(c, l.t("licences"), async (tx) => {
-      const [summary, licences, uses] = await Promise.all([
-        licenceSummary(tx),
+      const summary = await licenceSummary(tx);
+      // The latest uses, all of them counted by the summary already.
+      const [licences, uses] = await Promise.all([
         tablePage(tx, TABLES.licences, filters, paging, config.timeZone),
-        tablePage(tx, TABLES.licence_uses, {}, latest, config.timeZone),
+        tablePage(tx, TABLES.licence_uses, {}, latest, config.timeZone, summary.uses),
       ]);
       return pages.licencesPage(l, summary, licences, filters, uses);
     });
@@ -138,9 +140,12 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
   app.get("/licences/uses", (c) => {
     const { filters, paging } = tableQuery(TABLES.licence_uses, c);
     const l = c.get("l");
-    return page(c, l.t("uses"), async (tx) =>
-      pages.usesPage(l, await tablePage(tx, TABLES.licence_uses, filters, paging, config.timeZone), filters),
-    );
+    return page(c, l.t("uses"), async (tx) => {
+      // Unfiltered, the department's uses are counted as the licence dashboard counts them.
+      const total = Object.keys(filters).length === 0 ? await licenceUseCount(tx) : undefined;
+      const uses = await tablePage(tx, TABLES.licence_uses, filters, paging, config.timeZone, total);
+      return pages.usesPage(l, uses, filters);
+    });
   });
 
   app.get("/licences/:id", (c) => {

@@ -11,7 +11,7 @@ import type {
   escrowSummary,
   licenceSummary,
 } from "../queries/dashboards.js";
-import type { TablePage } from "../queries/page.js";
+import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
 import { chart, type Column, dataTable, figures, type Html, money, rowsTable, short } from "./layout.js";
 
@@ -138,7 +138,8 @@ export function licencesPage(
   return html`<h1>${l.t("licences")}</h1>
     ${figures([
       [l.t("licences"), l.count(summary.byStatus.reduce((n, s) => n + s.count, 0))],
-      [l.t("uses"), l.count(summary.uses)],
+      // Over COUNT_LIMIT: "more than" (licenceSummary counts an authority's uses up to there).
+      [l.t("uses"), summary.uses > COUNT_LIMIT ? `> ${l.count(COUNT_LIMIT)}` : l.count(summary.uses)],
       [`${l.t("uses")} · ${l.t("validAtUse")} ✗`, l.count(summary.notValid)],
     ])}
     <div class="charts">
