@@ -189,6 +189,8 @@ function operations(cast: Cast): Operation<Model>[] {
         const terms = {
           ...cast.ids,
           bank: codeToId("BANK"),
+          regulator: codeToId("CONS"),
+          humanResources: codeToId("HRSS"),
           token: await chain.contracts.settlementToken.getAddress(),
           // Now and then a budget that is not the milestones' sum: rejected.
           budget: rng.chance(0.08) ? budget + 1n : budget,
