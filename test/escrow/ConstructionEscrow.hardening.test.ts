@@ -239,9 +239,7 @@ describe("ConstructionEscrow", function () {
       await expect(escrow.connect(context.cons2).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts))
         .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
         .withArgs(1n, CONS2);
-      await expect(
-        escrow.connect(context.accounts.hrss).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts),
-      )
+      await expect(escrow.connect(context.accounts.hrss).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts))
         .to.emit(escrow, "PayrollPaid")
         .withArgs(1n, owed.payrollId, HRSS, 60_000n * UNIT, 10_000n * UNIT);
     });

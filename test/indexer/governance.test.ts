@@ -148,6 +148,53 @@ describe("indexer: governance", function () {
     }
   });
 
+  it("attributes a failed attempt by its position in the block: an operator added later in the block does not count", async function () {
+    const { governor, registry } = chain.contracts;
+    const { newcomer, tax, samr, cons, fire } = chain.accounts;
+    const add = {
+      target: await registry.getAddress(),
+      data: registry.interface.encodeFunctionData("addOperator", [codeToId("FIRE"), newcomer.address]),
+    };
+    await (await governor.connect(tax).propose([add], "a new operator for FIRE")).wait();
+    const proposalId = await governor.proposalCount();
+    for (const voter of [tax, samr, cons, fire])
+      await (await governor.connect(voter).castVote(proposalId, true)).wait();
+    // One block: first the newcomer's failed attempt (no department yet), then the vote's
+    // execution that makes it FIRE's operator.
+    await chain.provider.request({ method: "evm_setAutomine", params: [false] });
+    let failing: string;
+    let execution: string;
+    try {
+      failing = (
+        await registry.connect(newcomer).suspendParticipant(participantId("ACME-TRADING"), { gasLimit: 200_000 })
+      ).hash;
+      execution = (await governor.connect(tax).execute(proposalId, { gasLimit: 2_000_000 })).hash;
+      await chain.provider.request({ method: "evm_mine" });
+    } finally {
+      await chain.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    type Receipt = { status: string; blockNumber: string; transactionIndex: string };
+    const receipt = async (hash: string) =>
+      (await chain.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as Receipt;
+    const [failed, executed] = [await receipt(failing), await receipt(execution)];
+    expect([failed.status, executed.status]).to.deep.equal(["0x0", "0x1"]);
+    expect(failed.blockNumber).to.equal(executed.blockNumber);
+    expect(Number(failed.transactionIndex)).to.be.lessThan(Number(executed.transactionIndex));
+    expect(await registry.departmentOf(newcomer.address)).to.equal(codeToId("FIRE"));
+
+    const url = await db.create();
+    await indexToHead(configFor(chain, url));
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [attempt] =
+        await sql`select * from report.failed_attempts where tx_hash = decode(${failing.slice(2)}, 'hex')`;
+      expect(attempt.error_name).to.equal("RegistryCallerNotDepartment");
+      expect(attempt.department_id, "the sender was no department's operator when it failed").to.equal(null);
+    } finally {
+      await sql.end();
+    }
+  });
+
   it("has a handler for every event of every compiled contract, and a migrated table for every handler", async function () {
     for (const name of await artifacts.getAllFullyQualifiedNames()) {
       if (

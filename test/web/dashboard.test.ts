@@ -58,6 +58,7 @@ function expectedRows(table: string): string {
   const licencesOf = "(select licence_id from licences.licence_issued where issuer = $1)";
   const projectsOf = `(select project_id from escrow.project_created where department_id = $1
       or terms ->> 'bank' = '0x' || encode($1, 'hex')
+      or terms ->> 'regulator' = '0x' || encode($1, 'hex')
       or terms ->> 'supervisor' in (select '0x' || encode(participant_id, 'hex') from gov.participant_registered where department_id = $1))`;
   if (table === "gov.failed_attempt") return "department_id = $1 or registrar_id = $1";
   if (table === "gov.failed_attempt_day") return "department_id = $1";
