@@ -159,3 +159,60 @@ as $$
   where me.everything or p.bureau_id = me.department or p.bank_id = me.department or p.regulator_id = me.department
      or p.supervisor_id = any (me.participants)
 $$;
+
+-- Sealing changes (issue 15's leftover): the validator set emits ValidatorSealingChanged for
+-- every node whose sealing an admission, suspension or reinstatement changed, and the registry
+-- ValidatorSetLinked when it starts reporting to a set. Every department reads governance (0040).
+create table gov.validator_sealing_changed (
+  validator bytea,
+  department_id bytea,
+  changed_department bytea,
+  sealing boolean,
+  block_number bigint not null,
+  log_index bigint not null,
+  tx_hash bytea not null,
+  block_time timestamptz not null,
+  contract bytea not null,
+  primary key (block_number, log_index)
+);
+create index validator_sealing_changed_validator on gov.validator_sealing_changed (validator, block_number);
+create table gov.validator_set_linked (
+  validator_set bytea,
+  block_number bigint not null,
+  log_index bigint not null,
+  tx_hash bytea not null,
+  block_time timestamptz not null,
+  contract bytea not null,
+  primary key (block_number, log_index)
+);
+do $$
+declare t text;
+begin
+  foreach t in array array['validator_sealing_changed', 'validator_set_linked'] loop
+    execute format('alter table gov.%I enable row level security', t);
+    execute format('create policy everyone on gov.%I for select using (true)', t);
+    execute format('grant select on gov.%I to govledger_reader', t);
+  end loop;
+end
+$$;
+
+-- A validator's state shows whether it seals (the rule of getValidators and of
+-- gov.sealing_validators: its department active, or no node's department active) and its last
+-- recorded sealing change since it joined, with the department whose change caused it. Same
+-- columns as 0013's, these at the end.
+create or replace view gov.validators with (security_invoker = true) as
+select v.validator, v.department_id, v.added_block, indexer.code_text(v.department_id) as department_code, v.added_at,
+       coalesce(d.active, false)
+         or not exists (select 1 from gov.validator w join gov.departments e on e.department_id = w.department_id
+                        where e.active) as sealing,
+       c.block_number as sealing_changed_block,
+       c.block_time as sealing_changed_at,
+       c.changed_department as sealing_changed_by,
+       indexer.code_text(c.changed_department) as sealing_changed_by_code
+from gov.validator v
+left join gov.departments d on d.department_id = v.department_id
+left join lateral (
+  select s.block_number, s.block_time, s.changed_department from gov.validator_sealing_changed s
+  where s.validator = v.validator and s.block_number >= v.added_block
+  order by s.block_number desc, s.log_index desc limit 1
+) c on true;
