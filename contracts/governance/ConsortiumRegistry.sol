@@ -278,11 +278,14 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
 
     // ---- internal ------------------------------------------------------------------------------
 
-    /// @dev Tells the linked validator set that `departmentId` was admitted, suspended or reinstated, so
-    /// its nodes' sealing change is on record in the same transaction (nothing before linking).
+    /// @dev Tells the linked validator set that `departmentId` was admitted, suspended or
+    /// reinstated, so its nodes' sealing change is on record in the same transaction. Nothing
+    /// before linking, and nothing while the set asks another registry (a vote moved it): the
+    /// set would refuse, and membership votes must never depend on it.
     function _reportToValidatorSet(bytes32 departmentId) internal {
         IValidatorSet validatorSet_ = _validatorSet;
-        if (address(validatorSet_) != address(0)) validatorSet_.departmentChanged(departmentId);
+        if (address(validatorSet_) == address(0) || validatorSet_.registry() != address(this)) return;
+        validatorSet_.departmentChanged(departmentId);
     }
 
     function _exists(bytes32 departmentId) internal view returns (bool) {

@@ -88,6 +88,11 @@ describe("ValidatorSet", function () {
       // Any contract without the registry's functions: every call to it reverts.
       await (await validatorSet.connect(governor).setRegistry(system.summary.contracts.escrow.address)).wait();
       expect(await validatorSet.getValidators()).to.have.length(3);
+      // The registry no longer reports to a set that asks another registry: votes still pass.
+      await expect(registry.connect(governor).reinstateDepartment(CONS)).not.to.emit(
+        validatorSet,
+        "ValidatorSealingChanged",
+      );
       await expect(validatorSet.connect(governor).setRegistry(system.accounts.stranger.address))
         .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidRegistry")
         .withArgs(system.accounts.stranger.address);
