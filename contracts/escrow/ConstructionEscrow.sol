@@ -19,16 +19,16 @@ import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
  * @title ConstructionEscrow
  * @notice Supervised construction-fund accounts: milestones, payment orders, payrolls paid
  * straight to workers, wage guarantee deposits, freezing and closing. See {IConstructionEscrow}.
- * @dev Two checks guard every call: the AccessManager role of the function (`restricted`, wired
- * in deploy/modules/escrow.ts) and the project's own party (`_asParticipant`/`_asDepartment`,
+ * @dev Two checks guard every call: the AccessManager role of the function (`restricted`, wired in
+ * deploy/modules/escrow.ts) and the project's own party (`_asParticipant`/`_asDepartment`,
  * attributed through the registry): a second department holding the same role (another bank,
- * regulator or human-resources bureau) is refused on a project that does not name it. Money enters through `_receive` and leaves through `_send`
- * and `_payWorkers`, always after the project's {Ledger} is updated (checks-effects-interactions,
- * behind a reentrancy guard). A payroll is stored as the hash of its entries; the bank
- * passes the entries again to pay it, so paying a worker costs one token balance write and one
- * `Transfer` event: with the settlement token the escrow pays the whole payroll with one
- * `transferBatch` call. All amounts fit 128 bits: they are bounded by a project's budget or
- * guarantee (uint128) or checked by SafeCast where they enter.
+ * regulator or human-resources bureau) is refused on a project that does not name it. Money enters
+ * through `_receive` and leaves through `_send` and `_payWorkers`, always after the project's
+ * {Ledger} is updated (checks-effects-interactions, behind a reentrancy guard). A payroll is stored
+ * as the hash of its entries; the bank passes the entries again to pay it, so paying a worker costs
+ * one token balance write and one `Transfer` event: with the settlement token the escrow pays the
+ * whole payroll with one `transferBatch` call. All amounts fit 128 bits: they are bounded by a
+ * project's budget or guarantee (uint128) or checked by SafeCast where they enter.
  */
 contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;

@@ -106,8 +106,9 @@ interface IConsortiumRegistry {
         address indexed account,
         bytes32 indexed departmentId
     );
-    /// @notice The registry now reports each admission, suspension and reinstatement to `validatorSet`, so
-    /// that the nodes whose sealing changed say so ({IValidatorSet.ValidatorSealingChanged}).
+    /// @notice The registry now reports each admission, suspension and reinstatement to
+    /// `validatorSet`, so that the nodes whose sealing changed say so
+    /// ({IValidatorSet.ValidatorSealingChanged}).
     event ValidatorSetLinked(address indexed validatorSet);
 
     /// @notice Zero is not a valid department or participant id.
@@ -196,8 +197,9 @@ interface IConsortiumRegistry {
      */
     function setRoleAdministrator(uint64 roleId, bytes32 departmentId) external;
 
-    /// @notice Links the validator set that hears of every admission, suspension and reinstatement (the
-    /// deployment links it). Governance only.
+    /// @notice Links the validator set that hears of every admission, suspension and
+    /// reinstatement (the deployment links it), as long as that set asks this registry.
+    /// Governance only.
     function setValidatorSet(address validatorSet) external;
 
     // ---- departments acting on participants (no vote) ------------------------------------------

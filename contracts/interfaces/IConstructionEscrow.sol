@@ -21,9 +21,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  *   balances of the projects in that token.
  *
  * Parties are the registry's participants (developer, contractor, supervisor, subcontractors) and
- * departments (the bank, the project regulator, human resources); a call needs the AccessManager role of its function AND must come from
- * the party the project names. Workers are plain accounts registered on the project by the
- * contractor with a salted hash of their identity (the real-name record stays off chain).
+ * departments (the bank, the project regulator, human resources); a call needs the AccessManager
+ * role of its function AND must come from the party the project names. Workers are plain accounts
+ * registered on the project by the contractor with a salted hash of their identity (the real-name
+ * record stays off chain).
  *
  * Life of a project: Open → Closed (by the regulator, nothing pending and no wages owed; the
  * remainder goes back to the developer; only late wage claims remain) → Settled (the guarantee
@@ -372,7 +373,8 @@ interface IConstructionEscrow {
     /// this call.
     error EscrowCallerNotParty(uint256 projectId, bytes32 callerId);
     /// @notice `partyId` is not an active party holding `roleId` (a participant role, or BANK,
-    /// PROJECT_REGULATOR or HUMAN_RESOURCES for a department), or the developer, contractor and supervisor are not three different parties.
+    /// PROJECT_REGULATOR or HUMAN_RESOURCES for a department), or the developer, contractor and
+    /// supervisor are not three different parties.
     error EscrowInvalidParty(bytes32 partyId, uint64 roleId);
     /// @notice The project's token is not a contract.
     error EscrowInvalidToken(address token);

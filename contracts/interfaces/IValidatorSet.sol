@@ -9,13 +9,14 @@ pragma solidity ^0.8.28;
  * behind no role or pause check. The set changes only through consortium proposals.
  *
  * Nodes of a suspended department stop sealing: {getValidators} leaves them out (unless that would
- * leave no node at all) and they seal again once the department is reinstated; {isValidator}
- * still reports membership. The registry tells the set of each admission, suspension and
- * reinstatement ({departmentChanged}), and every node whose sealing changed then gets a
+ * leave no node at all) and they seal again once the department is reinstated; {isValidator} still
+ * reports membership. The registry tells the set of each admission, suspension and reinstatement
+ * ({departmentChanged}), and every node whose sealing changed then gets a
  * {ValidatorSealingChanged}. (Adding or removing a node can change whether the others seal only
- * when no node's department is active: {ValidatorAdded}/{ValidatorRemoved} mark that case.) A block adds at most one node and removes at most one, so one
- * proposal can never take more than one node's worth of QBFT's fault tolerance (n = 3f + 1) at
- * once: a set with more than a third of its nodes offline halts and can no longer vote a repair.
+ * when no node's department is active: {ValidatorAdded}/{ValidatorRemoved} mark that case.) A block
+ * adds at most one node and removes at most one, so one proposal can never take more than one
+ * node's worth of QBFT's fault tolerance (n = 3f + 1) at once: a set with more than a third of its
+ * nodes offline halts and can no longer vote a repair.
  */
 interface IValidatorSet {
     /// @notice A node joined the validator set, run by `departmentId`.
