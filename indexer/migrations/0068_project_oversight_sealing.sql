@@ -83,8 +83,8 @@ left join escrow.token t on t.token = p.token;
 -- project, 0043/0047) and no more: issue 11 keeps the rest of a project from human resources.
 --
 -- Replaces 0051's web.department_projects() (event tables, 0040), 0043's project_party policies
--- on the state tables and 0047's two wage functions, each with the regulator added and nothing
--- else changed. (`if exists`: should another branch's migration rename those policies, the
+-- on the state tables, 0047's web.wages_owed() and 0066's web.wage_days, each with the regulator
+-- added and nothing else changed. (`if exists`: should another branch's migration rename those policies, the
 -- permissive policies would OR together, still showing exactly the parts' rows.)
 
 create or replace function web.department_projects() returns numeric[]
@@ -144,22 +144,23 @@ as $$
          or p.supervisor_id = any (me.participants))
 $$;
 
-create or replace function web.wages_per_project_day() returns table (
-  project_id numeric, day date, payrolls_paid integer, wages_paid_from_wage_account numeric,
-  wages_paid_from_guarantee numeric, token_decimals smallint, payrolls_approved integer, approved numeric,
-  payrolls_cancelled integer, cancelled numeric, wages_owed numeric)
-language sql stable security definer set search_path = pg_catalog, pg_temp
-as $$
-  select d.project_id, d.day, d.payrolls_paid, d.wages_paid_from_wage_account, d.wages_paid_from_guarantee, t.decimals,
-         d.payrolls_approved, d.approved, d.payrolls_cancelled, d.cancelled, d.wages_owed
-  from escrow.project_day d
-  join escrow.project p using (project_id)
-  left join escrow.token t on t.token = p.token
-  cross join (select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
-                     web.current_department() as department, web.registered_participants() as participants) me
-  where me.everything or p.bureau_id = me.department or p.bank_id = me.department or p.regulator_id = me.department
-     or p.supervisor_id = any (me.participants)
-$$;
+-- 0066 (merged from another branch) serves report.wages_per_project_day from the view
+-- web.wage_days instead of 0047's function: the same rule there, with the regulator. OR REPLACE
+-- resets a view's options: security_barrier is stated again.
+create or replace view web.wage_days with (security_barrier = true) as
+select d.project_id, d.day, d.payrolls_paid, d.wages_paid_from_wage_account, d.wages_paid_from_guarantee,
+       t.decimals as token_decimals, d.payrolls_approved, d.approved, d.payrolls_cancelled, d.cancelled, d.wages_owed
+from escrow.project_day d
+join escrow.project p using (project_id)
+left join escrow.token t on t.token = p.token
+where (select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60))
+   or p.bureau_id = (select web.current_department())
+   or p.bank_id = (select web.current_department())
+   or p.regulator_id = (select web.current_department())
+   or p.supervisor_id = any ((select web.registered_participants())::bytea[])
+order by d.project_id, d.day;
+
+grant select on web.wage_days to govledger_reader;
 
 -- Sealing changes (issue 15's leftover): the validator set emits ValidatorSealingChanged for
 -- every node whose sealing an admission, suspension or reinstatement changed, and the registry

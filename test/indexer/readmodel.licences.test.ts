@@ -658,7 +658,47 @@ async function checkReports(sql: postgres.Sql, model: Model, before: Counts) {
   expect(notValid, "report.licence_uses_not_valid").to.equal(model.sameBlockInvalid);
   const [{ n: cancelled }] = await sql`select count(*)::int as n from licences.cancelled_signed_consents`;
   expect(cancelled).to.equal(model.cancellations + 1); // the demo cancels one
+  await checkConsentsPerState(sql);
 }
+
+/**
+ * report.consents_per_state (counts per expiry day, today's split by time) against the consents
+ * (checked against consentUntil): at the chain's time, and at times either side of expiries, each
+ * set by a block appended in a transaction that is rolled back, so that some expiries fall on
+ * today's day, before it and after it.
+ */
+async function checkConsentsPerState(sql: postgres.Sql) {
+  const compare = async (tx: postgres.Sql | postgres.TransactionSql, where: string) => {
+    const reported = await tx`select encode(department_id, 'hex') as d, state, consents::int as n
+      from report.consents_per_state order by 1, 2`;
+    const counted = await tx`select encode(department_id, 'hex') as d, state, count(*)::int as n
+      from licences.consents group by 1, 2 order by 1, 2`;
+    expect(reported, `report.consents_per_state ${where}`).to.deep.equal(counted);
+  };
+  await compare(sql, "at the chain's time");
+  const untils = await sql`select distinct until from licences.consent where not withdrawn order by until`;
+  expect(untils.length).to.be.greaterThan(2);
+  const picked = [untils[0], untils[Math.floor(untils.length / 2)], untils[untils.length - 1]].map(
+    (r) => r.until as Date,
+  );
+  await sql
+    .begin(async (tx) => {
+      for (const until of picked) {
+        for (const offsetMs of [-1000, 0, 1000]) {
+          const at = new Date(until.getTime() + offsetMs);
+          await tx`insert into raw.blocks (block_number, hash, parent_hash, block_time, event_count)
+            select max(block_number) + 1, '\\x00', '\\x00', ${at}, 0 from raw.blocks`;
+          await compare(tx, `at ${at.toISOString()}`);
+        }
+      }
+      throw new RollBack();
+    })
+    .catch((error) => {
+      if (!(error instanceof RollBack)) throw error;
+    });
+}
+
+class RollBack extends Error {}
 
 describe("indexer: licence read model", function () {
   this.timeout(600_000);

@@ -39,6 +39,7 @@ const SCOPED_STATE_TABLES = [
   "licences.application_step",
   "licences.department_day",
   "licences.status_count",
+  "licences.consent_expiry",
   "escrow.project",
   "escrow.milestone",
   "escrow.payment_order",
@@ -102,7 +103,8 @@ function expectedRows(table: string): string {
       return "true";
     if (name === "licence_issued") return "issuer = $1";
     // Report rows per department (the issuer's licences, the user's uses): that department.
-    if (name === "department_day" || name === "status_count") return "department_id = $1";
+    // Consents per expiry day: the department given them.
+    if (name === "department_day" || name === "status_count" || name === "consent_expiry") return "department_id = $1";
     if (name === "signed_consents_cancelled") {
       return "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 21)";
     }

@@ -78,6 +78,24 @@ async function stopLeftover(dataDir: string): Promise<number | undefined> {
   return pid;
 }
 
+const DATABASE = "govledger";
+
+/**
+ * Creates the database when the cluster lacks it, not only when the folder is new: a first start
+ * that initialised the folder and then failed (its port taken) left a cluster without it, and the
+ * next start, on another port, would connect to a database that does not exist.
+ */
+async function ensureDatabase(pg: InstanceType<EmbeddedPostgresClass>, name: string): Promise<void> {
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const found = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -115,7 +133,7 @@ export async function startEmbeddedPostgres(options: {
   try {
     if (!initialised) await pg.initialise();
     await pg.start();
-    if (!initialised) await pg.createDatabase("govledger");
+    await ensureDatabase(pg, DATABASE);
   } catch (error) {
     const reason =
       (error as Error | undefined)?.message ??
@@ -124,7 +142,7 @@ export async function startEmbeddedPostgres(options: {
     throw new ConfigError(`could not start the embedded PostgreSQL in ${dataDir}: ${reason}`, { cause: error });
   }
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${options.port}/govledger`,
+    url: `postgres://postgres:${password}@127.0.0.1:${options.port}/${DATABASE}`,
     stop: () => pg.stop(),
   };
 }

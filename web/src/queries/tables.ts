@@ -209,6 +209,10 @@ const code = (column: string) => `convert_from(rtrim(${column}, '\\x00'::bytea),
  * make the query fail, so they are written as octal escapes (encode … 'escape') instead.
  */
 const chainCode = (column: string) => `encode(rtrim(${column}, '\\x00'::bytea), 'escape')`;
+/** The registration of a participant (an invoice's issuer or receiving company), as `pr`. */
+const registrarJoin = (column: string) => `left join gov.participant_registered pr on pr.participant_id = ${column}`;
+/** A participant as the department that registered it and its id's first 8 hex digits (needs registrarJoin). */
+const participantLabel = (column: string) => `${code("pr.department_id")} || ':' || left(encode(${column}, 'hex'), 8)`;
 const provenance = (alias: string): ColumnDef[] => [
   { key: "block_number", sql: `${alias}.block_number`, caption: "block", display: "block" },
   { key: "block_time", sql: time(`${alias}.block_time`), caption: "blockTime", display: "time" },
@@ -363,7 +367,7 @@ export const TABLES = {
     // (1,000,000 index lookups in random order took four times as long).
     from: `invoices.invoices v
       join invoices.invoice_issued i on i.invoice_id = v.invoice_id
-      left join gov.participant_registered pr on pr.participant_id = v.issuer_id`,
+      ${registrarJoin("v.issuer_id")}`,
     columns: [
       {
         key: "invoice_id",
@@ -376,7 +380,7 @@ export const TABLES = {
       { key: "number", sql: "v.number::text", caption: "invoiceNumber", display: "text" },
       {
         key: "issuer",
-        sql: `${code("pr.department_id")} || ':' || left(encode(v.issuer_id, 'hex'), 8)`,
+        sql: participantLabel("v.issuer_id"),
         caption: "issuer",
         display: "text",
       },
@@ -687,11 +691,11 @@ export const TABLES = {
   invoice_totals: {
     id: "invoice_totals",
     caption: "reportInvoiceTotals",
-    from: `report.invoice_totals_per_issuer_day r left join gov.participant_registered pr on pr.participant_id = r.issuer_id`,
+    from: `report.invoice_totals_per_issuer_day r ${registrarJoin("r.issuer_id")}`,
     columns: [
       {
         key: "issuer",
-        sql: "web.department_code(pr.department_id) || ':' || left(encode(r.issuer_id, 'hex'), 8)",
+        sql: participantLabel("r.issuer_id"),
         caption: "issuer",
         display: "text",
       },
@@ -707,11 +711,11 @@ export const TABLES = {
   reimbursements: {
     id: "reimbursements",
     caption: "reportReimbursements",
-    from: `report.invoice_reimbursements_per_receiver_day r left join gov.participant_registered pr on pr.participant_id = r.receiver_id`,
+    from: `report.invoice_reimbursements_per_receiver_day r ${registrarJoin("r.receiver_id")}`,
     columns: [
       {
         key: "receiver",
-        sql: "web.department_code(pr.department_id) || ':' || left(encode(r.receiver_id, 'hex'), 8)",
+        sql: participantLabel("r.receiver_id"),
         caption: "receiver",
         display: "text",
       },
