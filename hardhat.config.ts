@@ -51,7 +51,11 @@ export default defineConfig({
   typechain: {
     // Straight into the contracts package (@govledger/contracts/ethers): one copy for the demo,
     // the tests and dApps. Its hardhat.d.ts types `ethers.getContractAt("Name")` here only.
+    // Test doubles (contracts/mocks/) get theirs in typechain-types/ instead: the package's
+    // plugin runs typechain for both (packages/contracts/scripts/hardhat-hooks.ts), so
+    // hardhat-typechain's own run, over every artifact into one folder, is off.
     outDir: "packages/contracts/src/typechain",
+    dontOverrideCompile: true,
   },
   test: {
     solidity: {

@@ -3,6 +3,8 @@
  * it builds to a package that plain Node (no tsx, no paths) imports from its dist/.
  */
 import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 
 import {
   abis,
@@ -93,6 +95,12 @@ describe("@govledger/contracts", function () {
       files.filter((file) => !file.startsWith("dist/") && !["package.json", "README.md"].includes(file)),
     ).to.deep.equal([]);
     expect(files.filter((file) => file.includes("hardhat.d.ts"))).to.deep.equal([]);
+    // Test doubles (contracts/mocks/) are the project's tests' alone: typechain-types/ has them.
+    const doubles = readdirSync(path.join(ROOT, "contracts", "mocks")).map((file) => path.basename(file, ".sol"));
+    expect(doubles).to.include("EscrowTestToken");
+    const mentionsDouble = (name: string) => /mocks/i.test(name) || doubles.some((double) => name.includes(double));
+    expect(files.filter(mentionsDouble)).to.deep.equal([]);
+    expect(readdirSync(path.join(ROOT, "typechain-types"))).to.include.members(doubles.map((d) => `${d}.ts`));
 
     const account = "0x" + "ab".repeat(20);
     const salt = id("salt");
@@ -107,16 +115,20 @@ describe("@govledger/contracts", function () {
          console.log(JSON.stringify({
            buyer: m.buyerHash(${JSON.stringify(account)}, ${JSON.stringify(salt)}),
            sameAbi: JSON.stringify(e.InvoiceLedger__factory.abi) === JSON.stringify(m.abis.InvoiceLedger),
+           exported: [...Object.keys(m), ...Object.keys(e), ...Object.keys(m.abis)],
            deployments: Object.keys(m.deployments),
          }));`,
       ],
       { cwd: ROOT, encoding: "utf8", timeout: 30_000 },
     );
     expect(check.status, check.stderr).to.equal(0);
-    expect(JSON.parse(check.stdout)).to.deep.equal({
+    const { exported, ...answer } = JSON.parse(check.stdout) as { exported: string[] };
+    expect(answer).to.deep.equal({
       buyer: buyerHash(account, salt),
       sameAbi: true,
       deployments: [],
     });
+    expect(exported).to.include.members(["abis", "InvoiceLedger__factory", "SettlementToken__factory"]);
+    expect(exported.filter(mentionsDouble)).to.deep.equal([]);
   });
 });

@@ -37,7 +37,20 @@ function artifactFiles(artifacts: string): string[] {
   );
   if (existsSync(accessManager)) files.push(accessManager);
   // Test doubles are built beside the contracts but are nothing a dApp or the indexer talks to.
-  return files.filter((file) => !/^contracts[/\\](mocks|interfaces)[/\\]/.test(path.relative(artifacts, file))).sort();
+  return files
+    .filter((file) => {
+      const relative = path.relative(artifacts, file);
+      return !isTestDouble(relative) && !/^contracts[/\\]interfaces[/\\]/.test(relative);
+    })
+    .sort();
+}
+
+/**
+ * Whether an artifact (its path under artifacts/) is a test double: contracts/mocks/ holds the
+ * contracts only tests deploy, which the package ships neither ABIs nor factories of.
+ */
+export function isTestDouble(artifactPath: string): boolean {
+  return /^contracts[/\\]mocks[/\\]/.test(artifactPath);
 }
 
 /**

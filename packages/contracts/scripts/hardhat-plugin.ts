@@ -8,6 +8,8 @@ import type { HardhatPlugin } from "hardhat/types/plugins";
 
 const contractsPackagePlugin: HardhatPlugin = {
   id: "govledger-contracts-package",
+  // After hardhat-typechain, whose generator the build hook runs.
+  dependencies: () => [import("@nomicfoundation/hardhat-typechain")],
   hookHandlers: {
     solidity: () => import("./hardhat-hooks.js"),
   },

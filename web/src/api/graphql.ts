@@ -5,8 +5,9 @@
  * of indexer/migrations/0040-0043 do) and never reads a row itself.
  *
  * Exposed: the views of the read model's schemas (docs/reporting.md: state views and reports),
- * all of which run as their caller. Hidden: the tables under them (event tables, state tables,
- * working tables), the raw and indexer schemas, every function, and every mutation.
+ * all of which run as their caller, and report.invoice_count (0070) as `invoiceCount`. Hidden:
+ * the tables under them (event tables, state tables, working tables), the raw and indexer
+ * schemas, every other function, and every mutation. docs/schema.graphql prints the result.
  */
 import "./env.js";
 
@@ -115,8 +116,51 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   "report.wages_owed": { primaryKey: "project_id" },
 };
 
+/**
+ * The lists that offer `totalCount`: those whose size the consortium's set-up bounds (departments,
+ * roles, validators, templates, proposals) or that hold a few rows per department and day (the
+ * rollups). Every other list grows with the city's business, and `totalCount` is `count(*)` under
+ * row-level security over all of it (a second or more at 1,000,000 invoices): counts of those come
+ * from the rollups instead (`invoiceCount`, `invoicesPerDepartmentDay`, `licencesPerStatus`,
+ * `payrollsPerState`), and paging needs only `pageInfo.hasNextPage`.
+ */
+const COUNTED = new Set([
+  "gov.departments",
+  "gov.department_roles",
+  "gov.operators",
+  "gov.operator_history",
+  "gov.validators",
+  "gov.sealing_validators",
+  "gov.paused_contracts",
+  "gov.proposals",
+  "gov.proposal_votes",
+  "access.function_roles",
+  "access.role_members",
+  "licences.templates",
+  "report.failed_attempts_per_department",
+  "report.consents_per_state",
+  "report.invoices_per_department_day",
+  "report.licences_per_department",
+  "report.licences_per_department_day",
+  "report.licences_per_status",
+]);
+
+/** Functions offered as query fields (every other function is hidden). */
+const QUERY_FUNCTIONS = new Set(["report.invoice_count"]);
+
 function qualified(pgClass: PgClass): string {
   return `${pgClass.getNamespace()?.nspname}.${pgClass.relname}`;
+}
+
+/** A view's name when it is not a plural noun (its last word is its own singular), else undefined. */
+function viewNamedAsIs(
+  inflection: { singularize(text: string): string },
+  codec: { extensions?: { pg?: { schemaName?: string; name?: string } } },
+): string | undefined {
+  const pg = codec.extensions?.pg;
+  if (!pg?.schemaName || !pg.name || !SCHEMAS.includes(pg.schemaName)) return undefined;
+  const last = pg.name.split("_").pop()!;
+  return inflection.singularize(last) === last ? pg.name : undefined;
 }
 
 function smartTagRules(tables: string[]): PgSmartTagRule[] {
@@ -129,8 +173,24 @@ function smartTagRules(tables: string[]): PgSmartTagRule[] {
       match: (c: PgClass) => qualified(c) === name,
       tags: { behavior: "-*", name: `internal_${name.replace(".", "_")}` },
     })),
-    // Functions are the read model's machinery (chain time, refreshes, RLS helpers).
-    { kind: "procedure", match: () => true, tags: { behavior: "-*" } },
+    // Functions are the read model's machinery (chain time, refreshes, RLS helpers), but for the
+    // few offered as query fields.
+    {
+      kind: "procedure",
+      match: (p) => !QUERY_FUNCTIONS.has(`${p.getNamespace()?.nspname}.${p.proname}`),
+      tags: { behavior: "-*" },
+    },
+    {
+      kind: "procedure",
+      match: (p) => QUERY_FUNCTIONS.has(`${p.getNamespace()?.nspname}.${p.proname}`),
+      tags: { behavior: "-* +queryField" },
+    },
+    {
+      kind: "class",
+      match: (c: PgClass) =>
+        c.relkind === "v" && SCHEMAS.includes(c.getNamespace()?.nspname ?? "") && !COUNTED.has(qualified(c)),
+      tags: { behavior: "-totalCount" },
+    },
   ];
   for (const [name, tags] of Object.entries(VIEW_TAGS)) {
     const fk = tags.foreignKey as string | undefined;
@@ -197,7 +257,29 @@ const ReadModelNamesPlugin: GraphileConfig.Plugin = {
       },
       // Functions are hidden, but still named: overloads across schemas must not collide.
       functionResourceName(_previous, _options, { pgProc }) {
-        return `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
+        const name = `${pgProc.getNamespace()?.nspname}_${pgProc.proname}`;
+        return QUERY_FUNCTIONS.has(`${pgProc.getNamespace()?.nspname}.${pgProc.proname}`) ? pgProc.proname : name;
+      },
+      // A view whose name is not a plural noun (a report per something, a history: its last word
+      // is no plural) keeps its name for its list (`wagesOwed`, `invoiceTotalsPerIssuerDay`,
+      // `stateHistory`) rather than PostGraphile's plural of that word (`wagesOweds`,
+      // `…PerIssuerDays`, `stateHistories`), and a row by its key is `<type>By<Key>`
+      // (`wagesOwedByProjectId`), since the list has the short name. Views named in the plural
+      // (`invoices`) give `invoices` and `invoice(invoiceId)`.
+      allRowsConnection(previous, _options, resource) {
+        const view = viewNamedAsIs(this, resource.codec);
+        return view ? this.connectionField(this.camelCase(view)) : previous!(resource);
+      },
+      rowByUnique(previous, _options, details) {
+        const { resource, unique } = details;
+        const view = viewNamedAsIs(this, resource.codec);
+        if (!view) return previous!(details);
+        return this.camelCase(`${view}-by-${(unique.attributes as string[]).join("-and-")}`);
+      },
+      // A row's own ids are `invoiceId`, `projectId`…: the global object id is `nodeId` (fetched
+      // by `invoiceByNodeId`), not an `id` to mistake for them.
+      nodeIdFieldName() {
+        return "nodeId";
       },
     },
   },

@@ -6,7 +6,8 @@
  * - page size: every connection field (a type named `…Connection`) needs `first` or `last`, at
  *   most `maxPage`: PostGraphile would otherwise return every row (a million invoices);
  * - cost: the rows a request may fetch at most, each connection's page size times what each of
- *   its rows asks for, summed over the request.
+ *   its rows asks for, summed over the request;
+ * - `totalCount` where it is not offered (graphql.ts: the big lists) gets what to use instead.
  * A request over a limit gets a GraphQL error naming the limit, and nothing is queried.
  */
 import {
@@ -84,8 +85,14 @@ function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefi
       continue;
     }
     const name = selection.name.value;
-    if (name.startsWith("__") || !selection.selectionSet) continue;
     const parent = type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType ? type : undefined;
+    // GraphQL's own "Cannot query field" would be true but say nothing of why or what instead.
+    if (name === "totalCount" && parent?.name.endsWith("Connection") && !parent.getFields().totalCount) {
+      throw new QueryLimitError(
+        `${parent.name} has no totalCount: it would count every row of the list under row-level security (seconds on the big lists); count with invoiceCount or the report rollups (invoicesPerDepartmentDay, licencesPerStatus, payrollsPerState), and page with pageInfo.hasNextPage`,
+      );
+    }
+    if (name.startsWith("__") || !selection.selectionSet) continue;
     const definition = parent?.getFields()[name];
     const returned = definition ? getNamedType(definition.type) : undefined;
     const inner = cost(walk, selection.selectionSet, returned, depth + 1);

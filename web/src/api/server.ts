@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 
 import { serve, type ServerType } from "@hono/node-server";
 import pg from "pg";
+import type { GraphQLSchema } from "postgraphile/graphql";
 
 import { ConfigError } from "../../../indexer/src/errors.js";
 import { openWebDatabase, webRoleUrl } from "../db.js";
@@ -18,6 +19,8 @@ import { createGraphql, tableNames } from "./graphql.js";
 export interface ApiHandle {
   url: string;
   port: number;
+  /** The GraphQL schema served (docs/schema.graphql prints it). */
+  schema: GraphQLSchema;
   close(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function startApi(
     return {
       url: `http://127.0.0.1:${port}`,
       port,
+      schema: await graphql.getSchema(),
       async close() {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
