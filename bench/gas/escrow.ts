@@ -107,6 +107,8 @@ export const measureEscrow: GasSuite = async ({ connection, system }) => {
   results["escrow.cancelPayroll"] = await gasOf(escrow.connect(bank).cancelPayroll(2n, 2n, "account closed"));
   results["escrow.removeSubcontractor"] = await gasOf(escrow.connect(cons).removeSubcontractor(1n, SUBCONTRACTOR));
 
+  results["escrow.freezeProject"] = await gasOf(escrow.connect(cons).freezeProject(1n, "wage complaint"));
+  results["escrow.unfreezeProject"] = await gasOf(escrow.connect(cons).unfreezeProject(1n));
   results["escrow.closeProject"] = await gasOf(escrow.connect(cons).closeProject(2n));
   results["settlementToken.mint"] = await gasOf(settlementToken.connect(bank).mint(hrss.address, UNIT));
   return results;

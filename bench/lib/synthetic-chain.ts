@@ -1884,6 +1884,8 @@ export function* chainBatches(plan: Plan, targetEvents = 5_000): Generator<Gener
               contractor: party.contractor,
               supervisor: party.supervisor,
               bank,
+              regulator: departmentId(CONS),
+              humanResources: departmentId(HRSS),
               token: addresses.get("SettlementToken")!,
               budget: tokenUnits(project.budget),
               labourShareBps: project.labourBps,

@@ -19,15 +19,16 @@ import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
  * @title ConstructionEscrow
  * @notice Supervised construction-fund accounts: milestones, payment orders, payrolls paid
  * straight to workers, wage guarantee deposits, freezing and closing. See {IConstructionEscrow}.
- * @dev Two checks guard every call: the AccessManager role of the function (`restricted`, wired
- * in deploy/modules/escrow.ts) and the project's own party (`_asParticipant`/`_asDepartment`,
- * attributed through the registry). Money enters through `_receive` and leaves through `_send`
- * and `_payWorkers`, always after the project's {Ledger} is updated (checks-effects-interactions,
- * behind a reentrancy guard). A payroll is stored as the hash of its entries; the bank
- * passes the entries again to pay it, so paying a worker costs one token balance write and one
- * `Transfer` event: with the settlement token the escrow pays the whole payroll with one
- * `transferBatch` call. All amounts fit 128 bits: they are bounded by a project's budget or
- * guarantee (uint128) or checked by SafeCast where they enter.
+ * @dev Two checks guard every call: the AccessManager role of the function (`restricted`, wired in
+ * deploy/modules/escrow.ts) and the project's own party (`_asParticipant`/`_asDepartment`,
+ * attributed through the registry): a second department holding the same role (another bank,
+ * regulator or human-resources bureau) is refused on a project that does not name it. Money enters
+ * through `_receive` and leaves through `_send` and `_payWorkers`, always after the project's
+ * {Ledger} is updated (checks-effects-interactions, behind a reentrancy guard). A payroll is stored
+ * as the hash of its entries; the bank passes the entries again to pay it, so paying a worker costs
+ * one token balance write and one `Transfer` event: with the settlement token the escrow pays the
+ * whole payroll with one `transferBatch` call. All amounts fit 128 bits: they are bounded by a
+ * project's budget or guarantee (uint128) or checked by SafeCast where they enter.
  */
 contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, ReentrancyGuard {
     using SafeERC20 for IERC20;
@@ -87,6 +88,8 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         project.budget = terms.budget;
         project.guaranteeAmount = terms.guaranteeAmount;
         project.bureau = departmentId;
+        project.regulator = terms.regulator;
+        project.humanResources = terms.humanResources;
         for (uint256 i; i < milestones.length; ++i) {
             _milestones[projectId][i] = Milestone({
                 amount: milestones[i].amount,
@@ -420,8 +423,8 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         address[] calldata workers,
         uint256[] calldata amounts
     ) external restricted whenNotPaused nonReentrant {
-        _liveProject(projectId);
-        bytes32 departmentId = _callerDepartment();
+        Project storage project = _liveProject(projectId);
+        bytes32 departmentId = _asDepartment(projectId, project.humanResources);
         uint128 total = _payroll(projectId, payrollId, PayrollState.Approved, workers, amounts).total;
         Ledger storage ledger = _ledgers[projectId];
         uint128 fromWageAccount = total < ledger.wageBalance ? total : ledger.wageBalance;
@@ -437,7 +440,7 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
     /// @inheritdoc IConstructionEscrow
     function freezeProject(uint256 projectId, string calldata reason) external restricted whenNotPaused {
         Project storage project = _liveProject(projectId);
-        bytes32 departmentId = _callerDepartment();
+        bytes32 departmentId = _asDepartment(projectId, project.regulator);
         if (project.frozen) revert EscrowFreezeUnchanged(projectId, true);
         project.frozen = true;
         emit ProjectFrozen(projectId, departmentId, reason);
@@ -446,7 +449,7 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
     /// @inheritdoc IConstructionEscrow
     function unfreezeProject(uint256 projectId) external restricted whenNotPaused {
         Project storage project = _liveProject(projectId);
-        bytes32 departmentId = _callerDepartment();
+        bytes32 departmentId = _asDepartment(projectId, project.regulator);
         if (!project.frozen) revert EscrowFreezeUnchanged(projectId, false);
         project.frozen = false;
         emit ProjectUnfrozen(projectId, departmentId);
@@ -455,7 +458,7 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
     /// @inheritdoc IConstructionEscrow
     function closeProject(uint256 projectId) external restricted whenNotPaused nonReentrant {
         Project storage project = _project(projectId, ProjectState.Open);
-        bytes32 departmentId = _callerDepartment();
+        bytes32 departmentId = _asDepartment(projectId, project.regulator);
         _checkNotFrozen(projectId, project);
         Ledger storage ledger = _ledgers[projectId];
         _checkSettled(projectId, project, ledger);
@@ -601,7 +604,9 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
             revert EscrowInvalidParty(terms.developer, Roles.DEVELOPER);
         }
         if (terms.supervisor == terms.contractor) revert EscrowInvalidParty(terms.supervisor, Roles.SUPERVISOR);
-        _checkBank(terms.bank);
+        _checkDepartment(terms.bank, Roles.BANK);
+        _checkDepartment(terms.regulator, Roles.PROJECT_REGULATOR);
+        _checkDepartment(terms.humanResources, Roles.HUMAN_RESOURCES);
         if (address(terms.token).code.length == 0) revert EscrowInvalidToken(address(terms.token));
         uint256 total;
         bool zeroAmount;
@@ -628,15 +633,15 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         if (!valid) revert EscrowInvalidParty(participantId, roleId);
     }
 
-    /// @dev `departmentId` must be an active department holding the BANK role.
-    function _checkBank(bytes32 departmentId) internal view {
+    /// @dev `departmentId` must be an active department holding `roleId` in the registry.
+    function _checkDepartment(bytes32 departmentId, uint64 roleId) internal view {
         bool valid;
         try _registry.getDepartment(departmentId) returns (IConsortiumRegistry.Department memory department) {
             for (uint256 i; i < department.roles.length; ++i) {
-                if (department.roles[i] == Roles.BANK) valid = department.active;
+                if (department.roles[i] == roleId) valid = department.active;
             }
         } catch {}
-        if (!valid) revert EscrowInvalidParty(departmentId, Roles.BANK);
+        if (!valid) revert EscrowInvalidParty(departmentId, roleId);
     }
 
     function _addSubcontractor(uint256 projectId, bytes32 subcontractor, bytes32 departmentId) internal {

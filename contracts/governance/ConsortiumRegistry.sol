@@ -5,6 +5,7 @@ import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManage
 import {IAccessManager} from "@openzeppelin/contracts/access/manager/IAccessManager.sol";
 
 import {IConsortiumRegistry} from "../interfaces/IConsortiumRegistry.sol";
+import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 import {Roles} from "./Roles.sol";
 
 /**
@@ -34,6 +35,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
     bytes32[] private _departmentIds;
     uint256 private _activeDepartmentCount;
     uint64 private _membershipNonce;
+    IValidatorSet private _validatorSet;
 
     /// @param authority the consortium's AccessManager
     constructor(address authority) AccessManaged(authority) {}
@@ -65,6 +67,8 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         _departmentIds.push(departmentId);
         ++_activeDepartmentCount;
         emit DepartmentAdmitted(departmentId, name, kind, operators);
+        // Nodes may be named for a department before it is admitted (the founding validators).
+        _reportToValidatorSet(departmentId);
     }
 
     /// @inheritdoc IConsortiumRegistry
@@ -75,6 +79,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         --_activeDepartmentCount;
         _setOperatorRoles(department.operators, department.roles, false);
         emit DepartmentSuspended(departmentId);
+        _reportToValidatorSet(departmentId);
     }
 
     /// @inheritdoc IConsortiumRegistry
@@ -85,6 +90,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         ++_activeDepartmentCount;
         _setOperatorRoles(department.operators, department.roles, true);
         emit DepartmentReinstated(departmentId);
+        _reportToValidatorSet(departmentId);
     }
 
     /// @inheritdoc IConsortiumRegistry
@@ -136,6 +142,13 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         if (departmentId != bytes32(0)) _department(departmentId);
         _roleAdministrator[roleId] = departmentId;
         emit RoleAdministratorSet(roleId, departmentId);
+    }
+
+    /// @inheritdoc IConsortiumRegistry
+    function setValidatorSet(address validatorSet_) external restricted {
+        if (validatorSet_.code.length == 0) revert RegistryInvalidValidatorSet(validatorSet_);
+        _validatorSet = IValidatorSet(validatorSet_);
+        emit ValidatorSetLinked(validatorSet_);
     }
 
     // ---- participants --------------------------------------------------------------------------
@@ -258,7 +271,22 @@ contract ConsortiumRegistry is IConsortiumRegistry, AccessManaged {
         return _roleAdministrator[roleId];
     }
 
+    /// @inheritdoc IConsortiumRegistry
+    function validatorSet() external view returns (address) {
+        return address(_validatorSet);
+    }
+
     // ---- internal ------------------------------------------------------------------------------
+
+    /// @dev Tells the linked validator set that `departmentId` was admitted, suspended or
+    /// reinstated, so its nodes' sealing change is on record in the same transaction. Nothing
+    /// before linking, and nothing while the set asks another registry (a vote moved it): the
+    /// set would refuse, and membership votes must never depend on it.
+    function _reportToValidatorSet(bytes32 departmentId) internal {
+        IValidatorSet validatorSet_ = _validatorSet;
+        if (address(validatorSet_) == address(0) || validatorSet_.registry() != address(this)) return;
+        validatorSet_.departmentChanged(departmentId);
+    }
 
     function _exists(bytes32 departmentId) internal view returns (bool) {
         return _departments[departmentId].activeSince != 0;

@@ -90,6 +90,36 @@ contract ValidatorSet is IValidatorSet, AccessManaged {
     }
 
     /// @inheritdoc IValidatorSet
+    /// @dev Requirements: the caller is the registry, which calls right after the change, so the
+    /// state before it is the current one with `departmentId`'s flipped.
+    function departmentChanged(bytes32 departmentId) external {
+        IConsortiumRegistry registry_ = _registry;
+        if (msg.sender != address(registry_)) revert ValidatorSetCallerNotRegistry(msg.sender);
+        bool nowActive = registry_.activeSince(departmentId) != 0;
+        address[] memory all = _validators;
+        bytes32[] memory departments = new bytes32[](all.length);
+        bool[] memory active = new bool[](all.length);
+        uint256 activeNow;
+        uint256 activeBefore;
+        for (uint256 i; i < all.length; ++i) {
+            departments[i] = _entries[all[i]].departmentId;
+            bool changed = departments[i] == departmentId;
+            active[i] = changed ? nowActive : _isActive(registry_, departments[i]);
+            if (active[i]) ++activeNow;
+            if (changed ? !nowActive : active[i]) ++activeBefore;
+        }
+        // A node seals while its department is active, or while no node's department is.
+        for (uint256 i; i < all.length; ++i) {
+            bool changed = departments[i] == departmentId;
+            bool sealingNow = active[i] || activeNow == 0;
+            bool sealingBefore = (changed ? !nowActive : active[i]) || activeBefore == 0;
+            if (sealingNow != sealingBefore) {
+                emit ValidatorSealingChanged(all[i], departments[i], departmentId, sealingNow);
+            }
+        }
+    }
+
+    /// @inheritdoc IValidatorSet
     function getValidators() external view returns (address[] memory) {
         address[] memory all = _validators;
         IConsortiumRegistry registry_ = _registry;
@@ -97,12 +127,7 @@ contract ValidatorSet is IValidatorSet, AccessManaged {
         address[] memory sealing = new address[](all.length);
         uint256 count;
         for (uint256 i; i < all.length; ++i) {
-            // A registry that fails to answer, or answers garbage, must not halt the chain: the
-            // node keeps sealing. Hence a raw call, whose answer cannot make this revert.
-            (bool ok, bytes memory answer) = address(registry_).staticcall(
-                abi.encodeCall(IConsortiumRegistry.activeSince, (_entries[all[i]].departmentId))
-            );
-            if (ok && answer.length >= 32 && abi.decode(answer, (uint256)) == 0) continue;
+            if (!_isActive(registry_, _entries[all[i]].departmentId)) continue;
             sealing[count++] = all[i];
         }
         // Every department suspended (or the registry lost): an empty list would halt the chain.
@@ -131,6 +156,16 @@ contract ValidatorSet is IValidatorSet, AccessManaged {
     /// @inheritdoc IValidatorSet
     function departmentOfValidator(address validator) external view returns (bytes32) {
         return _entries[validator].departmentId;
+    }
+
+    /// @dev Whether the registry reports `departmentId` active. A registry that fails to answer,
+    /// or answers garbage, must not halt the chain: the node keeps sealing. Hence a raw call,
+    /// whose answer cannot make this revert.
+    function _isActive(IConsortiumRegistry registry_, bytes32 departmentId) internal view returns (bool) {
+        (bool ok, bytes memory answer) = address(registry_).staticcall(
+            abi.encodeCall(IConsortiumRegistry.activeSince, (departmentId))
+        );
+        return !(ok && answer.length >= 32 && abi.decode(answer, (uint256)) == 0);
     }
 
     function _add(address validator, bytes32 departmentId) internal {

@@ -106,9 +106,15 @@ interface IConsortiumRegistry {
         address indexed account,
         bytes32 indexed departmentId
     );
+    /// @notice The registry now reports each admission, suspension and reinstatement to
+    /// `validatorSet`, so that the nodes whose sealing changed say so
+    /// ({IValidatorSet.ValidatorSealingChanged}).
+    event ValidatorSetLinked(address indexed validatorSet);
 
     /// @notice Zero is not a valid department or participant id.
     error RegistryInvalidId();
+    /// @notice The validator set is not a contract.
+    error RegistryInvalidValidatorSet(address validatorSet);
     /// @notice The zero address cannot act for anyone.
     error RegistryInvalidAccount(address account);
     /// @notice The account already acts for a department or participant.
@@ -191,6 +197,11 @@ interface IConsortiumRegistry {
      */
     function setRoleAdministrator(uint64 roleId, bytes32 departmentId) external;
 
+    /// @notice Links the validator set that hears of every admission, suspension and
+    /// reinstatement (the deployment links it), as long as that set asks this registry.
+    /// Governance only.
+    function setValidatorSet(address validatorSet) external;
+
     // ---- departments acting on participants (no vote) ------------------------------------------
 
     /**
@@ -254,4 +265,8 @@ interface IConsortiumRegistry {
 
     /// @notice The department that administers participant role `roleId` (zero if none).
     function roleAdministrator(uint64 roleId) external view returns (bytes32);
+
+    /// @notice The validator set told of admissions, suspensions and reinstatements (zero until
+    /// linked).
+    function validatorSet() external view returns (address);
 }

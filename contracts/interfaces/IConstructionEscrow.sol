@@ -21,9 +21,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  *   balances of the projects in that token.
  *
  * Parties are the registry's participants (developer, contractor, supervisor, subcontractors) and
- * departments (the bank); a call needs the AccessManager role of its function AND must come from
- * the party the project names. Workers are plain accounts registered on the project by the
- * contractor with a salted hash of their identity (the real-name record stays off chain).
+ * departments (the bank, the project regulator, human resources); a call needs the AccessManager
+ * role of its function AND must come from the party the project names. Workers are plain accounts
+ * registered on the project by the contractor with a salted hash of their identity (the real-name
+ * record stays off chain).
  *
  * Life of a project: Open → Closed (by the regulator, nothing pending and no wages owed; the
  * remainder goes back to the developer; only late wage claims remain) → Settled (the guarantee
@@ -86,6 +87,10 @@ interface IConstructionEscrow {
      * @param contractor participant id of the general contractor (CONTRACTOR role)
      * @param supervisor participant id of the supervising engineer (SUPERVISOR role)
      * @param bank department id of the bank that keeps the accounts (BANK role)
+     * @param regulator department id of the project regulator that alone may freeze, unfreeze
+     *        and close the project (PROJECT_REGULATOR role)
+     * @param humanResources department id of the human-resources department that alone may pay
+     *        the project's overdue wages from its guarantee (HUMAN_RESOURCES role)
      * @param token the ERC-20 the project is paid in (a standard token: no fee on transfer)
      * @param budget the contract value; equals the sum of the milestones
      * @param labourShareBps share of every released milestone that goes to the wage account, in
@@ -101,6 +106,8 @@ interface IConstructionEscrow {
         bytes32 contractor;
         bytes32 supervisor;
         bytes32 bank;
+        bytes32 regulator;
+        bytes32 humanResources;
         IERC20 token;
         uint128 budget;
         uint16 labourShareBps;
@@ -114,9 +121,13 @@ interface IConstructionEscrow {
      * @dev Layout: slots 0-3 the party ids; slot 4: token (160) | labourShareBps (16) | state (8) |
      * frozen (8) | guaranteeHoldingPeriod (32) | milestoneCount (16); slot 5: budget (128) |
      * guaranteeAmount (128); slot 6: guaranteeReleaseAt (64) | paymentOrderCount (64) |
-     * payrollCount (64) | pending (32); slot 7: bureau.
+     * payrollCount (64) | pending (32); slot 7: bureau; slot 8: regulator; slot 9: humanResources.
      * @param bureau the construction bureau (department) that opened the project and alone
      *        manages its subcontractors
+     * @param regulator the project regulator (department) named in the terms: alone freezes,
+     *        unfreezes and closes the project
+     * @param humanResources the human-resources department named in the terms: alone draws on
+     *        the guarantee for overdue wages
      * @param pending milestones under review plus payment orders and payrolls awaiting a decision
      * @param guaranteeReleaseAt when the guarantee may go back; zero until the project is closed
      */
@@ -138,6 +149,8 @@ interface IConstructionEscrow {
         uint64 payrollCount;
         uint32 pending;
         bytes32 bureau;
+        bytes32 regulator;
+        bytes32 humanResources;
     }
 
     /**
@@ -317,7 +330,8 @@ interface IConstructionEscrow {
     );
     /// @notice Every worker of an approved payroll was paid their amount (see {PayrollSubmitted}):
     /// `fromWageAccount` from the wage account and `fromGuarantee` from the guarantee deposit.
-    /// `departmentId` is the bank, or the human-resources department drawing on the guarantee.
+    /// `departmentId` is the bank, or the project's human-resources department drawing on the
+    /// guarantee.
     event PayrollPaid(
         uint256 indexed projectId,
         uint256 indexed payrollId,
@@ -325,11 +339,11 @@ interface IConstructionEscrow {
         uint256 fromWageAccount,
         uint256 fromGuarantee
     );
-    /// @notice `departmentId` (the regulator) froze the project: nothing but wages leaves it.
+    /// @notice `departmentId` (the project's regulator) froze the project: nothing but wages leaves it.
     event ProjectFrozen(uint256 indexed projectId, bytes32 indexed departmentId, string reason);
-    /// @notice `departmentId` (the regulator) lifted the freeze.
+    /// @notice `departmentId` (the project's regulator) lifted the freeze.
     event ProjectUnfrozen(uint256 indexed projectId, bytes32 indexed departmentId);
-    /// @notice `departmentId` (the regulator) closed the project: `refunded` (unreleased, wage
+    /// @notice `departmentId` (the project's regulator) closed the project: `refunded` (unreleased, wage
     /// account and payable balance) went back to the developer at `account`; the guarantee may go
     /// back to the contractor from `guaranteeReleaseAt`.
     event ProjectClosed(
@@ -358,8 +372,9 @@ interface IConstructionEscrow {
     /// @notice The caller (department or participant `callerId`) is not the project's party for
     /// this call.
     error EscrowCallerNotParty(uint256 projectId, bytes32 callerId);
-    /// @notice `partyId` is not an active party holding `roleId` (a participant role, or BANK for a
-    /// department), or the developer, contractor and supervisor are not three different parties.
+    /// @notice `partyId` is not an active party holding `roleId` (a participant role, or BANK,
+    /// PROJECT_REGULATOR or HUMAN_RESOURCES for a department), or the developer, contractor and
+    /// supervisor are not three different parties.
     error EscrowInvalidParty(bytes32 partyId, uint64 roleId);
     /// @notice The project's token is not a contract.
     error EscrowInvalidToken(address token);
@@ -553,7 +568,8 @@ interface IConstructionEscrow {
 
     /// @notice Pays an approved (owed) payroll the contractor defaulted on: from the wage account
     /// as far as it goes, the rest from the guarantee deposit, which the contractor must then top
-    /// up. Human-resources role; allowed while frozen.
+    /// up. Human-resources role, the project's own human-resources department; allowed while
+    /// frozen.
     function drawGuarantee(
         uint256 projectId,
         uint256 payrollId,
@@ -563,15 +579,17 @@ interface IConstructionEscrow {
 
     // ---- regulator -----------------------------------------------------------------------------
 
-    /// @notice Freezes a project: nothing but wages leaves it until unfrozen. Project regulator.
+    /// @notice Freezes a project: nothing but wages leaves it until unfrozen. Project regulator
+    /// role, the project's own regulator.
     function freezeProject(uint256 projectId, string calldata reason) external;
 
-    /// @notice Lifts a freeze. Project regulator.
+    /// @notice Lifts a freeze. Project regulator role, the project's own regulator.
     function unfreezeProject(uint256 projectId) external;
 
     /// @notice Closes an open, unfrozen project with nothing pending and no wages owed: the
     /// unreleased money, the wage account and the payable balance go back to the developer, and
-    /// the guarantee's holding period starts. Project regulator. The developer must be active: a
+    /// the guarantee's holding period starts. Project regulator role, the project's own
+    /// regulator. The developer must be active: a
     /// suspended developer's refund waits in the project until its registrar reinstates it.
     function closeProject(uint256 projectId) external;
 

@@ -9,10 +9,14 @@ pragma solidity ^0.8.28;
  * behind no role or pause check. The set changes only through consortium proposals.
  *
  * Nodes of a suspended department stop sealing: {getValidators} leaves them out (unless that would
- * leave no node at all) and they seal again once the department is reinstated; {isValidator}
- * still reports membership. A block adds at most one node and removes at most one, so one
- * proposal can never take more than one node's worth of QBFT's fault tolerance (n = 3f + 1) at
- * once: a set with more than a third of its nodes offline halts and can no longer vote a repair.
+ * leave no node at all) and they seal again once the department is reinstated; {isValidator} still
+ * reports membership. The registry tells the set of each admission, suspension and reinstatement
+ * ({departmentChanged}), and every node whose sealing changed then gets a
+ * {ValidatorSealingChanged}. (Adding or removing a node can change whether the others seal only
+ * when no node's department is active: {ValidatorAdded}/{ValidatorRemoved} mark that case.) A block
+ * adds at most one node and removes at most one, so one proposal can never take more than one
+ * node's worth of QBFT's fault tolerance (n = 3f + 1) at once: a set with more than a third of its
+ * nodes offline halts and can no longer vote a repair.
  */
 interface IValidatorSet {
     /// @notice A node joined the validator set, run by `departmentId`.
@@ -21,6 +25,15 @@ interface IValidatorSet {
     event ValidatorRemoved(address indexed validator, bytes32 indexed departmentId);
     /// @notice The set now asks `registry` which departments are active.
     event ValidatorRegistrySet(address indexed registry);
+    /// @notice `validator` (run by `departmentId`) started (`sealing`) or stopped sealing because
+    /// `changedDepartment` was admitted, reinstated or suspended. The two departments differ only when the
+    /// change emptied or refilled the set of active departments' nodes: then every node seals.
+    event ValidatorSealingChanged(
+        address indexed validator,
+        bytes32 indexed departmentId,
+        bytes32 indexed changedDepartment,
+        bool sealing
+    );
 
     /// @notice The zero address is not a node.
     error ValidatorSetInvalidValidator(address validator);
@@ -38,6 +51,8 @@ interface IValidatorSet {
     error ValidatorSetFull(uint256 limit);
     /// @notice The set would become empty, which halts the chain.
     error ValidatorSetLastValidator(address validator);
+    /// @notice Only the registry the set asks reports department changes.
+    error ValidatorSetCallerNotRegistry(address caller);
 
     /**
      * @notice Adds a validator node; at most one per block. Governance only.
@@ -52,6 +67,10 @@ interface IValidatorSet {
     /// @notice Sets the registry whose departments' state decides which nodes seal. Governance
     /// only (the deployment sets it, also for a set pre-deployed in the genesis).
     function setRegistry(address registry) external;
+
+    /// @notice The registry reports that `departmentId` was just admitted, suspended or reinstated: emits
+    /// {ValidatorSealingChanged} for every node whose sealing that changed. The registry only.
+    function departmentChanged(bytes32 departmentId) external;
 
     /// @notice The validators of active departments, in the order they were added (removal moves
     /// the last into the gap); every validator if none is active or the registry is unset.

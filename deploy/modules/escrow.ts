@@ -38,7 +38,7 @@ export function deployEscrow(
     }),
     ...restrictFunctions(m, manager, escrow, {
       CONSTRUCTION_BUREAU: [
-        "createProject((bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])",
+        "createProject((bytes32,bytes32,bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])",
         "addSubcontractor(uint256,bytes32)",
         "removeSubcontractor(uint256,bytes32)",
       ],

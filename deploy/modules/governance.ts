@@ -57,12 +57,16 @@ export function deployGovernance(m: IgnitionModuleBuilder, params: ConsortiumPar
 
   // The registry mirrors membership into role grants, so it is an ADMIN beside the governor.
   // The validator set asks the registry which departments are active (a genesis set has no
-  // registry until this call: no constructor runs there).
+  // registry until this call: no constructor runs there), and the registry tells it of each
+  // suspension and reinstatement so that the nodes whose sealing changed emit an event.
   const setup: Future[] = [
     m.call(manager, "grantRole", [ROLES.ADMIN, governor, 0], { id: "AdminToGovernor" }),
     m.call(manager, "grantRole", [ROLES.ADMIN, registry, 0], { id: "AdminToRegistry" }),
     m.call(validatorSet, "setRegistry", [registry], { id: "ValidatorSetRegistry" }),
   ];
+  // Before the admissions, so that the founding nodes' sealing is on record from the start.
+  const linked = m.call(registry, "setValidatorSet", [validatorSet], { id: "RegistryValidatorSet" });
+  setup.push(linked);
   for (const [name, id] of Object.entries(ROLES)) {
     if (name === "ADMIN" || name === "PUBLIC") continue;
     setup.push(m.call(manager, "labelRole", [id, name], { id: `Label_${name}` }));
@@ -74,7 +78,7 @@ export function deployGovernance(m: IgnitionModuleBuilder, params: ConsortiumPar
       registry,
       "admitDepartment",
       [id, department.name, kindIndex(DEPARTMENT_KINDS, department.kind), department.operators],
-      { id: `Admit_${department.code}` },
+      { id: `Admit_${department.code}`, after: [linked] },
     );
     setup.push(admitted);
     admissions.set(department.code, admitted);

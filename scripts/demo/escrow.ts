@@ -40,6 +40,8 @@ export async function runEscrowDemo({ contracts, accounts, log }: DemoContext): 
     contractor: participantId("NORTH-BUILD"),
     supervisor: participantId("SAFE-SUPERVISION"),
     bank: codeToId("BANK"),
+    regulator: codeToId("CONS"),
+    humanResources: codeToId("HRSS"),
     token: await token.getAddress(),
     budget: amount("3000000"),
     labourShareBps: 2_200,

@@ -32,7 +32,7 @@ describe("ConstructionEscrow", function () {
     fixture,
     contract: ({ contracts }) => contracts.escrow,
     cases: {
-      "createProject((bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])":
+      "createProject((bytes32,bytes32,bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])":
         {
           allowed: ({ accounts }) => ({ cons: accounts.cons }),
           denied: ({ accounts, parties }) => ({

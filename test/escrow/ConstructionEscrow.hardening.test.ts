@@ -1,14 +1,16 @@
 /**
  * Findings 4, 6 and 7 of the security review (issue 12): an approved payroll that can never be
  * paid must not lock a project; only the project's own bureau manages its subcontractors; a
- * removed or suspended subcontractor, or a suspended developer, is never paid.
+ * removed or suspended subcontractor, or a suspended developer, is never paid. And the review's
+ * leftover (issue 15): only the regulator and the human-resources department the project names
+ * freeze, close and draw on its guarantee, not any department holding those roles.
  */
 import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
 import { codeToId, DEPARTMENT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
-import { BANK, CONS, passProposal } from "../fixtures.js";
+import { BANK, CONS, HRSS, passProposal } from "../fixtures.js";
 import {
   BUDGET,
   DEVELOPER,
@@ -33,7 +35,10 @@ const PAYROLL_CANCELLED = 5n;
 const CONS2 = codeToId("CONS2");
 const BANK2 = codeToId("BANK2");
 
-/** A second construction bureau and a second bank, admitted by vote: same roles, other parties. */
+/**
+ * A second construction bureau (also a project regulator and a human-resources department, as a
+ * district bureau may be) and a second bank, admitted by vote: same roles, other parties.
+ */
 async function withRivals(context: EscrowParties) {
   const { registry } = context.contracts;
   const target = await registry.getAddress();
@@ -51,6 +56,8 @@ async function withRivals(context: EscrowParties) {
     await passProposal(context, [
       { target, data: admit(CONS2, "District Construction Bureau", "ConstructionBureau", cons2.address) },
       { target, data: grant(CONS2, ROLES.CONSTRUCTION_BUREAU) },
+      { target, data: grant(CONS2, ROLES.PROJECT_REGULATOR) },
+      { target, data: grant(CONS2, ROLES.HUMAN_RESOURCES) },
       { target, data: admit(BANK2, "Second Bank", "Bank", bank2.address) },
       { target, data: grant(BANK2, ROLES.BANK) },
     ])
@@ -205,6 +212,56 @@ describe("ConstructionEscrow", function () {
         .withArgs(1n, SUBCONTRACTOR);
       await (await escrow.connect(supervisor).rejectPaymentOrder(1n, 1n, "subcontractor removed")).wait();
       expect((await escrow.getProject(1n)).pending).to.equal(0n);
+    });
+  });
+
+  describe("the project's own regulator and human-resources department", function () {
+    it("records them and refuses another department holding the same role", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      const project = await escrow.getProject(1n);
+      expect([project.regulator, project.humanResources]).to.deep.equal([CONS, HRSS]);
+      await expect(escrow.connect(context.cons2).freezeProject(1n, "not mine"))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS2);
+      await (await escrow.connect(context.accounts.cons).freezeProject(1n, "inspection")).wait();
+      await expect(escrow.connect(context.cons2).unfreezeProject(1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS2);
+      await (await escrow.connect(context.accounts.cons).unfreezeProject(1n)).wait();
+      await expect(escrow.connect(context.cons2).closeProject(1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS2);
+      const owed = await submitPayroll(context, [70_000n * UNIT]);
+      await (
+        await escrow.connect(context.accounts.bank).approvePayroll(1n, owed.payrollId, owed.workers, owed.amounts)
+      ).wait();
+      await expect(escrow.connect(context.cons2).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS2);
+      await expect(escrow.connect(context.accounts.hrss).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts))
+        .to.emit(escrow, "PayrollPaid")
+        .withArgs(1n, owed.payrollId, HRSS, 60_000n * UNIT, 10_000n * UNIT);
+    });
+
+    it("lets the departments a project names act on it, and no other", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      const terms = projectTerms(context.tokenAddress, { regulator: CONS2, humanResources: CONS2 });
+      await (await escrow.connect(context.accounts.cons).createProject(terms, milestoneTerms(), [])).wait();
+      await expect(escrow.connect(context.accounts.cons).freezeProject(2n, "not mine"))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(2n, CONS);
+      await expect(escrow.connect(context.cons2).freezeProject(2n, "inspection"))
+        .to.emit(escrow, "ProjectFrozen")
+        .withArgs(2n, CONS2, "inspection");
+      await expect(escrow.connect(context.cons2).unfreezeProject(2n))
+        .to.emit(escrow, "ProjectUnfrozen")
+        .withArgs(2n, CONS2);
+      await expect(escrow.connect(context.accounts.cons).closeProject(2n))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(2n, CONS);
+      await expect(escrow.connect(context.cons2).closeProject(2n)).to.emit(escrow, "ProjectClosed");
     });
   });
 

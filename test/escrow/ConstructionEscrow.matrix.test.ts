@@ -2,8 +2,8 @@
  * The escrow's full access matrix: every function × every consortium actor (test/helpers/
  * accessMatrix.ts, callers from consortium.ts) plus the project's own parties and an enterprise holding every project role
  * that is party to no project. "The project's own party" is what the rows encode: the bank,
- * bureau, developer, contractor and supervisor the project names, and any human-resources
- * department or project regulator.
+ * bureau, developer, contractor, supervisor, project regulator and human-resources department
+ * the project names (rivalDepartment holds every department role and is party to no project).
  */
 import { id, ZeroHash } from "ethers";
 import { network } from "hardhat";
@@ -46,7 +46,7 @@ describe("ConstructionEscrow", function () {
     contract: ({ contracts }) => contracts.escrow,
     callers: ({ actors }) => actors,
     rows: {
-      "createProject((bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])":
+      "createProject((bytes32,bytes32,bytes32,bytes32,bytes32,bytes32,address,uint128,uint16,uint128,uint32,bytes32),(uint128,uint64,bytes32)[],bytes32[])":
         {
           allowed: ["cons", "rivalDepartment"],
           call: ({ contracts, tokenAddress }, caller) =>
@@ -141,23 +141,30 @@ describe("ConstructionEscrow", function () {
         },
       },
       "drawGuarantee(uint256,uint256,address[],uint256[])": {
-        allowed: ["hrss", "rivalDepartment"],
+        // Only the human-resources department the project names: rivalDepartment holds
+        // HUMAN_RESOURCES too and is refused with EscrowCallerNotParty.
+        allowed: ["hrss"],
+        errors: { rivalDepartment: "EscrowCallerNotParty" },
         call: ({ contracts, large }, caller) =>
           contracts.escrow.connect(as(caller)).drawGuarantee(1n, large.payrollId, large.workers, large.amounts),
       },
+      // The project's own regulator alone (rivalDepartment holds PROJECT_REGULATOR too).
       "freezeProject(uint256,string)": {
-        allowed: ["cons", "rivalDepartment"],
+        allowed: ["cons"],
+        errors: { rivalDepartment: "EscrowCallerNotParty" },
         call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).freezeProject(1n, "inspection"),
       },
       "unfreezeProject(uint256)": {
-        allowed: ["cons", "rivalDepartment"],
+        allowed: ["cons"],
+        errors: { rivalDepartment: "EscrowCallerNotParty" },
         call: async ({ contracts, accounts }, caller) => {
           await (await contracts.escrow.connect(accounts.cons).freezeProject(1n, "inspection")).wait();
           return contracts.escrow.connect(as(caller)).unfreezeProject(1n);
         },
       },
       "closeProject(uint256)": {
-        allowed: ["cons", "rivalDepartment"],
+        allowed: ["cons"],
+        errors: { rivalDepartment: "EscrowCallerNotParty" },
         call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).closeProject(2n),
       },
       "pause()": {

@@ -147,6 +147,8 @@ abstract contract EscrowTestSystem is TestBase {
             contractor: CONTRACTOR,
             supervisor: SUPERVISOR,
             bank: BANK,
+            regulator: CONS,
+            humanResources: HRSS,
             token: token,
             budget: budget,
             labourShareBps: labourShareBps,

@@ -104,12 +104,14 @@ describe("ConstructionEscrow", function () {
         .withArgs(1n, SUBCONTRACTOR, CONS);
       const project = await escrow.getProject(1n);
       expect(project.state).to.equal(ProjectState.Open);
-      expect([project.developer, project.contractor, project.supervisor, project.bank]).to.deep.equal([
-        DEVELOPER,
-        CONTRACTOR,
-        SUPERVISOR,
-        BANK,
-      ]);
+      expect([
+        project.developer,
+        project.contractor,
+        project.supervisor,
+        project.bank,
+        project.regulator,
+        project.humanResources,
+      ]).to.deep.equal([DEVELOPER, CONTRACTOR, SUPERVISOR, BANK, CONS, HRSS]);
       expect(project.token).to.equal(context.tokenAddress);
       expect(project.budget).to.equal(BUDGET);
       expect(project.labourShareBps).to.equal(LABOUR_SHARE_BPS);
@@ -179,6 +181,15 @@ describe("ConstructionEscrow", function () {
       await expect(create({ bank: id("no such department") }))
         .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
         .withArgs(id("no such department"), ROLES.BANK);
+      await expect(create({ regulator: BANK }))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(BANK, ROLES.PROJECT_REGULATOR);
+      await expect(create({ humanResources: CONS }))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(CONS, ROLES.HUMAN_RESOURCES);
+      await expect(create({ humanResources: id("no such department") }))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(id("no such department"), ROLES.HUMAN_RESOURCES);
       await expect(create({ token: context.accounts.stranger.address }))
         .to.be.revertedWithCustomError(escrow, "EscrowInvalidToken")
         .withArgs(context.accounts.stranger.address);

@@ -10,7 +10,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import type { IConstructionEscrow } from "@govledger/contracts/ethers";
 import type { System } from "../../deploy/lib/system.js";
-import { BANK, deploySystem } from "../fixtures.js";
+import { BANK, CONS, deploySystem, HRSS } from "../fixtures.js";
 
 export const UNIT = 10n ** 18n;
 export const BUDGET = 1_000_000n * UNIT;
@@ -62,6 +62,8 @@ export function projectTerms(token: string, overrides: Partial<IConstructionEscr
     contractor: CONTRACTOR,
     supervisor: SUPERVISOR,
     bank: BANK,
+    regulator: CONS,
+    humanResources: HRSS,
     token,
     budget: BUDGET,
     labourShareBps: LABOUR_SHARE_BPS,

@@ -541,6 +541,12 @@ describe("ConsortiumRegistry", function () {
         denied: outsiders,
         call: (ctx, caller) => ctx.registry.connect(caller as never).revokeDepartmentRole(FIRE, ROLES.LICENCE_USER),
       },
+      "setValidatorSet(address)": {
+        allowed: governance,
+        denied: outsiders,
+        call: (ctx, caller) =>
+          ctx.registry.connect(caller as never).setValidatorSet(ctx.summary.contracts.validatorSet.address),
+      },
       "setRoleAdministrator(uint64,bytes32)": {
         allowed: governance,
         denied: outsiders,

@@ -88,6 +88,11 @@ describe("ValidatorSet", function () {
       // Any contract without the registry's functions: every call to it reverts.
       await (await validatorSet.connect(governor).setRegistry(system.summary.contracts.escrow.address)).wait();
       expect(await validatorSet.getValidators()).to.have.length(3);
+      // The registry no longer reports to a set that asks another registry: votes still pass.
+      await expect(registry.connect(governor).reinstateDepartment(CONS)).not.to.emit(
+        validatorSet,
+        "ValidatorSealingChanged",
+      );
       await expect(validatorSet.connect(governor).setRegistry(system.accounts.stranger.address))
         .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidRegistry")
         .withArgs(system.accounts.stranger.address);
@@ -106,6 +111,66 @@ describe("ValidatorSet", function () {
       await expect(validatorSet.connect(governor).addValidator(node, FIRE))
         .to.be.revertedWithCustomError(validatorSet, "ValidatorSetInvalidDepartment")
         .withArgs(FIRE);
+    });
+  });
+
+  describe("departmentChanged", function () {
+    it("records when a department's nodes stop and start sealing, attributed to that department", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const cons = system.accounts.all[18].address;
+      expect(await registry.validatorSet()).to.equal(await validatorSet.getAddress());
+      const target = await registry.getAddress();
+      const suspend = registry.interface.encodeFunctionData("suspendDepartment", [CONS]);
+      await expect(passProposal(system, [{ target, data: suspend }]))
+        .to.emit(validatorSet, "ValidatorSealingChanged")
+        .withArgs(cons, CONS, CONS, false);
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      await expect(registry.connect(governor).reinstateDepartment(CONS))
+        .to.emit(validatorSet, "ValidatorSealingChanged")
+        .withArgs(cons, CONS, CONS, true);
+      // A department that runs no node changes no node's sealing.
+      await expect(registry.connect(governor).suspendDepartment(FIRE)).not.to.emit(
+        validatorSet,
+        "ValidatorSealingChanged",
+      );
+    });
+
+    it("records the fallback: the last active department's suspension makes every node seal", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const [tax, samr, cons] = [16, 17, 18].map((i) => system.accounts.all[i].address);
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      await (await registry.connect(governor).suspendDepartment(TAX)).wait();
+      await (await registry.connect(governor).suspendDepartment(SAMR)).wait();
+      const last = registry.connect(governor).suspendDepartment(CONS);
+      await expect(last)
+        .to.emit(validatorSet, "ValidatorSealingChanged")
+        .withArgs(tax, TAX, CONS, true)
+        .and.to.emit(validatorSet, "ValidatorSealingChanged")
+        .withArgs(samr, SAMR, CONS, true);
+      const receipt = await (await last).wait();
+      const sealingEvents = receipt!.logs.filter(
+        (log) => validatorSet.interface.parseLog(log)?.name === "ValidatorSealingChanged",
+      );
+      expect(sealingEvents, "CONS's own node seals before and after").to.have.length(2);
+      expect(await validatorSet.getValidators()).to.deep.equal([tax, samr, cons]);
+    });
+
+    it("is the registry's alone, and the registry links only a contract", async function () {
+      const system = await fixture();
+      const { validatorSet, registry } = system.contracts;
+      const { stranger } = system.accounts;
+      await expect(validatorSet.connect(stranger).departmentChanged(CONS))
+        .to.be.revertedWithCustomError(validatorSet, "ValidatorSetCallerNotRegistry")
+        .withArgs(stranger.address);
+      const governor = await impersonate(connection, system.summary.contracts.governor.address);
+      await expect(registry.connect(governor).setValidatorSet(stranger.address))
+        .to.be.revertedWithCustomError(registry, "RegistryInvalidValidatorSet")
+        .withArgs(stranger.address);
+      await expect(registry.connect(governor).setValidatorSet(await validatorSet.getAddress()))
+        .to.emit(registry, "ValidatorSetLinked")
+        .withArgs(await validatorSet.getAddress());
     });
   });
 
@@ -217,6 +282,12 @@ describe("ValidatorSet", function () {
         denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax }),
         call: ({ contracts, accounts }, caller) =>
           contracts.validatorSet.connect(caller as never).setAuthority(accounts.stranger.address),
+      },
+      "departmentChanged(bytes32)": {
+        allowed: () => ({}),
+        denied: ({ accounts }) => ({ deployer: accounts.deployer, tax: accounts.tax, stranger: accounts.stranger }),
+        call: ({ contracts }, caller) => contracts.validatorSet.connect(caller as never).departmentChanged(CONS),
+        error: ({ contracts }) => ({ contract: contracts.validatorSet, name: "ValidatorSetCallerNotRegistry" }),
       },
       "setRegistry(address)": {
         allowed: () => ({}),

@@ -8,7 +8,7 @@ import { id } from "ethers";
 import { network } from "hardhat";
 
 import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
-import { deploySystem, FIRE, TAX } from "../fixtures.js";
+import { CONS, deploySystem, FIRE, TAX } from "../fixtures.js";
 import { describeAccessMatrix } from "../helpers/accessMatrix.js";
 import { addMatrixActors, FOUNDING_DEPARTMENTS } from "../helpers/consortium.js";
 
@@ -87,6 +87,10 @@ describe("ConsortiumRegistry", function () {
       "revokeDepartmentRole(bytes32,uint64)": {
         allowed: ["governor"],
         call: (ctx, caller) => registry(ctx, caller).revokeDepartmentRole(FIRE, ROLES.LICENCE_USER),
+      },
+      "setValidatorSet(address)": {
+        allowed: ["governor"],
+        call: (ctx, caller) => registry(ctx, caller).setValidatorSet(ctx.summary.contracts.validatorSet.address),
       },
       "setRoleAdministrator(uint64,bytes32)": {
         allowed: ["governor"],
@@ -177,6 +181,11 @@ describe("ValidatorSet", function () {
       "removeValidator(address)": {
         allowed: ["governor"],
         call: (ctx, caller) => validatorSet(ctx, caller).removeValidator(ctx.accounts.all[16].address),
+      },
+      // The registry calls it on suspensions and reinstatements; no account may.
+      "departmentChanged(bytes32)": {
+        allowed: [],
+        call: (ctx, caller) => validatorSet(ctx, caller).departmentChanged(CONS),
       },
       "setRegistry(address)": {
         allowed: ["governor"],

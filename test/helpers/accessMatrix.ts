@@ -37,6 +37,7 @@ export const REFUSALS = new Set([
   "RegistryCallerNotDepartment",
   "RegistryNotRegistrar",
   "RegistryNotRoleAdministrator",
+  "ValidatorSetCallerNotRegistry",
 ]);
 
 export interface MatrixRow<Ctx> {

@@ -148,6 +148,92 @@ describe("indexer: governance", function () {
     }
   });
 
+  it("attributes a failed attempt by its position in the block: an operator added later in the block does not count", async function () {
+    const { governor, registry } = chain.contracts;
+    const { newcomer, tax, samr, cons, fire } = chain.accounts;
+    const add = {
+      target: await registry.getAddress(),
+      data: registry.interface.encodeFunctionData("addOperator", [codeToId("FIRE"), newcomer.address]),
+    };
+    await (await governor.connect(tax).propose([add], "a new operator for FIRE")).wait();
+    const proposalId = await governor.proposalCount();
+    for (const voter of [tax, samr, cons, fire])
+      await (await governor.connect(voter).castVote(proposalId, true)).wait();
+    // One block: first the newcomer's failed attempt (no department yet), then the vote's
+    // execution that makes it FIRE's operator.
+    await chain.provider.request({ method: "evm_setAutomine", params: [false] });
+    let failing: string;
+    let execution: string;
+    try {
+      failing = (
+        await registry.connect(newcomer).suspendParticipant(participantId("ACME-TRADING"), { gasLimit: 200_000 })
+      ).hash;
+      execution = (await governor.connect(tax).execute(proposalId, { gasLimit: 2_000_000 })).hash;
+      await chain.provider.request({ method: "evm_mine" });
+    } finally {
+      await chain.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    type Receipt = { status: string; blockNumber: string; transactionIndex: string };
+    const receipt = async (hash: string) =>
+      (await chain.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as Receipt;
+    const [failed, executed] = [await receipt(failing), await receipt(execution)];
+    expect([failed.status, executed.status]).to.deep.equal(["0x0", "0x1"]);
+    expect(failed.blockNumber).to.equal(executed.blockNumber);
+    expect(Number(failed.transactionIndex)).to.be.lessThan(Number(executed.transactionIndex));
+    expect(await registry.departmentOf(newcomer.address)).to.equal(codeToId("FIRE"));
+
+    const url = await db.create();
+    await indexToHead(configFor(chain, url));
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [attempt] =
+        await sql`select * from report.failed_attempts where tx_hash = decode(${failing.slice(2)}, 'hex')`;
+      expect(attempt.error_name).to.equal("RegistryCallerNotDepartment");
+      expect(attempt.department_id, "the sender was no department's operator when it failed").to.equal(null);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("records a suspended department's nodes leaving the sealing set, attributed to it, in the validators' state", async function () {
+    const { governor, registry, validatorSet } = chain.contracts;
+    const { tax, cons, fire, audit } = chain.accounts;
+    const suspend = {
+      target: await registry.getAddress(),
+      data: registry.interface.encodeFunctionData("suspendDepartment", [codeToId("SAMR")]),
+    };
+    await (await governor.connect(tax).propose([suspend], "suspend SAMR")).wait();
+    const proposalId = await governor.proposalCount();
+    for (const voter of [tax, cons, fire, audit])
+      await (await governor.connect(voter).castVote(proposalId, true)).wait();
+    const executed = await (await governor.connect(tax).execute(proposalId)).wait();
+
+    const url = await db.create();
+    await indexToHead(configFor(chain, url));
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const changes = await sql`
+        select validator, department_id, changed_department, sealing from gov.validator_sealing_changed
+        where block_number = ${executed!.blockNumber}`;
+      expect(changes.map((c) => [hex(c.department_id), hex(c.changed_department), c.sealing])).to.deep.equal([
+        [codeToId("SAMR"), codeToId("SAMR"), false],
+      ]);
+      const sealing = await sql`select validator from gov.validators where sealing`;
+      expect(sealing.map((v) => hex(v.validator)).sort()).to.deep.equal(
+        (await validatorSet.getValidators()).map((a) => a.toLowerCase()).sort(),
+      );
+      expect(await validatorSet.departmentOfValidator(hex(changes[0].validator))).to.equal(codeToId("SAMR"));
+      const [node] = await sql`select * from gov.validators where validator = ${changes[0].validator}`;
+      expect(node.sealing).to.equal(false);
+      expect(node.sealing_changed_by_code).to.equal("SAMR");
+      expect(Number(node.sealing_changed_block)).to.equal(executed!.blockNumber);
+      const [link] = await sql`select validator_set from gov.validator_set_linked`;
+      expect(hex(link.validator_set)).to.equal((await validatorSet.getAddress()).toLowerCase());
+    } finally {
+      await sql.end();
+    }
+  });
+
   it("has a handler for every event of every compiled contract, and a migrated table for every handler", async function () {
     for (const name of await artifacts.getAllFullyQualifiedNames()) {
       if (

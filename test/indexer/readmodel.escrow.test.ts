@@ -189,6 +189,8 @@ function operations(cast: Cast): Operation<Model>[] {
         const terms = {
           ...cast.ids,
           bank: codeToId("BANK"),
+          regulator: codeToId("CONS"),
+          humanResources: codeToId("HRSS"),
           token: await chain.contracts.settlementToken.getAddress(),
           // Now and then a budget that is not the milestones' sum: rejected.
           budget: rng.chance(0.08) ? budget + 1n : budget,
@@ -632,6 +634,8 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
         supervisor: hex(row.supervisor_id),
         bank: hex(row.bank_id),
         bureau: hex(row.bureau_id),
+        regulator: hex(row.regulator_id),
+        humanResources: hex(row.human_resources_id),
         token: hex(row.token),
         labourShareBps: BigInt(row.labour_share_bps),
         state: row.state,
@@ -652,6 +656,8 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
       supervisor: project.supervisor,
       bank: project.bank,
       bureau: project.bureau,
+      regulator: project.regulator,
+      humanResources: project.humanResources,
       token: project.token.toLowerCase(),
       labourShareBps: project.labourShareBps,
       state: PROJECT_STATES[Number(project.state)],

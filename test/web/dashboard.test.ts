@@ -9,7 +9,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import postgres from "postgres";
 import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
-import { codeToId } from "../../deploy/lib/consortium.js";
+import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
+import { passProposal } from "../fixtures.js";
 import { webRoleUrl } from "../../web/src/db.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
 import {
@@ -60,6 +61,7 @@ function expectedRows(table: string): string {
   const licencesOf = "(select licence_id from licences.licence_issued where issuer = $1)";
   const projectsOf = `(select project_id from escrow.project_created where department_id = $1
       or terms ->> 'bank' = '0x' || encode($1, 'hex')
+      or terms ->> 'regulator' = '0x' || encode($1, 'hex')
       or terms ->> 'supervisor' in (select '0x' || encode(participant_id, 'hex') from gov.participant_registered where department_id = $1))`;
   if (table === "gov.failed_attempt") return "department_id = $1 or registrar_id = $1";
   if (table === "gov.failed_attempt_day") return "department_id = $1";
@@ -189,6 +191,31 @@ describe("dashboard (web/)", function () {
       ).wait();
       const payrollId = (await escrow.getProject(1n)).payrollCount;
       await (await escrow.connect(fx.chain.accounts.bank).approvePayroll(1n, payrollId, [worker], [owed])).wait();
+      // A project whose regulator is not its bureau: SAMR, given PROJECT_REGULATOR by vote. The
+      // regulator a project names is one of its parts (0068).
+      const governance = fx.chain.contracts.registry;
+      const grant = governance.interface.encodeFunctionData("grantDepartmentRole", [
+        codeToId("SAMR"),
+        ROLES.PROJECT_REGULATOR,
+      ]);
+      await (await passProposal(fx.chain, [{ target: await governance.getAddress(), data: grant }])).wait();
+      const demo = await escrow.getProject(1n);
+      const terms = {
+        developer: demo.developer,
+        contractor: demo.contractor,
+        supervisor: demo.supervisor,
+        bank: demo.bank,
+        regulator: codeToId("SAMR"),
+        humanResources: demo.humanResources,
+        token: demo.token,
+        budget: 1_000n,
+        labourShareBps: 2_000,
+        guaranteeAmount: 0n,
+        guaranteeHoldingPeriod: 3_600,
+        contractHash: id("rls-test:contract"),
+      };
+      const milestones = [{ amount: 1_000n, dueDate: 1_900_000_000, descriptionHash: id("rls-test:milestone") }];
+      await (await escrow.connect(fx.chain.accounts.cons).createProject(terms, milestones, [])).wait();
       await fx.index();
     });
 
@@ -310,6 +337,9 @@ describe("dashboard (web/)", function () {
       expect(await count("CONS", "escrow.project_ledgers")).to.equal(all.projects);
       expect(await count("BANK", "report.project_balances")).to.equal(all.projects);
       expect(await count("HRSS", "escrow.project_ledgers")).to.equal(0);
+      // SAMR regulates one project (named above) and has no other part in any.
+      expect(await count("SAMR", "escrow.projects")).to.equal(1);
+      expect(await count("SAMR", "escrow.milestones")).to.equal(1);
       expect(await count("HRSS", "report.wages_paid")).to.be.greaterThan(0);
       expect(await count("SAMR", "licences.licences")).to.be.greaterThan(0);
       expect(await count("SAMR", "licences.licences")).to.be.lessThan(all.licences);
