@@ -82,10 +82,9 @@ left join escrow.token t on t.token = p.token;
 -- a project names keeps what every department holding HUMAN_RESOURCES sees (the wages of every
 -- project, 0043/0047) and no more: issue 11 keeps the rest of a project from human resources.
 --
--- Replaces 0051's web.department_projects() (event tables, 0040), 0043's project_party policies
--- on the state tables, 0047's web.wages_owed() and 0066's web.wage_days, each with the regulator
--- added and nothing else changed. (`if exists`: should another branch's migration rename those policies, the
--- permissive policies would OR together, still showing exactly the parts' rows.)
+-- Replaces 0051's web.department_projects() (event tables, 0040), 0055's project_party policy on
+-- escrow.project, 0055's web.sees_projects() and web.wages_owed() and 0066's web.wage_days, each with the regulator
+-- added and nothing else changed.
 
 create or replace function web.department_projects() returns numeric[]
 language sql stable security definer set search_path = pg_catalog, pg_temp
@@ -101,32 +100,26 @@ as $$
          and p.terms ->> 'supervisor' = '0x' || encode(r.participant_id, 'hex'))
 $$;
 
-drop policy if exists project_party on escrow.project;
+-- escrow.project's policy in 0055's form (the supervisor's registrar by the hashed set), with the
+-- regulator. The project's other state tables need no change: since 0055 their policies show the
+-- projects escrow.project's policy shows; the event tables follow web.department_projects().
+drop policy project_party on escrow.project;
 create policy project_party on escrow.project for select
   using ((select web.is_regulator()) or bureau_id = (select web.current_department())
          or bank_id = (select web.current_department())
          or regulator_id = (select web.current_department())
-         or supervisor_id = any ((select web.registered_participants())::bytea[]));
+         or supervisor_id in (select r.participant_id from gov.participant_registered r
+                              where r.department_id = (select web.current_department())));
 
-do $$
-declare t text;
-begin
-  foreach t in array array['milestone', 'payment_order', 'subcontractor', 'worker', 'project_day'] loop
-    execute format('drop policy if exists project_party on escrow.%I', t);
-    execute format('create policy project_party on escrow.%1$I for select using ((select web.is_regulator())
-      or exists (select 1 from escrow.project p where p.project_id = %1$I.project_id and (p.bureau_id = (select web.current_department())
-        or p.bank_id = (select web.current_department()) or p.regulator_id = (select web.current_department())
-        or p.supervisor_id = any ((select web.registered_participants())::bytea[]))))', t);
-  end loop;
-  foreach t in array array['payroll', 'payroll_state_count'] loop
-    execute format('drop policy if exists project_party_or_wages on escrow.%I', t);
-    execute format('create policy project_party_or_wages on escrow.%1$I for select using ((select web.is_regulator())
-      or (select web.current_department_has_role(60))
-      or exists (select 1 from escrow.project p where p.project_id = %1$I.project_id and (p.bureau_id = (select web.current_department())
-        or p.bank_id = (select web.current_department()) or p.regulator_id = (select web.current_department())
-        or p.supervisor_id = any ((select web.registered_participants())::bytea[]))))', t);
-  end loop;
-end
+-- 0055's gate, with the regulator: false only where escrow.project's policy above shows no row.
+create or replace function web.sees_projects(wages boolean) returns boolean
+language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$
+  with me as (select web.current_department() as id)
+  select web.is_regulator() or (wages and web.current_department_has_role(60)) or exists (
+    select 1 from escrow.project p
+    where p.bureau_id = (select id from me) or p.bank_id = (select id from me) or p.regulator_id = (select id from me)
+       or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select id from me)))
 $$;
 
 create or replace function web.wages_owed() returns table (
@@ -137,16 +130,18 @@ as $$
   select p.project_id, p.state, p.contractor_id, p.bank_id, p.wages_owed, t.decimals, p.wage_balance, p.guarantee_balance
   from escrow.project p
   left join escrow.token t on t.token = p.token
+  -- offset 0: kept a subquery, evaluated once (0055)
   cross join (select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
-                     web.current_department() as department, web.registered_participants() as participants) me
+                     web.current_department() as department offset 0) me
   where p.wages_owed > 0
     and (me.everything or p.bureau_id = me.department or p.bank_id = me.department or p.regulator_id = me.department
-         or p.supervisor_id = any (me.participants))
+         or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department())))
 $$;
 
 -- 0066 (merged from another branch) serves report.wages_per_project_day from the view
--- web.wage_days instead of 0047's function: the same rule there, with the regulator. OR REPLACE
--- resets a view's options: security_barrier is stated again.
+-- web.wage_days instead of 0047's function: the same rule there, with the regulator, and the
+-- supervisor's registrar by the hashed set as 0055 does it. OR REPLACE resets a view's options:
+-- security_barrier is stated again.
 create or replace view web.wage_days with (security_barrier = true) as
 select d.project_id, d.day, d.payrolls_paid, d.wages_paid_from_wage_account, d.wages_paid_from_guarantee,
        t.decimals as token_decimals, d.payrolls_approved, d.approved, d.payrolls_cancelled, d.cancelled, d.wages_owed
@@ -157,7 +152,8 @@ where (select web.caller_bypasses_rls() or web.is_regulator() or web.current_dep
    or p.bureau_id = (select web.current_department())
    or p.bank_id = (select web.current_department())
    or p.regulator_id = (select web.current_department())
-   or p.supervisor_id = any ((select web.registered_participants())::bytea[])
+   or p.supervisor_id in (select r.participant_id from gov.participant_registered r
+                          where r.department_id = (select web.current_department()))
 order by d.project_id, d.day;
 
 grant select on web.wage_days to govledger_reader;

@@ -813,6 +813,9 @@ describe("dashboard (web/)", function () {
         for (const row of rows) expect(row.tx.length, `${table} row links to its transaction`).to.equal(1);
       }
       expect(pageTable(await get("CONS", "/escrow?state=Open"), "projects").length).to.equal(counts.open);
+      // The regulator a project names (SAMR, set up above) finds it on its escrow page: the
+      // page's gate counts that part too.
+      expect(pageTable(await get("SAMR", "/escrow"), "projects").length).to.equal(1);
       // Human resources: every payroll and owed wage, no project.
       const hr = await get("HRSS", "/escrow");
       expect(pageTable(hr, "projects")).to.deep.equal([]);
