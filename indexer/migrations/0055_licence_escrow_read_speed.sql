@@ -137,9 +137,9 @@ begin
 end
 $$;
 
--- Wages for human resources (0047's functions): the supervisor's registrar by the hashed set too
--- (uncorrelated, so hashed once: a set keyed by the subquery's column would be read again per
--- project).
+-- Wages for human resources (0047's web.wages_owed(); 0066 replaces its per-day function with a
+-- view): the supervisor's registrar by the hashed set too (uncorrelated, so hashed once: a set
+-- keyed by the subquery's column would be read again per project).
 create or replace function web.wages_owed() returns table (
   project_id numeric, state text, contractor bytea, bank_id bytea, wages_owed numeric, token_decimals smallint,
   wage_account_balance numeric, guarantee_balance numeric)
@@ -154,24 +154,6 @@ as $$
   where p.wages_owed > 0
     and (me.everything or p.bureau_id = me.department or p.bank_id = me.department
          or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department())))
-$$;
-
-create or replace function web.wages_per_project_day() returns table (
-  project_id numeric, day date, payrolls_paid integer, wages_paid_from_wage_account numeric,
-  wages_paid_from_guarantee numeric, token_decimals smallint, payrolls_approved integer, approved numeric,
-  payrolls_cancelled integer, cancelled numeric, wages_owed numeric)
-language sql stable security definer set search_path = pg_catalog, pg_temp
-as $$
-  select d.project_id, d.day, d.payrolls_paid, d.wages_paid_from_wage_account, d.wages_paid_from_guarantee, t.decimals,
-         d.payrolls_approved, d.approved, d.payrolls_cancelled, d.cancelled, d.wages_owed
-  from escrow.project_day d
-  join escrow.project p using (project_id)
-  left join escrow.token t on t.token = p.token
-  -- offset 0: kept a subquery, evaluated once (pulled up, its functions ran for every project)
-  cross join (select web.caller_bypasses_rls() or web.is_regulator() or web.current_department_has_role(60) as everything,
-                     web.current_department() as department offset 0) me
-  where me.everything or p.bureau_id = me.department or p.bank_id = me.department
-     or p.supervisor_id in (select r.participant_id from gov.participant_registered r where r.department_id = (select web.current_department()))
 $$;
 
 -- The licence and payroll lists ---------------------------------------------------------------------
