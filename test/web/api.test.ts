@@ -13,7 +13,9 @@ import path from "node:path";
 
 import postgres from "postgres";
 
-import { codeToId } from "../../deploy/lib/consortium.js";
+import { batchProof, buyerHash, withIdentity } from "@govledger/contracts";
+
+import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { loadApiConfig } from "../../web/src/api/config.js";
 import { printedSchema, SCHEMA_FILE } from "../../web/src/api/schema.js";
 import { startApi, type ApiHandle } from "../../web/src/api/server.js";
@@ -21,6 +23,7 @@ import { issueToken, revokeToken } from "../../web/src/auth/tokens.js";
 import { loadDashboardConfig } from "../../web/src/config.js";
 import { webRoleUrl } from "../../web/src/db.js";
 import { startDashboard, type DashboardHandle } from "../../web/src/server.js";
+import { passProposal } from "../fixtures.js";
 import { type Chain, configFor, type Database, indexToHead, startChain, startDatabase } from "../indexer/harness.js";
 import { connectAnalyst, operator, SESSION_SECRET, signInOverHttp } from "./helpers.js";
 
@@ -554,5 +557,99 @@ describe("integrators' API (web/src/api/)", function () {
     }
     expect((await fetch(`${base}/api/licences/0x${"00".repeat(32)}`)).status).to.equal(404);
     expect((await fetch(`${base}/api/licences/nope`)).status).to.equal(400);
+  });
+  // Last: it takes ACME's account, which the tests above use as the demo left it.
+  it("counts exactly the invoices each department pages through, a second tax bureau included", async function () {
+    const { registry, invoiceLedger: ledger } = chain.contracts;
+    const { bank, newcomer, stranger, enterprises } = chain.accounts;
+    // invoiceCount sums the rollup, which counts each invoice for its issuer's registrar; the list
+    // shows it to every department that ever registered the issuer. The two agree because an
+    // issuer has one registrar for good: a vote gives ACME's account to HRSS as an operator and
+    // makes BANK a tax bureau, and still BANK cannot register ACME again (its record stays).
+    const at = await registry.getAddress();
+    const call = (fn: string, args: unknown[]) => ({
+      target: at,
+      data: registry.interface.encodeFunctionData(fn, args),
+    });
+    await (
+      await passProposal(chain, [
+        call("grantDepartmentRole", [codeToId("BANK"), ROLES.TAX_AUTHORITY]),
+        call("addOperator", [codeToId("HRSS"), enterprises[0].address]),
+      ])
+    ).wait();
+    const enterprise = PARTICIPANT_KINDS.indexOf("Enterprise");
+    await expect(registry.connect(bank).registerParticipant(ACME, newcomer.address, enterprise))
+      .to.be.revertedWithCustomError(registry, "RegistryParticipantExists")
+      .withArgs(ACME);
+    // BANK registers an issuer of its own, which TAX (the issuer role's administrator) lets
+    // issue; it issues two invoices and voids one.
+    const BANK_ISSUER = participantId("BANK-CLIENT");
+    await (await registry.connect(bank).registerParticipant(BANK_ISSUER, newcomer.address, enterprise)).wait();
+    await (await registry.connect(chain.accounts.tax).grantParticipantRole(BANK_ISSUER, ROLES.INVOICE_ISSUER)).wait();
+    await (
+      await ledger.connect(bank).setIssuerRules(BANK_ISSUER, {
+        enabled: true,
+        maxAmount: 1_000_000n,
+        periodAmountQuota: 100_000_000n,
+        periodCountQuota: 10_000n,
+      })
+    ).wait();
+    const item = (number: bigint, amount: bigint) => ({
+      number,
+      buyer: buyerHash(stranger.address, id(`api-test-salt:${number}`)),
+      amount,
+      tax: (amount * 6n) / 106n,
+      documentHash: id(`api test invoice ${number}`),
+    });
+    const issued = [item(101n, 5_300n), item(102n, 10_600n)];
+    await (await ledger.connect(newcomer).issueBatch(INVOICE_CODE, issued)).wait();
+    const batch = withIdentity(BANK_ISSUER, INVOICE_CODE, issued);
+    await (await ledger.connect(newcomer).voidInvoice(batch[0], batchProof(batch, 0))).wait();
+    await index();
+    for (const code of ["BANK", "AUDIT"]) {
+      tokens.set(code, (await issueToken(owner, code, "api test", "test")).token);
+      analysts.set(code, await connectAnalyst(owner, databaseUrl, code));
+    }
+
+    // What the list pages through, filtered here by state and by local day of issue.
+    const [{ offset }] = await owner`select indexer.utc_offset()::int as offset`;
+    const localDay = (at: string) => new Date(Date.parse(at) + offset * 1000).toISOString().slice(0, 10);
+    const counted: Record<string, string> = {};
+    for (const department of ["TAX", "BANK", "AUDIT", "FIRE", "SAMR"]) {
+      const rows = (await all(department, "invoices", "invoiceId state issuedAt")).map((row) => ({
+        state: row.state as string,
+        day: localDay(row.issuedAt),
+      }));
+      const lastDay =
+        rows
+          .map((row) => row.day)
+          .sort()
+          .at(-1) ?? "2000-01-01";
+      const cases: { states?: string[]; fromDay?: string; untilDay?: string }[] = [
+        {},
+        { states: ["Issued"] },
+        { states: ["Voided", "Reimbursed"] },
+        { fromDay: lastDay },
+        { states: ["Issued"], untilDay: lastDay },
+      ];
+      for (const filter of cases) {
+        const expected = rows.filter(
+          (row) =>
+            (!filter.states || filter.states.includes(row.state)) &&
+            (!filter.fromDay || row.day >= filter.fromDay) &&
+            (!filter.untilDay || row.day <= filter.untilDay),
+        ).length;
+        const data = await as(
+          department,
+          "query($states: [String], $fromDay: Date, $untilDay: Date) { invoiceCount(states: $states, fromDay: $fromDay, untilDay: $untilDay) }",
+          filter,
+        );
+        expect(data.invoiceCount, `${department} ${JSON.stringify(filter)}`).to.equal(String(expected));
+      }
+      counted[department] = String(rows.length);
+    }
+    // Not vacuous: each bureau pages through its issuer's invoices (ACME's 6 of the demo, BANK's
+    // 2), the regulator through all, the others through none.
+    expect(counted).to.deep.equal({ TAX: "6", BANK: "2", AUDIT: "8", FIRE: "0", SAMR: "0" });
   });
 });
