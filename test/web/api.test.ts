@@ -11,6 +11,7 @@ import { encodeBytes32String, id } from "ethers";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { getIntrospectionQuery } from "postgraphile/graphql";
 import postgres from "postgres";
 
 import { batchProof, buyerHash, withIdentity } from "@govledger/contracts";
@@ -194,6 +195,13 @@ describe("integrators' API (web/src/api/)", function () {
     expect(fields).to.include.members(["invoices", "creditNotes", "licences", "licenceUses", "projects", "payrolls"]);
     expect(fields.filter((name: string) => /internal|invoiceIssued|events|chainTime/i.test(name))).to.deep.equal([]);
     expect(body.data.__schema.mutationType).to.equal(null);
+    // GraphiQL's own introspection query (as ruru sends it) is within the limits: depth 8 here,
+    // its type references nest 15 levels, which introspection may.
+    const introspection = await as(
+      "TAX",
+      getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }),
+    );
+    expect(introspection.__schema.types.map((t: { name: string }) => t.name)).to.include.members(["Invoice", "Query"]);
   });
 
   it("follows invoice -> credit notes -> transactions, licence -> uses, project -> payrolls", async function () {
@@ -418,6 +426,40 @@ describe("integrators' API (web/src/api/)", function () {
       tax,
       400,
       /nested deeper than 8 levels/,
+    );
+    // Introspection is held to limits too: as deep as the standard introspection query, type
+    // references named rather than listed again, data fields inside it costed as data.
+    await expectError(
+      { query: `{ __type(name: "Invoice") { ${"ofType { ".repeat(16)} name ${"} ".repeat(16)} } }` },
+      tax,
+      400,
+      /introspection is nested deeper than 15 levels/,
+    );
+    await expectError(
+      { query: "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }" },
+      tax,
+      400,
+      /introspection: fields of a type reached through type is not served/,
+    );
+    await expectError(
+      { query: "{ __schema { types { name } } invoices { nodes { invoiceId } } }" },
+      tax,
+      400,
+      /invoices: give first or last/,
+    );
+    await expectError(
+      {
+        query: `{ __schema { ... on Query { invoices(first: 100) { nodes { creditNotes(first: 100) { nodes { creditNoteId } } } } } } }`,
+      },
+      tax,
+      400,
+      /more than 5000 rows \(the cost limit\)/,
+    );
+    await expectError(
+      { query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: __schema { types { name } }`).join(" ")} }` },
+      tax,
+      400,
+      /more than 5000 rows \(the cost limit\)/,
     );
     await expectError(
       { query: "mutation { deleteInvoice(input: {}) { clientMutationId } }" },

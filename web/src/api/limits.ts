@@ -2,16 +2,21 @@
  * Depth and cost limits of a GraphQL request, checked before it reaches PostGraphile, with the
  * request's variables (a page size given as `$first` counts as what it is, not as a guess).
  *
- * - depth: nested selections, introspection (`__schema`, `__type`) aside;
+ * - depth: nested selections, at most `maxDepth`; inside introspection (`__schema`, `__type`), at
+ *   most as deep as the standard introspection query (GraphiQL's: its type references nest
+ *   `ofType` nine times), and a type reached through another type (a field's `type`, `ofType`,
+ *   `interfaces`...) is named, not listed again (no `fields` of a field's type): otherwise each
+ *   level of `fields { type { fields … } } }` multiplies the answer by the schema's size;
  * - page size: every connection field (a type named `…Connection`) needs `first` or `last`, at
  *   most `maxPage`: PostGraphile would otherwise return every row (a million invoices);
  * - cost: the rows a request may fetch at most, each connection's page size times what each of
- *   its rows asks for, summed over the request;
+ *   its rows asks for, summed over the request (`__schema` counts a row per type of the schema);
  * - `totalCount` where it is not offered (graphql.ts: the big lists) gets what to use instead.
  * A request over a limit gets a GraphQL error naming the limit, and nothing is queried.
  */
 import {
   type FragmentDefinitionNode,
+  getIntrospectionQuery,
   getNamedType,
   GraphQLError,
   type GraphQLNamedType,
@@ -21,7 +26,9 @@ import {
   Kind,
   type OperationDefinitionNode,
   parse,
+  SchemaMetaFieldDef,
   type SelectionSetNode,
+  TypeMetaFieldDef,
   type ValueNode,
 } from "postgraphile/graphql";
 
@@ -41,7 +48,54 @@ interface Walk {
   defaults: Map<string, ValueNode | undefined>;
   /** Fragments being expanded on the current path. */
   spreading: Set<string>;
+  /** How deep introspection may nest (INTROSPECTION_DEPTH, or maxDepth when that is deeper). */
+  introspectionDepth: number;
 }
+
+/** Introspection fields that list types, fields or values: not served on a type reference. */
+const INTROSPECTION_LISTS = new Set(["fields", "inputFields", "enumValues", "interfaces", "possibleTypes"]);
+/** Introspection fields whose type is a reference to another type (named, not listed again). */
+const TYPE_REFERENCES = new Set(["type", "ofType", "interfaces", "possibleTypes"]);
+
+/** How deep a document nests (the operation's own selections at level 1, fragments expanded). */
+function depthOf(query: string): number {
+  const document = parse(query);
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  const deepest = (set: SelectionSetNode, depth: number): number =>
+    Math.max(
+      depth,
+      ...set.selections.map((selection) =>
+        selection.kind === Kind.FIELD
+          ? selection.selectionSet
+            ? deepest(selection.selectionSet, depth + 1)
+            : depth
+          : deepest(
+              selection.kind === Kind.INLINE_FRAGMENT
+                ? selection.selectionSet
+                : fragments.get(selection.name.value)!.selectionSet,
+              depth,
+            ),
+      ),
+    );
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+  return deepest(operation.selectionSet, 1);
+}
+
+/** The depth of the standard introspection query with every option (GraphiQL's asks for fewer). */
+export const INTROSPECTION_DEPTH = depthOf(
+  getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+    oneOf: true,
+  }),
+);
 
 function pageSize(walk: Walk, field: string, value: ValueNode | undefined): number | undefined {
   if (!value) return undefined;
@@ -62,16 +116,33 @@ function pageSize(walk: Walk, field: string, value: ValueNode | undefined): numb
   return n;
 }
 
-/** Rows the selection may fetch, per row of its parent; throws a QueryLimitError over a limit. */
-function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefined, depth: number): number {
-  if (depth > walk.limits.maxDepth) {
+/**
+ * Rows the selection may fetch, per row of its parent; throws a QueryLimitError over a limit.
+ * `reference` names the introspection field that led to `type` when that is a type reference.
+ */
+function cost(
+  walk: Walk,
+  set: SelectionSetNode,
+  type: GraphQLNamedType | undefined,
+  depth: number,
+  reference?: string,
+): number {
+  // Introspection types (`__Type`, `__Field`...) hold no rows; every other type is data, however
+  // it was reached (an inline fragment inside `__schema` included).
+  const introspection = type?.name.startsWith("__") ?? false;
+  if (!introspection && depth > walk.limits.maxDepth) {
     throw new QueryLimitError(`query is nested deeper than ${walk.limits.maxDepth} levels`);
+  }
+  if (introspection && depth > walk.introspectionDepth) {
+    throw new QueryLimitError(
+      `introspection is nested deeper than ${walk.introspectionDepth} levels (the standard introspection query's depth)`,
+    );
   }
   let total = 0;
   for (const selection of set.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const on = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : type;
-      total += cost(walk, selection.selectionSet, on ?? undefined, depth);
+      total += cost(walk, selection.selectionSet, on ?? undefined, depth, reference);
       continue;
     }
     if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -80,7 +151,7 @@ function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefi
       if (!fragment || walk.spreading.has(fragment.name.value)) continue;
       walk.spreading.add(fragment.name.value);
       const on = walk.schema.getType(fragment.typeCondition.name.value);
-      total += cost(walk, fragment.selectionSet, on ?? undefined, depth);
+      total += cost(walk, fragment.selectionSet, on ?? undefined, depth, reference);
       walk.spreading.delete(fragment.name.value);
       continue;
     }
@@ -92,10 +163,22 @@ function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefi
         `${parent.name} has no totalCount: it would count every row of the list under row-level security (seconds on the big lists); count with invoiceCount or the report rollups (invoicesPerDepartmentDay, licencesPerStatus, payrollsPerState), and page with pageInfo.hasNextPage`,
       );
     }
-    if (name.startsWith("__") || !selection.selectionSet) continue;
-    const definition = parent?.getFields()[name];
+    if (!selection.selectionSet) continue;
+    if (reference && INTROSPECTION_LISTS.has(name)) {
+      throw new QueryLimitError(
+        `introspection: ${name} of a type reached through ${reference} is not served (each such level multiplies the answer by the schema's size): ask __type(name: "…") for that type's ${name}`,
+      );
+    }
+    const definition =
+      name === "__schema" && parent === walk.schema.getQueryType()
+        ? SchemaMetaFieldDef
+        : name === "__type" && parent === walk.schema.getQueryType()
+          ? TypeMetaFieldDef
+          : parent?.getFields()[name];
     const returned = definition ? getNamedType(definition.type) : undefined;
-    const inner = cost(walk, selection.selectionSet, returned, depth + 1);
+    const via =
+      returned?.name === "__Type" && (TYPE_REFERENCES.has(name) || reference) ? (reference ?? name) : undefined;
+    const inner = cost(walk, selection.selectionSet, returned, depth + 1, via);
     if (returned?.name.endsWith("Connection")) {
       const args = new Map(selection.arguments?.map((arg) => [arg.name.value, arg.value]));
       const first = pageSize(walk, name, args.get("first"));
@@ -105,6 +188,10 @@ function cost(walk: Walk, set: SelectionSetNode, type: GraphQLNamedType | undefi
         throw new QueryLimitError(`${name}: give first or last (at most ${walk.limits.maxPage} rows a page)`);
       }
       total += n * (1 + inner);
+    } else if (definition === SchemaMetaFieldDef) {
+      // The whole schema's description, held in memory: counted as a row per type, so that a
+      // request cannot repeat it under a thousand aliases for free.
+      total += Object.keys(walk.schema.getTypeMap()).length + inner;
     } else total += inner;
     if (total > walk.limits.maxCost) {
       throw new QueryLimitError(
@@ -162,6 +249,7 @@ export function checkQueryLimits(
     defaults: new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, v.defaultValue])),
     limits,
     spreading: new Set(),
+    introspectionDepth: Math.max(INTROSPECTION_DEPTH, limits.maxDepth),
   };
   try {
     cost(walk, operation.selectionSet, root ?? undefined, 1);
