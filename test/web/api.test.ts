@@ -11,13 +11,14 @@ import { encodeBytes32String, id } from "ethers";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { getIntrospectionQuery } from "postgraphile/graphql";
+import { getIntrospectionQuery, getNamedType } from "postgraphile/graphql";
 import postgres from "postgres";
 
 import { batchProof, buyerHash, withIdentity } from "@govledger/contracts";
 
 import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { loadApiConfig } from "../../web/src/api/config.js";
+import { SCHEMAS, viewKeys } from "../../web/src/api/graphql.js";
 import { printedSchema, SCHEMA_FILE } from "../../web/src/api/schema.js";
 import { startApi, type ApiHandle } from "../../web/src/api/server.js";
 import { issueToken, revokeToken } from "../../web/src/auth/tokens.js";
@@ -693,5 +694,49 @@ describe("integrators' API (web/src/api/)", function () {
     // Not vacuous: each bureau pages through its issuer's invoices (ACME's 6 of the demo, BANK's
     // 2), the regulator through all, the others through none.
     expect(counted).to.deep.equal({ TAX: "6", BANK: "2", AUDIT: "8", FIRE: "0", SAMR: "0" });
+  });
+  // After the test above, which added an operator, a tax bureau, an issuer and its invoices.
+  it("gives every view a key that is unique in SQL: nodeId, a lookup by key, a stable cursor order", async function () {
+    const keys = viewKeys();
+    const views = await owner`select n.nspname || '.' || c.relname as name from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'v' and n.nspname = any(${SCHEMAS}) order by 1`;
+    expect([...keys.keys()].sort(), "views without a key in graphql.ts").to.deep.equal(views.map((v) => v.name));
+    for (const [view, columns] of keys) {
+      const list = columns.map((c) => `v.${c}`).join(", ");
+      const [proof] = await owner.unsafe(
+        `select count(*)::int as n, count(distinct (${list}, true))::int as keys,
+                count(*) filter (where (${columns.map((c) => `v.${c} is null`).join(" or ")}))::int as nulls
+         from ${view} v`,
+      );
+      expect(proof, `${view} (${columns})`).to.deep.equal({ n: proof.n, keys: proof.n, nulls: 0 });
+    }
+    for (const type of Object.values(api.schema.getTypeMap())) {
+      if (!type.name.endsWith("Connection") || !("getFields" in type) || !type.getFields().nodes) continue;
+      const node = getNamedType(type.getFields().nodes.type) as { name: string; getFields(): Record<string, unknown> };
+      expect(node.getFields(), `${node.name} has no nodeId`).to.have.property("nodeId");
+    }
+    // The views that had none: looked up by key and by nodeId, the same row.
+    const data = await as(
+      "AUDIT",
+      "{ operators(first: 100) { nodes { nodeId account departmentCode } } operatorHistory(first: 100) { nodes { account fromBlock fromLogIndex } } }",
+    );
+    expect(data.operators.nodes.map((o: { departmentCode: string }) => o.departmentCode)).to.include("HRSS");
+    for (const operator of data.operators.nodes) {
+      const byKey = await as("AUDIT", "query($a: HexBytes!) { operator(account: $a) { nodeId departmentCode } }", {
+        a: operator.account,
+      });
+      const byNode = await as("AUDIT", "query($id: ID!) { operatorByNodeId(nodeId: $id) { account } }", {
+        id: operator.nodeId,
+      });
+      expect(byKey.operator).to.deep.equal({ nodeId: operator.nodeId, departmentCode: operator.departmentCode });
+      expect(byNode.operatorByNodeId.account).to.equal(operator.account);
+    }
+    const history = data.operatorHistory.nodes[0];
+    const one = await as(
+      "AUDIT",
+      "query($a: HexBytes!, $b: BigInt!, $l: BigInt!) { operatorHistoryByAccountAndFromBlockAndFromLogIndex(account: $a, fromBlock: $b, fromLogIndex: $l) { account } }",
+      { a: history.account, b: history.fromBlock, l: history.fromLogIndex },
+    );
+    expect(one.operatorHistoryByAccountAndFromBlockAndFromLogIndex.account).to.equal(history.account);
   });
 });
