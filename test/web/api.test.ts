@@ -426,7 +426,7 @@ describe("integrators' API (web/src/api/)", function () {
       },
       tax,
       400,
-      /nested deeper than 8 levels/,
+      /nested deeper than 8 levels \(at creditNotes\.nodes\.invoice\.creditNotes\.nodes\.invoice\.creditNotes\.nodes\)/,
     );
     // Introspection is held to limits too: as deep as the standard introspection query, type
     // references named rather than listed again, data fields inside it costed as data.
@@ -481,6 +481,19 @@ describe("integrators' API (web/src/api/)", function () {
       401,
       /bearer token is not valid/,
     );
+    // What HTTP clients look for on a 401: the scheme, and whether a token sent was refused.
+    const challenge = async (headers: Record<string, string>) =>
+      (
+        await fetch(`${base}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }),
+        })
+      ).headers.get("www-authenticate");
+    expect(await challenge({})).to.equal('Bearer realm="govledger"');
+    expect(await challenge({ authorization: `Bearer glt_${"x".repeat(43)}` })).to.equal(
+      'Bearer realm="govledger", error="invalid_token"',
+    );
     const revoked = await issueToken(owner, "TAX", "to revoke", "test");
     const ok = await graphql({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }, { token: revoked.token });
     expect(ok.status).to.equal(200);
@@ -489,7 +502,7 @@ describe("integrators' API (web/src/api/)", function () {
       { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
       { token: revoked.token },
       401,
-      /bearer token was revoked at/,
+      /bearer token was revoked at .*: ask TAX for a new one/,
     );
     const afterwards =
       await owner`select count(*)::int as tokens, (select count(*)::int from invoices.invoice) as invoices,

@@ -50,7 +50,12 @@ interface Walk {
   spreading: Set<string>;
   /** How deep introspection may nest (INTROSPECTION_DEPTH, or maxDepth when that is deeper). */
   introspectionDepth: number;
+  /** The response path to the selection being walked (aliases as the answer names them). */
+  path: string[];
 }
+
+/** Where a limit was met, as the answer's path (`invoices.nodes.creditNotes`). */
+const at = (walk: Walk) => walk.path.join(".");
 
 /** Introspection fields that list types, fields or values: not served on a type reference. */
 const INTROSPECTION_LISTS = new Set(["fields", "inputFields", "enumValues", "interfaces", "possibleTypes"]);
@@ -131,11 +136,11 @@ function cost(
   // it was reached (an inline fragment inside `__schema` included).
   const introspection = type?.name.startsWith("__") ?? false;
   if (!introspection && depth > walk.limits.maxDepth) {
-    throw new QueryLimitError(`query is nested deeper than ${walk.limits.maxDepth} levels`);
+    throw new QueryLimitError(`query is nested deeper than ${walk.limits.maxDepth} levels (at ${at(walk)})`);
   }
   if (introspection && depth > walk.introspectionDepth) {
     throw new QueryLimitError(
-      `introspection is nested deeper than ${walk.introspectionDepth} levels (the standard introspection query's depth)`,
+      `introspection is nested deeper than ${walk.introspectionDepth} levels, the standard introspection query's depth (at ${at(walk)})`,
     );
   }
   let total = 0;
@@ -166,7 +171,7 @@ function cost(
     if (!selection.selectionSet) continue;
     if (reference && INTROSPECTION_LISTS.has(name)) {
       throw new QueryLimitError(
-        `introspection: ${name} of a type reached through ${reference} is not served (each such level multiplies the answer by the schema's size): ask __type(name: "…") for that type's ${name}`,
+        `introspection: ${name} of a type reached through ${reference} is not served (each such level multiplies the answer by the schema's size), at ${[...walk.path, name].join(".")}: ask __type(name: "…") for that type's ${name}`,
       );
     }
     const definition =
@@ -178,14 +183,17 @@ function cost(
     const returned = definition ? getNamedType(definition.type) : undefined;
     const via =
       returned?.name === "__Type" && (TYPE_REFERENCES.has(name) || reference) ? (reference ?? name) : undefined;
+    walk.path.push(selection.alias?.value ?? name);
+    const here = at(walk);
     const inner = cost(walk, selection.selectionSet, returned, depth + 1, via);
+    walk.path.pop();
     if (returned?.name.endsWith("Connection")) {
       const args = new Map(selection.arguments?.map((arg) => [arg.name.value, arg.value]));
-      const first = pageSize(walk, name, args.get("first"));
-      const last = pageSize(walk, name, args.get("last"));
+      const first = pageSize(walk, here, args.get("first"));
+      const last = pageSize(walk, here, args.get("last"));
       const n = first ?? last;
       if (n === undefined) {
-        throw new QueryLimitError(`${name}: give first or last (at most ${walk.limits.maxPage} rows a page)`);
+        throw new QueryLimitError(`${here}: give first or last (at most ${walk.limits.maxPage} rows a page)`);
       }
       total += n * (1 + inner);
     } else if (definition === SchemaMetaFieldDef) {
@@ -195,7 +203,7 @@ function cost(
     } else total += inner;
     if (total > walk.limits.maxCost) {
       throw new QueryLimitError(
-        `query may fetch more than ${walk.limits.maxCost} rows (the cost limit): ask for smaller pages or fewer nested lists`,
+        `query may fetch more than ${walk.limits.maxCost} rows (the cost limit), reached at ${here}: ask for smaller pages or fewer nested lists`,
       );
     }
   }
@@ -250,6 +258,7 @@ export function checkQueryLimits(
     limits,
     spreading: new Set(),
     introspectionDepth: Math.max(INTROSPECTION_DEPTH, limits.maxDepth),
+    path: [],
   };
   try {
     cost(walk, operation.selectionSet, root ?? undefined, 1);
