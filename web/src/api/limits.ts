@@ -10,7 +10,8 @@
  * - page size: every connection field (a type named `…Connection`) needs `first` or `last`, at
  *   most `maxPage`: PostGraphile would otherwise return every row (a million invoices);
  * - cost: the rows a request may fetch at most, each connection's page size times what each of
- *   its rows asks for, summed over the request (`__schema` counts a row per type of the schema);
+ *   its rows asks for, summed over the request;
+ * - introspection: `__schema` and `__type` describe at most twice the whole schema a request;
  * - `totalCount` where it is not offered (graphql.ts: the big lists) gets what to use instead.
  * A request over a limit gets a GraphQL error naming the limit, and nothing is queried.
  */
@@ -18,6 +19,7 @@ import {
   type FragmentDefinitionNode,
   getIntrospectionQuery,
   getNamedType,
+  isAbstractType,
   GraphQLError,
   type GraphQLNamedType,
   GraphQLObjectType,
@@ -50,8 +52,37 @@ interface Walk {
   spreading: Set<string>;
   /** How deep introspection may nest (INTROSPECTION_DEPTH, or maxDepth when that is deeper). */
   introspectionDepth: number;
+  /** What the request's `__schema` and `__type` fields may describe at most, and have so far. */
+  introspection: { budget: number; sizes: Map<string, number>; spent: number };
   /** The response path to the selection being walked (aliases as the answer names them). */
   path: string[];
+}
+
+/**
+ * What introspection can describe of a schema: each type's size (itself, its fields and their
+ * arguments, input fields, enum values, interfaces, possible types), and the whole schema's (every
+ * type and every directive with its arguments), which is what the standard introspection query
+ * asks for.
+ */
+const SIZES = new WeakMap<GraphQLSchema, { types: Map<string, number>; schema: number }>();
+function sizesOf(schema: GraphQLSchema) {
+  let sizes = SIZES.get(schema);
+  if (sizes) return sizes;
+  const types = new Map<string, number>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    let size = 1;
+    if ("getFields" in type) {
+      for (const field of Object.values(type.getFields())) size += 1 + ("args" in field ? field.args.length : 0);
+    }
+    if ("getInterfaces" in type) size += type.getInterfaces().length;
+    if ("getValues" in type) size += type.getValues().length;
+    if (isAbstractType(type)) size += schema.getPossibleTypes(type).length;
+    types.set(type.name, size);
+  }
+  const directives = schema.getDirectives().reduce((sum, d) => sum + 1 + d.args.length, 0);
+  sizes = { types, schema: [...types.values()].reduce((a, b) => a + b, 0) + directives };
+  SIZES.set(schema, sizes);
+  return sizes;
 }
 
 /** Where a limit was met, as the answer's path (`invoices.nodes.creditNotes`). */
@@ -196,11 +227,28 @@ function cost(
         throw new QueryLimitError(`${here}: give first or last (at most ${walk.limits.maxPage} rows a page)`);
       }
       total += n * (1 + inner);
-    } else if (definition === SchemaMetaFieldDef) {
-      // The whole schema's description, held in memory: counted as a row per type, so that a
-      // request cannot repeat it under a thousand aliases for free.
-      total += Object.keys(walk.schema.getTypeMap()).length + inner;
     } else total += inner;
+    // Introspection is answered from memory, but a thousand aliases of `__type(name: "Query") {
+    // fields { args … } }` would still build a huge answer: a request may describe at most twice
+    // as much as the whole schema (GraphiQL's query asks for it once). These fields live on the
+    // Query type alone, which no list returns, so they add up rather than multiply.
+    if (definition === SchemaMetaFieldDef || definition === TypeMetaFieldDef) {
+      const named = selection.arguments?.find((arg) => arg.name.value === "name")?.value;
+      const typeName =
+        named?.kind === Kind.STRING
+          ? named.value
+          : named?.kind === Kind.VARIABLE
+            ? walk.variables[named.name.value]
+            : undefined;
+      const { budget, sizes } = walk.introspection;
+      walk.introspection.spent +=
+        definition === SchemaMetaFieldDef ? budget / 2 : (sizes.get(String(typeName)) ?? Math.max(...sizes.values()));
+      if (walk.introspection.spent > budget) {
+        throw new QueryLimitError(
+          `introspection may describe at most twice the whole schema a request (${budget} types, fields, arguments and values), exceeded at ${here}: ask for the schema once, or for fewer types`,
+        );
+      }
+    }
     if (total > walk.limits.maxCost) {
       throw new QueryLimitError(
         `query may fetch more than ${walk.limits.maxCost} rows (the cost limit), reached at ${here}: ask for smaller pages or fewer nested lists`,
@@ -258,6 +306,7 @@ export function checkQueryLimits(
     limits,
     spreading: new Set(),
     introspectionDepth: Math.max(INTROSPECTION_DEPTH, limits.maxDepth),
+    introspection: { budget: 2 * sizesOf(schema).schema, sizes: sizesOf(schema).types, spent: 0 },
     path: [],
   };
   try {
