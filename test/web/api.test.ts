@@ -625,14 +625,16 @@ describe("integrators' API (web/src/api/)", function () {
     // issuer has one registrar for good: a vote gives ACME's account to HRSS as an operator and
     // makes BANK a tax bureau, and still BANK cannot register ACME again (its record stays).
     const at = await registry.getAddress();
-    const call = (fn: string, args: unknown[]) => ({
-      target: at,
-      data: registry.interface.encodeFunctionData(fn, args),
-    });
     await (
       await passProposal(chain, [
-        call("grantDepartmentRole", [codeToId("BANK"), ROLES.TAX_AUTHORITY]),
-        call("addOperator", [codeToId("HRSS"), enterprises[0].address]),
+        {
+          target: at,
+          data: registry.interface.encodeFunctionData("grantDepartmentRole", [codeToId("BANK"), ROLES.TAX_AUTHORITY]),
+        },
+        {
+          target: at,
+          data: registry.interface.encodeFunctionData("addOperator", [codeToId("HRSS"), enterprises[0].address]),
+        },
       ])
     ).wait();
     const enterprise = PARTICIPANT_KINDS.indexOf("Enterprise");
