@@ -321,8 +321,8 @@ describe("ConstructionEscrow", function () {
         .to.emit(escrow, "ProjectPartyReplaced")
         .withArgs(1n, HRSS, CONS2, PARTY.HumanResources);
       const after = await escrow.getProject(1n);
-      expect(after.toArray()).to.deep.equal(
-        before.toArray().map((value, i) => (i === 3 ? BANK2 : i === after.length - 1 ? CONS2 : value)),
+      expect([...after]).to.deep.equal(
+        [...before].map((value, i) => (i === 3 ? BANK2 : i === after.length - 1 ? CONS2 : value)),
       );
       expect(after.bank).to.equal(BANK2);
       expect(after.humanResources).to.equal(CONS2);

@@ -59,10 +59,14 @@ function expectedRows(table: string): string {
   const registered = "(select participant_id from gov.participant_registered where department_id = $1)";
   const invoicesOf = `(select invoice_id from invoices.invoice_issued where issuer_id in ${registered})`;
   const licencesOf = "(select licence_id from licences.licence_issued where issuer = $1)";
-  const projectsOf = `(select project_id from escrow.project_created where department_id = $1
-      or terms ->> 'bank' = '0x' || encode($1, 'hex')
-      or terms ->> 'regulator' = '0x' || encode($1, 'hex')
-      or terms ->> 'supervisor' in (select '0x' || encode(participant_id, 'hex') from gov.participant_registered where department_id = $1))`;
+  // The bank and the regulator are the latest replacement's (0087), else the terms'.
+  const partyOf = (party: number, term: string) => `coalesce((select r.new_party from escrow.project_party_replaced r
+      where r.project_id = c.project_id and r.party = ${party} order by r.block_number desc, r.log_index desc limit 1),
+      decode(substr(c.terms ->> '${term}', 3), 'hex'))`;
+  const projectsOf = `(select c.project_id from escrow.project_created c where c.department_id = $1
+      or ${partyOf(0, "bank")} = $1
+      or ${partyOf(1, "regulator")} = $1
+      or c.terms ->> 'supervisor' in (select '0x' || encode(participant_id, 'hex') from gov.participant_registered where department_id = $1))`;
   if (table === "gov.failed_attempt") return "department_id = $1 or registrar_id = $1";
   if (table === "gov.failed_attempt_day") return "department_id = $1";
   if (schema === "gov" || schema === "access" || table === "raw.blocks") return "true";
@@ -194,11 +198,15 @@ describe("dashboard (web/)", function () {
       // A project whose regulator is not its bureau: SAMR, given PROJECT_REGULATOR by vote. The
       // regulator a project names is one of its parts (0068).
       const governance = fx.chain.contracts.registry;
-      const grant = governance.interface.encodeFunctionData("grantDepartmentRole", [
-        codeToId("SAMR"),
-        ROLES.PROJECT_REGULATOR,
-      ]);
-      await (await passProposal(fx.chain, [{ target: await governance.getAddress(), data: grant }])).wait();
+      const grant = (code: string) =>
+        governance.interface.encodeFunctionData("grantDepartmentRole", [codeToId(code), ROLES.PROJECT_REGULATOR]);
+      const target = await governance.getAddress();
+      await (
+        await passProposal(fx.chain, [
+          { target, data: grant("SAMR") },
+          { target, data: grant("FIRE") },
+        ])
+      ).wait();
       const demo = await escrow.getProject(1n);
       const terms = {
         developer: demo.developer,
@@ -216,6 +224,16 @@ describe("dashboard (web/)", function () {
       };
       const milestones = [{ amount: 1_000n, dueDate: 1_900_000_000, descriptionHash: id("rls-test:milestone") }];
       await (await escrow.connect(fx.chain.accounts.cons).createProject(terms, milestones, [])).wait();
+      // Another project SAMR regulated until a vote handed that part to FIRE (0087): FIRE sees
+      // it now and SAMR no longer does.
+      const handed = { ...terms, contractHash: id("rls-test:contract-2") };
+      await (await escrow.connect(fx.chain.accounts.cons).createProject(handed, milestones, [])).wait();
+      const replace = escrow.interface.encodeFunctionData("replaceParty", [
+        await escrow.projectCount(),
+        1,
+        codeToId("FIRE"),
+      ]);
+      await (await passProposal(fx.chain, [{ target: await escrow.getAddress(), data: replace }])).wait();
       await fx.index();
     });
 
@@ -340,6 +358,10 @@ describe("dashboard (web/)", function () {
       // SAMR regulates one project (named above) and has no other part in any.
       expect(await count("SAMR", "escrow.projects")).to.equal(1);
       expect(await count("SAMR", "escrow.milestones")).to.equal(1);
+      expect(await count("SAMR", "escrow.project_party_replaced")).to.equal(0);
+      // FIRE regulates the one SAMR was replaced on, and sees the replacement.
+      expect(await count("FIRE", "escrow.projects")).to.equal(1);
+      expect(await count("FIRE", "escrow.project_party_replaced")).to.equal(1);
       expect(await count("HRSS", "report.wages_paid")).to.be.greaterThan(0);
       expect(await count("SAMR", "licences.licences")).to.be.greaterThan(0);
       expect(await count("SAMR", "licences.licences")).to.be.lessThan(all.licences);
