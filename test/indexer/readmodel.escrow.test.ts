@@ -1049,6 +1049,33 @@ describe("indexer: escrow read model", function () {
     const missed = Object.entries(coverage).filter(([, count]) => count === 0);
     expect(missed, `${context}: situations reached ${JSON.stringify(coverage)}`).to.deep.equal([]);
 
+    // A replacement on a fork: indexed, then gone with the fork (the state columns back to the
+    // previous bank, the event row gone), whatever the random sequence did.
+    const open = result.state.projects.find((p) => p.state === "Open");
+    expect(open, `${context}: an open project is left`).to.not.equal(undefined);
+    const bankOf = async () =>
+      (await sql`select '0x' || encode(bank_id, 'hex') as bank from escrow.project where project_id = ${open!.id}`)[0]
+        .bank as string;
+    const replacedRows = async () =>
+      (await sql`select count(*)::int as n from escrow.project_party_replaced where project_id = ${open!.id}`)[0]
+        .n as number;
+    const [bankBefore, rowsBefore] = [await bankOf(), await replacedRows()];
+    expect(bankBefore).to.equal(open!.bank.toLowerCase());
+    const next = open!.bank === BANK_ID ? BANK2_ID : BANK_ID;
+    const snapshot = await chain.provider.request({ method: "evm_snapshot" });
+    const data = escrow.interface.encodeFunctionData("replaceParty", [open!.id, 0, next]);
+    expect(await vote(chain, [{ target: escrowAddress, data }], [])).to.equal(true);
+    await follower.synced();
+    expect(await bankOf(), "the replacement indexed").to.equal(next.toLowerCase());
+    expect(await replacedRows()).to.equal(rowsBefore + 1);
+    await chain.provider.request({ method: "evm_revert", params: [snapshot] });
+    for (let i = 0; i < 12; i++) await chain.provider.request({ method: "evm_mine" });
+    await follower.synced();
+    expect(await bankOf(), "the replacement rolled back").to.equal(bankBefore);
+    expect(await replacedRows()).to.equal(rowsBefore);
+    expect((await escrow.getProject(open!.id)).bank.toLowerCase()).to.equal(bankBefore);
+    await expectSameAsRebuild(sql);
+
     // The check catches the issue's defect: a wage account kept after closeProject refunded it.
     const [closed] =
       await sql`select project_id from escrow.project where state <> 'Open' and wage_credited > wages_paid limit 1`;
