@@ -262,6 +262,8 @@ function dayPeriod(column: string): FilterDef[] {
 const LICENCE_STATUS = "licences.status_at(l.standing, l.valid_from, l.valid_until, (select indexer.chain_time()))";
 
 const projectLink = (r: Record<string, string>) => `/escrow/projects/${r.project_id}`;
+/** A department of a project, linked to the projects where it takes any part (the department filter). */
+const projectsOf = (key: string) => (r: Record<string, string>) => `/escrow?department=${r[key]}`;
 
 /**
  * The latest event of a project's milestone, order or payroll as `e` (block, time, transaction):
@@ -360,7 +362,13 @@ export const TABLES = {
     columns: [
       { key: "proposal_id", sql: "c.proposal_id::text", caption: "proposal", display: "text" },
       { key: "department", sql: code("c.department_id"), caption: "voter", display: "department" },
-      { key: "support", sql: "case when c.support then 'yes' else 'no' end", caption: "support", display: "text" },
+      {
+        key: "support",
+        sql: "case when c.support then 'yes' else 'no' end",
+        caption: "support",
+        display: "state",
+        domain: "vote",
+      },
       ...provenance("c"),
     ],
     filters: [{ key: "proposal", kind: "integer", caption: "proposal", condition: "c.proposal_id = $" }],
@@ -557,8 +565,23 @@ export const TABLES = {
       },
       { key: "state", sql: "p.state", caption: "status", display: "state", domain: "project" },
       { key: "frozen", sql: yesNo("p.frozen"), caption: "frozen", display: "bool" },
-      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department" },
-      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department" },
+      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department", link: projectsOf("bureau") },
+      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department", link: projectsOf("bank") },
+      // The two departments a project names for its oversight (0068): null before the contract named them.
+      {
+        key: "regulator",
+        sql: code("p.regulator_id"),
+        caption: "projectRegulator",
+        display: "department",
+        link: projectsOf("regulator"),
+      },
+      {
+        key: "human_resources",
+        sql: code("p.human_resources_id"),
+        caption: "humanResources",
+        display: "department",
+        link: projectsOf("human_resources"),
+      },
       { key: "budget", sql: tokenYuan("p.budget"), caption: "budget", display: "yuan" },
       { key: "money_in", sql: tokenYuan("p.funded + p.guarantee_deposited"), caption: "moneyIn", display: "yuan" },
       {
@@ -581,7 +604,12 @@ export const TABLES = {
         states: ["Open", "Closed", "Settled"],
         domain: "project",
       },
-      { key: "department", kind: "code", caption: "department", condition: "$ in (p.bureau_id, p.bank_id)" },
+      {
+        key: "department",
+        kind: "code",
+        caption: "department",
+        condition: "$ in (p.bureau_id, p.bank_id, p.regulator_id, p.human_resources_id)",
+      },
       { key: "frozen", kind: "state", caption: "frozen", condition: "p.frozen = ($ = 'yes')", states: YES_NO },
       ...period("p.created_at"),
       { key: "id", kind: "integer", caption: "project", condition: "p.project_id = $" },
