@@ -46,7 +46,7 @@ export async function webRoleUrl(
   const owner = connectDatabase(ownerUrl, { max: 1 });
   try {
     await migrate(owner);
-    const password = "password" in secret ? secret.password : keptPassword(secret.file, log);
+    const password = "password" in secret ? secret.password : keptPassword(secret.file);
     const url = new URL(ownerUrl);
     url.username = "govledger_web";
     url.password = password;
@@ -70,7 +70,7 @@ export async function webRoleUrl(
 }
 
 /** The password in `file`, or a new random one written there (0600) when there is none. */
-function keptPassword(file: string, log: (message: string) => void): string {
+function keptPassword(file: string): string {
   let password: string;
   try {
     password = readFileSync(file, "utf8").trim();
@@ -81,7 +81,6 @@ function keptPassword(file: string, log: (message: string) => void): string {
     // wx: two dashboards starting at once do not both write one; the loser reads the winner's.
     try {
       writeFileSync(file, `${password}\n`, { mode: 0o600, flag: "wx" });
-      log(`dashboard: wrote a new password for govledger_web to ${file}`);
     } catch (raced) {
       if ((raced as NodeJS.ErrnoException).code !== "EEXIST") throw raced;
       password = readFileSync(file, "utf8").trim();

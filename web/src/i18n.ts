@@ -154,7 +154,7 @@ const TEXT = {
   allUses: ["全部用证记录", "All uses"],
   allPayrolls: ["全部工资表", "All payrolls"],
   first: ["首页", "First"],
-  usesPerDay: ["用证趋势（按日）", "Uses per day"],
+  usesPerDay: ["发证与用证趋势（按日）", "Issued and used per day"],
   wagesPerDay: ["代发工资趋势（按日）", "Wages paid per day"],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -255,12 +255,33 @@ const DEPARTMENTS: Record<string, [string, string]> = {
   AUDIT: ["审计局", "City Audit Office"],
 };
 
+/**
+ * Names of the codes the demo's licence types and use purposes carry (the chain stores the code
+ * only; terms from the glossary). Any other code shows as itself.
+ */
+const CODE_NAMES: Record<string, Record<string, [string, string]>> = {
+  licenceType: {
+    BUSINESS_REGISTRATION: ["营业执照", "Business registration"],
+    FOOD_BUSINESS: ["食品经营许可证", "Food business licence"],
+    FIRE_SAFETY: ["消防安全检查合格证", "Fire safety certificate"],
+  },
+  purpose: {
+    BUILDING_PERMIT_CHECK: ["施工许可核验", "Building permit check"],
+    RENOVATION_PERMIT: ["装修许可", "Renovation permit"],
+    FOOD_SAFETY_INSPECTION: ["食品安全检查", "Food safety inspection"],
+  },
+};
+
 export interface Locale {
   lang: Lang;
   timeZone: string;
   t(key: TextKey): string;
   state(name: string, domain?: string): string;
   department(code: string | null, chainName?: string | null): string;
+  /** A licence type's or a purpose's name, or the code itself when it has none. */
+  named(kind: string, code: string): string;
+  /** The codes with names of a kind (departments, licence types, purposes), for a filter's suggestions. */
+  codes(kind: "department" | "licenceType" | "purpose"): [string, string][];
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
   yuan(fen: string | bigint | null): string;
   count(value: string | number | bigint | null): string;
@@ -288,6 +309,12 @@ export function locale(lang: Lang, timeZone: string): Locale {
     t: (key) => TEXT[key][index],
     state: (name, domain) => (domain && DOMAIN_STATES[domain]?.[name]?.[index]) ?? STATES[name]?.[index] ?? name,
     department: (code, chainName) => (code && DEPARTMENTS[code]?.[index]) || chainName || code || "—",
+    named: (kind, code) => CODE_NAMES[kind]?.[code]?.[index] ?? code,
+    codes: (kind) =>
+      Object.entries(kind === "department" ? DEPARTMENTS : CODE_NAMES[kind]).map(([code, names]) => [
+        code,
+        names[index],
+      ]),
     yuan(fen) {
       if (fen === null || fen === undefined) return "—";
       const value = BigInt(fen);

@@ -23,6 +23,8 @@ export interface ColumnDef {
   domain?: string;
   /** Text that never starts with = + - @ (digits, say): exports need no formula guard for it. */
   formulaSafe?: boolean;
+  /** A code with names in the UI's languages (i18n CODE_NAMES): pages show the name, exports the code. */
+  names?: "licenceType" | "purpose";
   /** The column a detail page hangs off (the row's id) and where it links. */
   link?: (row: Record<string, string>) => string;
 }
@@ -466,7 +468,7 @@ export const TABLES = {
         display: "hex",
         link: (r) => `/licences/${r.licence_id}`,
       },
-      { key: "type", sql: chainCode("l.type_id"), caption: "licenceType", display: "text" },
+      { key: "type", sql: chainCode("l.type_id"), caption: "licenceType", display: "text", names: "licenceType" },
       { key: "issuer", sql: code("l.department_id"), caption: "issuingDepartment", display: "department" },
       { key: "holder", sql: hex("l.holder"), caption: "holder", display: "hex" },
       { key: "status", sql: LICENCE_STATUS, caption: "status", display: "state", domain: "licence" },
@@ -525,7 +527,7 @@ export const TABLES = {
         link: (r) => `/licences/${r.licence_id}`,
       },
       { key: "department", sql: code("u.department_id"), caption: "actingDepartment", display: "department" },
-      { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text" },
+      { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text", names: "purpose" },
       { key: "operator", sql: hex("u.operator"), caption: "operator", display: "hex" },
       { key: "version", sql: "u.version::text", caption: "version", display: "count" },
       { key: "valid", sql: yesNo("u.valid_at_use"), caption: "validAtUse", display: "bool" },

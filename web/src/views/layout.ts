@@ -48,8 +48,8 @@ form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}fo
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
 td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.empty,p.empty{color:var(--muted)}
-.record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:1px;margin:0;background:var(--line);border:1px solid var(--line)}
-.record dl div{background:#fff;padding:6px 10px}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
+.record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));margin:0;background:#fff;border-top:1px solid var(--line);border-left:1px solid var(--line)}
+.record dl div{padding:6px 10px;border-right:1px solid var(--line);border-bottom:1px solid var(--line)}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
 `;
 
@@ -161,6 +161,7 @@ function cell(l: Locale, column: Column, row: Record<string, string>, tag: "td" 
     case "block":
       return html`${open} class="num">${value}${close}`;
     default:
+      if (column.names) return html`${open} title="${value}">${l.named(column.names, value)}${close}`;
       return column.link
         ? html`${open}><a href="${column.link(row)}">${value}</a>${close}`
         : html`${open} class="${column.className ?? ""}">${value}${close}`;
@@ -175,7 +176,9 @@ export function queryString(params: Record<string, string | undefined>): string 
 }
 
 /** The columns of a plain table: the same cells as a TableDef's (only what the view needs of them). */
-export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link"> & { className?: string };
+export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link" | "names"> & {
+  className?: string;
+};
 
 /** Rows under a header row; "No rows" when there are none. Every table on every page is one of these. */
 export function rowsTable(
@@ -208,10 +211,26 @@ export function rowsTable(
   </table>`;
 }
 
+/** Which codes a code filter takes, offered as suggestions with their names (one types TAX, not 税务局). */
+const CODE_LISTS: Record<string, "department" | "licenceType" | "purpose"> = {
+  department: "department",
+  type: "licenceType",
+  purpose: "purpose",
+};
+
 function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): Html {
   const visible = def.filters.filter((f) => f.key !== "id");
   if (visible.length === 0) return html``;
+  const list = (f: (typeof visible)[number]) => (f.kind === "code" ? CODE_LISTS[f.key] : undefined);
   return html`<form class="filters" method="get">
+    ${visible.map((f) => {
+      const kind = list(f);
+      return kind
+        ? html`<datalist id="${def.id}-${f.key}-codes">
+            ${l.codes(kind).map(([code, name]) => html`<option value="${code}">${name}</option>`)}
+          </datalist>`
+        : "";
+    })}
     ${visible.map((f) =>
       f.kind === "state"
         ? html`<label
@@ -225,6 +244,7 @@ function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): H
               name="${f.key}"
               value="${filters[f.key] ?? ""}"
               ${f.kind === "date" ? raw('type="date"') : ""}
+              ${list(f) ? html`list="${def.id}-${f.key}-codes" autocomplete="off"` : ""}
               size="${f.kind === "hex32" || f.kind === "address" ? 24 : 10}"
           /></label>`,
     )}
