@@ -18,6 +18,9 @@ type Spec = { empty: string } & (
 
 const COLOURS = ["#c0392b", "#2e86de", "#27ae60", "#f39c12", "#8e44ad", "#16a085", "#7f8c8d"];
 
+const thousands = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+const number = (value: unknown) => (typeof value === "number" ? thousands.format(value) : String(value));
+
 function option(spec: Spec): echarts.EChartsCoreOption {
   // No animation: a dashboard redraws on every block, and a chart should read at once.
   const title = { text: spec.title, left: 12, top: 8, textStyle: { fontSize: 13 } };
@@ -72,7 +75,7 @@ function option(spec: Spec): echarts.EChartsCoreOption {
       // A day or two is a dot or a short segment: show the points and their values.
       showSymbol: spec.x.length <= 2,
       symbolSize: spec.x.length <= 2 ? 8 : 4,
-      label: { show: spec.x.length <= 2, position: "top" },
+      label: { show: spec.x.length <= 2, position: "top", formatter: ({ value }: { value: unknown }) => number(value) },
       smooth: true,
       areaStyle: spec.kind === "line" ? { opacity: 0.15 } : undefined,
     })),

@@ -26,6 +26,7 @@ const TEXT = {
   members: ["成员部门", "Member departments"],
   code: ["代码", "Code"],
   name: ["名称", "Name"],
+  registeredName: ["链上登记名称", "Name on chain"],
   status: ["状态", "Status"],
   active: ["正常", "Active"],
   suspended: ["已暂停", "Suspended"],

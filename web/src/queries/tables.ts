@@ -311,8 +311,10 @@ export const TABLES = {
     caption: "members",
     from: `gov.department_admitted a join gov.departments d using (department_id)`,
     columns: [
-      { key: "code", sql: code("a.department_id"), caption: "code", display: "department" },
-      { key: "name", sql: "a.name", caption: "name", display: "text" },
+      // The department by its name in the UI's language (its code in the cell's title and in exports),
+      // beside the name it registered on chain.
+      { key: "code", sql: code("a.department_id"), caption: "department", display: "department" },
+      { key: "name", sql: "a.name", caption: "registeredName", display: "text" },
       {
         key: "status",
         sql: "case when d.active then 'member' else 'suspended' end",
