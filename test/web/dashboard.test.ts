@@ -880,12 +880,12 @@ describe("dashboard (web/)", function () {
     });
 
     it("names each project's regulator and human-resources department on the list, its page and its export", async function () {
-      // As the view of 0068 reads them from the project's terms: the demo's project (regulator
-      // CONS) and the one set up above (SAMR), both naming HRSS.
+      // The demo's project (regulator CONS), the one set up above (SAMR) and the one whose
+      // regulator part a vote handed from SAMR to FIRE (0087: the columns follow it), all naming HRSS.
       const named =
         await owner`select project_id::text as id, bureau_code, bank_code, regulator_code, human_resources_code
                     from escrow.projects order by project_id desc`;
-      expect(named.map((p) => p.regulator_code)).to.deep.equal(["SAMR", "CONS"]);
+      expect(named.map((p) => p.regulator_code)).to.deep.equal(["FIRE", "SAMR", "CONS"]);
       const list = await get("AUDIT", "/escrow");
       const rows = pageTable(list, "projects");
       expect(rows.map((r) => r.cells[0])).to.deep.equal(named.map((p) => p.id));
@@ -893,6 +893,7 @@ describe("dashboard (web/)", function () {
         CONS: "住房和城乡建设局",
         BANK: "银行（监管银行）",
         SAMR: "市场监督管理局",
+        FIRE: "消防救援支队",
         HRSS: "人力资源和社会保障局",
       };
       for (const [i, project] of named.entries()) {
@@ -918,9 +919,9 @@ describe("dashboard (web/)", function () {
       // The department filter (where those links lead) counts the two new parts too.
       const filtered = async (code: string) =>
         pageTable(await get("AUDIT", `/escrow?department=${code}`), "projects").map((r) => r.cells[0]);
-      expect(await filtered("SAMR")).to.deep.equal([named[0].id]);
+      expect(await filtered("SAMR")).to.deep.equal([named[1].id]);
       expect(await filtered("HRSS")).to.deep.equal(named.map((p) => p.id));
-      expect(await filtered("FIRE")).to.deep.equal([]);
+      expect(await filtered("FIRE")).to.deep.equal([named[0].id]);
       // The export carries them as codes, under their captions.
       const csv = (
         await (await fetch(`${base}/export/projects.csv`, { headers: { cookie: cookies.get("AUDIT")! } })).text()
