@@ -76,7 +76,8 @@ function expectedRows(table: string): string {
   }
   if (table === "invoices.issuer") return `issuer_id in ${registered} or department_id = $1`;
   if (table === "invoices.receiver_day") return `receiver_id in ${registered}`;
-  if (table === "invoices.department_day_state") return "registrar_id = $1";
+  // Rollups per registering department (the invoices', the credit notes' per lapse day): its own.
+  if (table === "invoices.department_day_state" || table === "invoices.credit_note_lapse") return "registrar_id = $1";
   if (schema === "invoices") {
     return [
       "invoice_locked",
@@ -274,7 +275,7 @@ describe("dashboard (web/)", function () {
       expect(vacuous, "tables empty or seen whole by every department").to.deep.equal([]);
     });
 
-    it("counts in the invoice rollup exactly the invoices each department sees", async function () {
+    it("counts in the invoice rollups exactly the invoices and credit notes each department sees", async function () {
       const grouped = `select indexer.local_day(issued_at)::text as day, state, count(*)::int as invoices,
           sum(amount)::text as amount, sum(tax)::text as tax, sum(reimbursed)::text as reimbursed
         from invoices.invoice group by 1, 2 order by 1, 2`;
@@ -286,6 +287,14 @@ describe("dashboard (web/)", function () {
         const seen = await analyst.unsafe(grouped);
         expect(await analyst.unsafe(rolled), code).to.deep.equal(seen);
         if (code === "TAX" || code === "AUDIT") expect(seen.length, code).to.be.greaterThan(1);
+        // The credit notes per state (0081's counts per department and lapse day) likewise.
+        const notes = await analyst`select state, count(*)::int as n from invoices.credit_notes group by 1 order by 1`;
+        expect(
+          await analyst`select state, sum(credit_notes)::int as n from report.credit_notes_per_state group by 1 order by 1`,
+          `${code}: credit notes per state`,
+        ).to.deep.equal(notes);
+        if (code === "TAX" || code === "AUDIT") expect(notes.length, `${code}: credit notes`).to.be.greaterThan(0);
+        if (code === "CONS") expect(notes.length, `${code}: credit notes`).to.equal(0);
       }
     });
 
