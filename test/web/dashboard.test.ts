@@ -21,6 +21,7 @@ import {
   type DepartmentCode,
   operator,
   OPERATORS,
+  pageRecord,
   pageTable,
   pagerLink,
   postJson,
@@ -571,19 +572,38 @@ describe("dashboard (web/)", function () {
       for (const size of walked) expect(size).to.be.greaterThan(6);
     });
 
-    it("sets govledger_web's password from its file once, and leaves it alone at the next start", async function () {
+    it("sets govledger_web's password from its file once, leaves it alone at the next start, takes the operator's without a file", async function () {
       const file = path.join(fx.db.dataDir, "dashboard-db-password");
       const password = async () =>
         (await owner`select rolpassword from pg_authid where rolname = 'govledger_web'`)[0].rolpassword as string;
       const before = await password();
       expect(before, "the fixture's dashboard set it at its start").to.be.a("string");
-      const url = await webRoleUrl(fx.databaseUrl, file);
+      const url = await webRoleUrl(fx.databaseUrl, { file });
       expect(await password(), "a second start keeps the password").to.equal(before);
       expect(new URL(url).password).to.equal(readFileSync(file, "utf8").trim());
       expect(statSync(file).mode & 0o777).to.equal(0o600);
-      const web = postgres(url, { max: 1, onnotice: () => {} });
-      expect(await web`select current_user as role`).to.deep.equal([{ role: "govledger_web" }]);
-      await web.end();
+      const loginAs = async (url: string) => {
+        const web = postgres(url, { max: 1, onnotice: () => {} });
+        try {
+          return (await web`select current_user as role`)[0].role as string;
+        } finally {
+          await web.end();
+        }
+      };
+      expect(await loginAs(url)).to.equal("govledger_web");
+
+      // The operator's own password (GOVLEDGER_DASHBOARD_DB_PASSWORD): set on the role, quoted
+      // by PostgreSQL, and no file anywhere.
+      const given = "it's the city's vault: 0123456789";
+      const logs: string[] = [];
+      const givenUrl = await webRoleUrl(fx.databaseUrl, { password: given }, (line) => logs.push(line));
+      expect(decodeURIComponent(new URL(givenUrl).password)).to.equal(given);
+      expect(await loginAs(givenUrl)).to.equal("govledger_web");
+      expect(logs).to.deep.equal(["dashboard: set govledger_web's password (GOVLEDGER_DASHBOARD_DB_PASSWORD)"]);
+      expect(readFileSync(file, "utf8").trim(), "the file is left alone").to.equal(new URL(url).password);
+      // Back to the file's (the fixture's dashboard opens new connections with it): it no longer logs in, so it is set again.
+      await webRoleUrl(fx.databaseUrl, { file });
+      expect(await loginAs(url)).to.equal("govledger_web");
     });
 
     it("keeps an analyst to its own department whatever it sets, and a role outside the map sees nothing", async function () {
@@ -945,6 +965,7 @@ describe("dashboard (web/)", function () {
         counts.all_payrolls,
       );
       expect(pageTable(await get("HRSS", "/escrow/projects/1"), "milestones")).to.deep.equal([]);
+      expect(await get("HRSS", "/escrow/projects/1")).to.include("无数据（记录不存在，或本部门无权查看）");
       const csv = await (
         await fetch(`${base}/export/payrolls.csv?state=Paid`, { headers: { cookie: cookies.get("HRSS")! } })
       ).text();
@@ -955,6 +976,71 @@ describe("dashboard (web/)", function () {
           .split("\n")
           .filter((line) => !line.startsWith("#")).length - 1,
       ).to.equal(paid);
+    });
+
+    it("names each project's regulator and human-resources department on the list, its page and its export", async function () {
+      // As the view of 0068 reads them from the project's terms: the demo's project (regulator
+      // CONS) and the one set up above (SAMR), both naming HRSS.
+      const named =
+        await owner`select project_id::text as id, bureau_code, bank_code, regulator_code, human_resources_code
+                    from escrow.projects order by project_id desc`;
+      expect(named.map((p) => p.regulator_code)).to.deep.equal(["SAMR", "CONS"]);
+      const list = await get("AUDIT", "/escrow");
+      const rows = pageTable(list, "projects");
+      expect(rows.map((r) => r.cells[0])).to.deep.equal(named.map((p) => p.id));
+      const zh: Record<string, string> = {
+        CONS: "住房和城乡建设局",
+        BANK: "银行（监管银行）",
+        SAMR: "市场监督管理局",
+        HRSS: "人力资源和社会保障局",
+      };
+      for (const [i, project] of named.entries()) {
+        const codes = [project.bureau_code, project.bank_code, project.regulator_code, project.human_resources_code];
+        expect(rows[i].cells.slice(3, 7), `project ${project.id}`).to.deep.equal(codes.map((c) => zh[c]));
+        // The project's page: each department with its code, linked to the projects it takes part in.
+        const record = pageRecord(await get("AUDIT", `/escrow/projects/${project.id}`), "projects");
+        for (const [caption, code] of [
+          ["住建部门", project.bureau_code],
+          ["监管银行", project.bank_code],
+          ["项目监管部门", project.regulator_code],
+          ["人社部门", project.human_resources_code],
+        ]) {
+          expect(record.get(caption), `project ${project.id}: ${caption}`).to.deep.equal({
+            text: zh[code],
+            title: code,
+            href: `/escrow?department=${code}`,
+          });
+        }
+        const english = pageRecord(await get("AUDIT", `/escrow/projects/${project.id}?lang=en`), "projects");
+        expect(english.get("Project regulator")?.title).to.equal(project.regulator_code);
+      }
+      // The department filter (where those links lead) counts the two new parts too.
+      const filtered = async (code: string) =>
+        pageTable(await get("AUDIT", `/escrow?department=${code}`), "projects").map((r) => r.cells[0]);
+      expect(await filtered("SAMR")).to.deep.equal([named[0].id]);
+      expect(await filtered("HRSS")).to.deep.equal(named.map((p) => p.id));
+      expect(await filtered("FIRE")).to.deep.equal([]);
+      // The export carries them as codes, under their captions.
+      const csv = (
+        await (await fetch(`${base}/export/projects.csv`, { headers: { cookie: cookies.get("AUDIT")! } })).text()
+      )
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("#,"))
+        .map(csvCells);
+      expect(csv[0].slice(3, 7)).to.deep.equal([
+        "住建部门 (bureau)",
+        "监管银行 (bank)",
+        "项目监管部门 (regulator)",
+        "人社部门 (human_resources)",
+      ]);
+      expect(csv.slice(1).map((cells) => cells.slice(3, 7))).to.deep.equal(
+        named.map((p) => [p.bureau_code, p.bank_code, p.regulator_code, p.human_resources_code]),
+      );
+      // A transaction's arguments name the departments a bytes32 holds.
+      const tx = pageRecord(await get("AUDIT", `/escrow/projects/${named[0].id}`), "projects").get("交易哈希")!.href!;
+      expect((await get("AUDIT", tx)).replaceAll("&quot;", '"')).to.include('"regulator":"市场监督管理局 (SAMR)"');
     });
 
     it("counts a day on the page as report.* counts it (the chain's day boundary)", async function () {
@@ -1061,7 +1147,9 @@ describe("dashboard (web/)", function () {
 
       await cons.goto(`${base}/invoices`);
       expect(await figure(cons, 0)).to.equal("0");
-      expect(await cons.locator('section[data-table="invoices"] tbody').innerText()).to.equal("无数据");
+      expect(await cons.locator('section[data-table="invoices"] tbody').innerText()).to.equal(
+        "无数据（本部门可查看的范围内暂无记录）",
+      );
       await cons.goto(`${base}/escrow`);
       expect(await figure(cons, 0)).to.equal(String(projects));
       await tax.goto(`${base}/escrow`);

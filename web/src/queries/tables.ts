@@ -23,6 +23,8 @@ export interface ColumnDef {
   domain?: string;
   /** Text that never starts with = + - @ (digits, say): exports need no formula guard for it. */
   formulaSafe?: boolean;
+  /** A code with names in the UI's languages (i18n CODE_NAMES): pages show the name, exports the code. */
+  names?: "licenceType" | "purpose";
   /** The column a detail page hangs off (the row's id) and where it links. */
   link?: (row: Record<string, string>) => string;
 }
@@ -273,6 +275,8 @@ function dayPeriod(column: string): FilterDef[] {
 const LICENCE_STATUS = "licences.status_at(l.standing, l.valid_from, l.valid_until, (select indexer.chain_time()))";
 
 const projectLink = (r: Record<string, string>) => `/escrow/projects/${r.project_id}`;
+/** A department of a project, linked to the projects where it takes any part (the department filter). */
+const projectsOf = (key: string) => (r: Record<string, string>) => `/escrow?department=${r[key]}`;
 
 /**
  * The latest event of a project's milestone, order or payroll as `e` (block, time, transaction):
@@ -318,8 +322,10 @@ export const TABLES = {
     caption: "members",
     from: `gov.department_admitted a join gov.departments d using (department_id)`,
     columns: [
-      { key: "code", sql: code("a.department_id"), caption: "code", display: "department" },
-      { key: "name", sql: "a.name", caption: "name", display: "text" },
+      // The department by its name in the UI's language (its code in the cell's title and in exports),
+      // beside the name it registered on chain.
+      { key: "code", sql: code("a.department_id"), caption: "department", display: "department" },
+      { key: "name", sql: "a.name", caption: "registeredName", display: "text" },
       {
         key: "status",
         sql: "case when d.active then 'member' else 'suspended' end",
@@ -371,7 +377,13 @@ export const TABLES = {
     columns: [
       { key: "proposal_id", sql: "c.proposal_id::text", caption: "proposal", display: "text" },
       { key: "department", sql: code("c.department_id"), caption: "voter", display: "department" },
-      { key: "support", sql: "case when c.support then 'yes' else 'no' end", caption: "support", display: "text" },
+      {
+        key: "support",
+        sql: "case when c.support then 'yes' else 'no' end",
+        caption: "support",
+        display: "state",
+        domain: "vote",
+      },
       ...provenance("c"),
     ],
     filters: [{ key: "proposal", kind: "integer", caption: "proposal", condition: "c.proposal_id = $" }],
@@ -469,7 +481,7 @@ export const TABLES = {
         display: "hex",
         link: (r) => `/licences/${r.licence_id}`,
       },
-      { key: "type", sql: chainCode("l.type_id"), caption: "licenceType", display: "text" },
+      { key: "type", sql: chainCode("l.type_id"), caption: "licenceType", display: "text", names: "licenceType" },
       { key: "issuer", sql: code("l.department_id"), caption: "issuingDepartment", display: "department" },
       { key: "holder", sql: hex("l.holder"), caption: "holder", display: "hex" },
       { key: "status", sql: LICENCE_STATUS, caption: "status", display: "state", domain: "licence" },
@@ -528,7 +540,7 @@ export const TABLES = {
         link: (r) => `/licences/${r.licence_id}`,
       },
       { key: "department", sql: code("u.department_id"), caption: "actingDepartment", display: "department" },
-      { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text" },
+      { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text", names: "purpose" },
       { key: "operator", sql: hex("u.operator"), caption: "operator", display: "hex" },
       { key: "version", sql: "u.version::text", caption: "version", display: "count" },
       { key: "valid", sql: yesNo("u.valid_at_use"), caption: "validAtUse", display: "bool" },
@@ -568,8 +580,23 @@ export const TABLES = {
       },
       { key: "state", sql: "p.state", caption: "status", display: "state", domain: "project" },
       { key: "frozen", sql: yesNo("p.frozen"), caption: "frozen", display: "bool" },
-      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department" },
-      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department" },
+      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department", link: projectsOf("bureau") },
+      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department", link: projectsOf("bank") },
+      // The two departments a project names for its oversight (0068): null before the contract named them.
+      {
+        key: "regulator",
+        sql: code("p.regulator_id"),
+        caption: "projectRegulator",
+        display: "department",
+        link: projectsOf("regulator"),
+      },
+      {
+        key: "human_resources",
+        sql: code("p.human_resources_id"),
+        caption: "humanResources",
+        display: "department",
+        link: projectsOf("human_resources"),
+      },
       { key: "budget", sql: tokenYuan("p.budget"), caption: "budget", display: "yuan" },
       { key: "money_in", sql: tokenYuan("p.funded + p.guarantee_deposited"), caption: "moneyIn", display: "yuan" },
       {
@@ -592,7 +619,12 @@ export const TABLES = {
         states: ["Open", "Closed", "Settled"],
         domain: "project",
       },
-      { key: "department", kind: "code", caption: "department", condition: "$ in (p.bureau_id, p.bank_id)" },
+      {
+        key: "department",
+        kind: "code",
+        caption: "department",
+        condition: "$ in (p.bureau_id, p.bank_id, p.regulator_id, p.human_resources_id)",
+      },
       { key: "frozen", kind: "state", caption: "frozen", condition: "p.frozen = ($ = 'yes')", states: YES_NO },
       ...period("p.created_at"),
       { key: "id", kind: "integer", caption: "project", condition: "p.project_id = $" },
