@@ -13,6 +13,8 @@ import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { passProposal } from "../fixtures.js";
 import { webRoleUrl } from "../../web/src/db.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
+import { tablePage } from "../../web/src/queries/page.js";
+import { selectSql, type TableDef, TABLES } from "../../web/src/queries/tables.js";
 import {
   connectAnalyst,
   csvCells,
@@ -75,7 +77,8 @@ function expectedRows(table: string): string {
   }
   if (table === "invoices.issuer") return `issuer_id in ${registered} or department_id = $1`;
   if (table === "invoices.receiver_day") return `receiver_id in ${registered}`;
-  if (table === "invoices.department_day_state") return "registrar_id = $1";
+  // Rollups per registering department (the invoices', the credit notes' per lapse day): its own.
+  if (table === "invoices.department_day_state" || table === "invoices.credit_note_lapse") return "registrar_id = $1";
   if (schema === "invoices") {
     return [
       "invoice_locked",
@@ -273,7 +276,7 @@ describe("dashboard (web/)", function () {
       expect(vacuous, "tables empty or seen whole by every department").to.deep.equal([]);
     });
 
-    it("counts in the invoice rollup exactly the invoices each department sees", async function () {
+    it("counts in the invoice rollups exactly the invoices and credit notes each department sees", async function () {
       const grouped = `select indexer.local_day(issued_at)::text as day, state, count(*)::int as invoices,
           sum(amount)::text as amount, sum(tax)::text as tax, sum(reimbursed)::text as reimbursed
         from invoices.invoice group by 1, 2 order by 1, 2`;
@@ -285,6 +288,14 @@ describe("dashboard (web/)", function () {
         const seen = await analyst.unsafe(grouped);
         expect(await analyst.unsafe(rolled), code).to.deep.equal(seen);
         if (code === "TAX" || code === "AUDIT") expect(seen.length, code).to.be.greaterThan(1);
+        // The credit notes per state (0081's counts per department and lapse day) likewise.
+        const notes = await analyst`select state, count(*)::int as n from invoices.credit_notes group by 1 order by 1`;
+        expect(
+          await analyst`select state, sum(credit_notes)::int as n from report.credit_notes_per_state group by 1 order by 1`,
+          `${code}: credit notes per state`,
+        ).to.deep.equal(notes);
+        if (code === "TAX" || code === "AUDIT") expect(notes.length, `${code}: credit notes`).to.be.greaterThan(0);
+        if (code === "CONS") expect(notes.length, `${code}: credit notes`).to.equal(0);
       }
     });
 
@@ -449,6 +460,116 @@ describe("dashboard (web/)", function () {
         expect(counts[OPERATORS.indexOf("TAX")], view).to.equal(0);
         expect(Math.max(...counts), view).to.be.greaterThan(0);
       }
+    });
+
+    it("gates the invoice report lists without changing their rows: each gate is false exactly for a department that sees none", async function () {
+      // 0080's gates skip the scan of invoices.issuer_day and invoices.receiver_day for a department
+      // that sees none of their rows; the views still show each department exactly its tables' rows.
+      const seen = async (sql: postgres.Sql, query: string) =>
+        (await sql.unsafe(query)).map((r) => Object.values(r).map(String).join(" "));
+      const pairs: [string, string][] = [
+        [
+          "select issuer_id, day, invoices, amount, tax from report.invoice_totals_per_issuer_day order by 1, 2",
+          "select issuer_id, day, issued, issued_amount, issued_tax from invoices.issuer_day where issued > 0 order by 1, 2",
+        ],
+        [
+          "select receiver_id, day, invoices, amount from report.invoice_reimbursements_per_receiver_day order by 1, 2",
+          "select receiver_id, day, reimbursed, reimbursed_amount from invoices.receiver_day order by 1, 2",
+        ],
+        [
+          "select issuer_id, day, issued, claimed, reimbursed, reimbursed_amount from report.invoices_per_issuer_day order by 1, 2",
+          "select issuer_id, day, issued, claimed, reimbursed, reimbursed_amount from invoices.issuer_day order by 1, 2",
+        ],
+        [
+          "select receiver_id, day, reimbursed, reimbursed_amount from report.reimbursements_per_receiver_day order by 1, 2",
+          "select receiver_id, day, reimbursed, reimbursed_amount from invoices.receiver_day order by 1, 2",
+        ],
+      ];
+      const sizes = new Map<string, number[]>();
+      const registered = new Map(
+        (
+          await owner`select web.department_code(department_id) as code, count(*)::int as n
+                      from gov.participant_registered group by 1`
+        ).map((r) => [r.code as string, r.n as number]),
+      );
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        for (const [view, table] of pairs) {
+          const rows = await seen(analyst, view);
+          expect(rows, `${code}: ${view}`).to.deep.equal(await seen(analyst, table));
+          sizes.set(view, [...(sizes.get(view) ?? []), rows.length]);
+        }
+        const [gates] = await analyst`
+          select web.sees_invoices() as invoices, exists (select 1 from invoices.invoice) as sees_invoice,
+                 exists (select 1 from invoices.issuer_day) as sees_issuer_day,
+                 web.sees_receiver_days() as receivers, exists (select 1 from invoices.receiver_day) as sees_receiver_day`;
+        expect([gates.invoices, gates.invoices], `${code}: web.sees_invoices()`).to.deep.equal([
+          gates.sees_invoice,
+          gates.sees_issuer_day,
+        ]);
+        expect(gates.receivers, `${code}: web.sees_receiver_days()`).to.equal(gates.sees_receiver_day);
+      }
+      // Not vacuous: the tax bureau and the regulator see rows of each list, the construction
+      // bureau none although it registered participants (its gates probe them and say no).
+      expect(registered.get("CONS") ?? 0, "participants CONS registered").to.be.greaterThan(0);
+      for (const [view] of pairs) {
+        const counts = sizes.get(view)!;
+        expect(counts[OPERATORS.indexOf("TAX")], view).to.be.greaterThan(0);
+        expect(counts[OPERATORS.indexOf("AUDIT")], view).to.be.greaterThan(0);
+        expect(counts[OPERATORS.indexOf("CONS")], view).to.equal(0);
+      }
+    });
+
+    it("pages the /reports lists by cursor (a day and a participant), forwards and back, in the order of the whole list", async function () {
+      // The whole list as the page's own SELECT, then page by page of one row along the cursors.
+      const walk = async (tx: postgres.TransactionSql, def: TableDef, label: string) => {
+        const all = await tx.unsafe(selectSql(def, {}, "Asia/Shanghai"));
+        const pages = [];
+        let after: string | undefined;
+        do {
+          const page = await tablePage(tx, def, {}, { page: 1, size: 1, after }, "Asia/Shanghai");
+          expect(page.total, label).to.equal(all.length);
+          pages.push(page);
+          after = page.cursors?.next;
+        } while (after);
+        const strip = (rows: Record<string, string>[]) => rows.map(({ __cursor, ...row }) => ({ ...row }));
+        expect(strip(pages.flatMap((p) => p.rows)), label).to.deep.equal(strip([...all]));
+        if (pages.length > 1) {
+          const before = pages.at(-1)!.cursors!.previous;
+          const back = await tablePage(tx, def, {}, { page: 1, size: 1, before }, "Asia/Shanghai");
+          expect(back.rows, `${label}: back`).to.deep.equal(pages.at(-2)!.rows);
+        }
+        return all.length;
+      };
+      const defs = [TABLES.invoice_totals, TABLES.reimbursements];
+      for (const def of defs) {
+        for (const code of ["TAX", "CONS", "AUDIT"] as const) {
+          const rows = await analysts.get(code)!.begin((tx) => walk(tx, def, `${code} ${def.id}`));
+          if (code === "CONS") expect(rows, `${code} ${def.id}`).to.equal(0);
+          else expect(rows, `${code} ${def.id}`).to.be.greaterThan(0);
+        }
+      }
+      // The demo holds a day or two of each: more days and participants (same day, several
+      // participants; one participant, several days), written and rolled back by the owner.
+      const rolledBack = new Error("rolled back");
+      const walked = await owner
+        .begin(async (tx) => {
+          const ids = [1, 2, 3].map((n) => Buffer.alloc(32, 0xe0 + n));
+          for (const [n, participant] of ids.entries()) {
+            for (const day of ["2026-01-30", "2026-01-31", "2026-02-01"].slice(n)) {
+              await tx`insert into invoices.issuer_day values (${participant}, ${day}, 2, 300, 30, 0, 0, 0, 0)`;
+              await tx`insert into invoices.receiver_day values (${participant}, ${day}, 1, 100)`;
+            }
+          }
+          const sizes = [];
+          for (const def of defs) sizes.push(await walk(tx, def, `owner ${def.id}`));
+          throw Object.assign(rolledBack, { sizes });
+        })
+        .catch((error: Error & { sizes?: number[] }) => {
+          if (error !== rolledBack) throw error;
+          return error.sizes!;
+        });
+      for (const size of walked) expect(size).to.be.greaterThan(6);
     });
 
     it("sets govledger_web's password from its file once, leaves it alone at the next start, takes the operator's without a file", async function () {

@@ -45,11 +45,11 @@ export interface FilterDef {
 /**
  * One column of a keyset: its SQL, its cursor format. Every keyset runs descending. A time is
  * written in the cursor as microseconds since 1970 (integer) and compared as the timestamptz it
- * is, so the row comparison runs along the column's index.
+ * is, so the row comparison runs along the column's index; a date likewise as days since 1970.
  */
 export interface KeyPart {
   sql: string;
-  kind: "integer" | "hex" | "time";
+  kind: "integer" | "hex" | "time" | "date";
 }
 
 export interface TableDef {
@@ -135,13 +135,21 @@ function filterValue(filter: FilterDef, value: string): string {
   return literal(value);
 }
 
+// (a date's days since 1970 stay within the integer they are cast to)
+const CURSOR_FORMATS: Record<KeyPart["kind"], RegExp> = {
+  hex: /^0x[0-9a-f]{2,128}$/i,
+  integer: /^\d{1,30}$/,
+  time: /^\d{1,30}$/,
+  date: /^\d{1,7}$/,
+};
+
 /** A keyset cursor: the key values of a row, `_`-separated (integers, 0x hex), each checked. */
 export function parseCursor(def: TableDef, value: string): string[] {
   const parts = value.split("_");
   const ok =
     def.keyset !== undefined &&
     parts.length === def.keyset.length &&
-    parts.every((part, i) => (def.keyset![i].kind === "hex" ? /^0x[0-9a-f]{2,128}$/i : /^\d{1,30}$/).test(part));
+    parts.every((part, i) => CURSOR_FORMATS[def.keyset![i].kind].test(part));
   if (!ok) throw new InputError(`page cursor is not one of ${def.id}'s`);
   return parts;
 }
@@ -150,6 +158,7 @@ export function parseCursor(def: TableDef, value: string): string[] {
 // so the row comparison runs along the column's index (a numeric literal would cast the column).
 function keyValue(part: KeyPart, value: string): string {
   if (part.kind === "time") return `(timestamptz 'epoch' + ${literal(value)}::bigint * interval '1 microsecond')`;
+  if (part.kind === "date") return `(date '1970-01-01' + ${literal(value)}::integer)`;
   return part.kind === "integer" ? literal(value) : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
 }
 
@@ -190,7 +199,9 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
         ? `(${k.sql})::text`
         : k.kind === "time"
           ? `((extract(epoch from ${k.sql}) * 1000000)::bigint)::text`
-          : `'0x' || encode(${k.sql}, 'hex')`;
+          : k.kind === "date"
+            ? `(${k.sql} - date '1970-01-01')::text`
+            : `'0x' || encode(${k.sql}, 'hex')`;
     columns.push(`${keys.map(text).join(" || '_' || ")} as "__cursor"`);
     const { after, before } = options.keyset;
     const tuple = `(${keys.map((k) => k.sql).join(", ")})`;
@@ -747,6 +758,7 @@ export const TABLES = {
     id: "invoice_totals",
     caption: "reportInvoiceTotals",
     from: `report.invoice_totals_per_issuer_day r ${registrarJoin("r.issuer_id")}`,
+    countFrom: `report.invoice_totals_per_issuer_day r`,
     columns: [
       {
         key: "issuer",
@@ -760,13 +772,18 @@ export const TABLES = {
       { key: "tax", sql: yuan("r.tax"), caption: "tax", display: "yuan" },
     ],
     filters: dayPeriod("r.day"),
-    orderBy: "r.day desc, r.issuer_id",
+    orderBy: "r.day desc, r.issuer_id desc",
+    keyset: [
+      { sql: "r.day", kind: "date" },
+      { sql: "r.issuer_id", kind: "hex" },
+    ],
     period: { from: "from", to: "to" },
   },
   reimbursements: {
     id: "reimbursements",
     caption: "reportReimbursements",
     from: `report.invoice_reimbursements_per_receiver_day r ${registrarJoin("r.receiver_id")}`,
+    countFrom: `report.invoice_reimbursements_per_receiver_day r`,
     columns: [
       {
         key: "receiver",
@@ -779,7 +796,11 @@ export const TABLES = {
       { key: "amount", sql: yuan("r.amount"), caption: "reimbursed", display: "yuan" },
     ],
     filters: dayPeriod("r.day"),
-    orderBy: "r.day desc, r.receiver_id",
+    orderBy: "r.day desc, r.receiver_id desc",
+    keyset: [
+      { sql: "r.day", kind: "date" },
+      { sql: "r.receiver_id", kind: "hex" },
+    ],
     period: { from: "from", to: "to" },
   },
   licences_per_department: {
