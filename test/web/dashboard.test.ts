@@ -120,6 +120,8 @@ function expectedRows(table: string): string {
     if (name === "eip712_domain_changed" || name === "token") return "true";
     if (name === "deposit_minted" || name === "deposit_burned") return "department_id = $1";
     const hr = "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 60)";
+    // The city's wages per day (0076): every project's, so the regulator's and human resources'.
+    if (name === "wage_day") return hr;
     if (name.startsWith("payroll")) return `${hr} or project_id in ${projectsOf}`;
     return `project_id in ${projectsOf}`;
   }
