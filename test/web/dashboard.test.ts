@@ -106,6 +106,8 @@ function expectedRows(table: string): string {
     // Report rows per department (the issuer's licences, the user's uses): that department.
     // Consents per expiry day: the department given them.
     if (name === "department_day" || name === "status_count" || name === "consent_expiry") return "department_id = $1";
+    // Uses per issuer and user (0077): the issuer's and the user's.
+    if (name === "issuer_use") return "issuer_id = $1 or department_id = $1";
     if (name === "signed_consents_cancelled") {
       return "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 21)";
     }
