@@ -110,6 +110,8 @@ function expectedRows(table: string): string {
     // Report rows per department (the issuer's licences, the user's uses): that department.
     // Consents per expiry day: the department given them.
     if (name === "department_day" || name === "status_count" || name === "consent_expiry") return "department_id = $1";
+    // Uses per issuer and user (0077): the issuer's and the user's.
+    if (name === "issuer_use") return "issuer_id = $1 or department_id = $1";
     if (name === "signed_consents_cancelled") {
       return "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 21)";
     }
@@ -124,6 +126,8 @@ function expectedRows(table: string): string {
     if (name === "eip712_domain_changed" || name === "token") return "true";
     if (name === "deposit_minted" || name === "deposit_burned") return "department_id = $1";
     const hr = "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 60)";
+    // The city's wages per day (0076): every project's, so the regulator's and human resources'.
+    if (name === "wage_day") return hr;
     if (name.startsWith("payroll")) return `${hr} or project_id in ${projectsOf}`;
     return `project_id in ${projectsOf}`;
   }
@@ -572,6 +576,70 @@ describe("dashboard (web/)", function () {
       for (const size of walked) expect(size).to.be.greaterThan(6);
     });
 
+    it("finds a project's rows by 0075's keys exactly as by its id, for each department, and gives no keys to others", async function () {
+      // The project page reads the event tables by block and the state tables by row address
+      // (web.project_event_blocks, web.project_*_rows): with the policies and the id condition on
+      // top, the same rows as `project_id = n`; for a project a department does not see, no keys.
+      const projects = (await owner`select project_id::text as id from escrow.project order by 1`).map((r) => r.id);
+      expect(projects.length).to.be.greaterThan(1);
+      const events = [
+        ["project_created", "project_funded", "guarantee_deposited", "milestone_submitted", "milestone_released"],
+        ["milestone_rejected", "payment_ordered", "payment_order_paid", "payment_order_rejected", "project_frozen"],
+        ["project_unfrozen", "project_closed", "guarantee_returned", "payroll_submitted", "payroll_approved"],
+        ["payroll_paid", "payroll_rejected", "payroll_cancelled"],
+      ].flat();
+      const keyed = [
+        ["milestone", "project_milestone_rows"],
+        ["payment_order", "project_payment_order_rows"],
+        ["payroll", "project_payroll_rows"],
+      ];
+      const seen = new Map<string, number>();
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        for (const id of projects) {
+          const counts = (query: string) => analyst.unsafe(query, [id]).then((rows) => rows.map((r) => r.n as number));
+          const byBlock = events
+            .map(
+              (t) => `(select count(*)::int from escrow.${t}
+                        where block_number = any(web.project_event_blocks($1::numeric)) and project_id = $1::numeric)`,
+            )
+            .join(" + ");
+          const byId = events
+            .map((t) => `(select count(*)::int from escrow.${t} where project_id = $1::numeric)`)
+            .join(" + ");
+          expect(await counts(`select ${byBlock} as n`), `${code} project ${id}: events`).to.deep.equal(
+            await counts(`select ${byId} as n`),
+          );
+          for (const [table, rows] of keyed) {
+            const [n] = await counts(`select count(*)::int as n from escrow.${table} where project_id = $1::numeric`);
+            expect(
+              await counts(`select count(*)::int as n from escrow.${table}
+                            where ctid = any(web.${rows}($1::numeric)) and project_id = $1::numeric`),
+              `${code} project ${id}: ${table}`,
+            ).to.deep.equal([n]);
+            seen.set(`${code} ${table}`, (seen.get(`${code} ${table}`) ?? 0) + n);
+            if (n === 0) {
+              // Not even an address of a row the department's policy hides.
+              const [{ keys }] = await analyst.unsafe(`select cardinality(web.${rows}($1::numeric))::int as keys`, [
+                id,
+              ]);
+              expect(keys, `${code} project ${id}: ${rows}`).to.equal(0);
+            }
+          }
+          const [{ sees, blocks }] = await analyst.unsafe(
+            `select exists (select 1 from escrow.project where project_id = $1::numeric) as sees,
+                    cardinality(web.project_event_blocks($1::numeric))::int as blocks`,
+            [id],
+          );
+          if (!sees && code !== "HRSS") expect(blocks, `${code} project ${id}: blocks`).to.equal(0);
+        }
+      }
+      // Not vacuous: the construction bureau sees its projects' rows, the tax bureau none.
+      expect(seen.get("CONS payroll")).to.be.greaterThan(0);
+      expect(seen.get("CONS milestone")).to.be.greaterThan(0);
+      expect(seen.get("TAX milestone")).to.equal(0);
+    });
+
     it("sets govledger_web's password from its file once, leaves it alone at the next start, takes the operator's without a file", async function () {
       const file = path.join(fx.db.dataDir, "dashboard-db-password");
       const password = async () =>
@@ -880,6 +948,21 @@ describe("dashboard (web/)", function () {
       expect(pageTable(await get("SAMR", back), "licences").map((r) => r.titles[0])).to.deep.equal(seen[0]);
       // The tax bureau issues no licences: it sees none.
       expect(pageTable(await get("TAX", "/licences"), "licences")).to.deep.equal([]);
+      // The count above the table, unfiltered or by status, comes from the summary's counts per
+      // status: the same as the rows the policy shows.
+      const shownTotal = (html: string) => {
+        const start = html.indexOf('data-table="licences"');
+        return /<span class="total"\s*>([\d,]+)/.exec(html.slice(start))?.[1].replaceAll(",", "");
+      };
+      for (const code of ["SAMR", "AUDIT", "TAX"] as const) {
+        for (const status of ["", "Active", "Suspended", "Expired"]) {
+          const [{ n }] = await owner`select count(*)::int as n from licences.licence
+            where (${code} = 'AUDIT' or department_id = ${Buffer.from(codeToId(code).slice(2), "hex")})
+              and (${status} = '' or licences.status_at(standing, valid_from, valid_until, indexer.chain_time()) = ${status})`;
+          const text = await get(code, `/licences${status ? `?status=${status}` : ""}`);
+          expect(shownTotal(text), `${code} /licences?status=${status}`).to.equal(String(n));
+        }
+      }
     });
 
     it("filters licences by status, type, department and holder, and exports exactly the page's rows", async function () {

@@ -300,6 +300,15 @@ function lastEvent(alias: string, tables: string[], key: string, orCreation = fa
     order by block_number desc, log_index desc limit 1) e on true`;
 }
 
+/**
+ * A project's rows of a table (the project page's milestones, orders and payrolls): looked up by
+ * their row addresses (web.project_*_rows, 0075), which tid equality, being leakproof, lets
+ * row-level security use as a TID scan; `project_id = $` (numeric equality is not leakproof) ran
+ * after the policy on every row of the table. The policy and the id condition still apply.
+ */
+const projectRows = (alias: string, table: string) =>
+  `${alias}.ctid = any((select web.project_${table}_rows($))::tid[]) and ${alias}.project_id = $`;
+
 const INVOICE_STATES = ["Issued", "Claimed", "Locked", "Reimbursed", "Voided"];
 const PROPOSAL_STATES = ["Active", "Succeeded", "Executed", "Defeated", "Expired", "Cancelled"];
 
@@ -650,7 +659,7 @@ export const TABLES = {
       ...provenance("e"),
     ],
     filters: [
-      { key: "project", kind: "integer", caption: "project", condition: "m.project_id = $" },
+      { key: "project", kind: "integer", caption: "project", condition: projectRows("m", "milestone") },
       {
         key: "state",
         kind: "state",
@@ -677,7 +686,7 @@ export const TABLES = {
       ...provenance("e"),
     ],
     filters: [
-      { key: "project", kind: "integer", caption: "project", condition: "o.project_id = $" },
+      { key: "project", kind: "integer", caption: "project", condition: projectRows("o", "payment_order") },
       {
         key: "state",
         kind: "state",
@@ -710,7 +719,7 @@ export const TABLES = {
       ...provenance("e"),
     ],
     filters: [
-      { key: "project", kind: "integer", caption: "project", condition: "r.project_id = $" },
+      { key: "project", kind: "integer", caption: "project", condition: projectRows("r", "payroll") },
       {
         key: "state",
         kind: "state",
