@@ -82,7 +82,7 @@ class Chunks extends Transform {
  */
 export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
   const out = new Chunks();
-  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true });
+  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true, copy: true });
   void db
     .as(
       request.department,

@@ -23,6 +23,8 @@ export interface ColumnDef {
   domain?: string;
   /** Text that never starts with = + - @ (digits, say): exports need no formula guard for it. */
   formulaSafe?: boolean;
+  /** The expression with the formula guard applied, where one cheaper than the generic regexp exists. */
+  guarded?: string;
   /** The column a detail page hangs off (the row's id) and where it links. */
   link?: (row: Record<string, string>) => string;
 }
@@ -162,7 +164,16 @@ export interface SelectOptions {
   countLimit?: number;
   /** No ORDER BY: the rows are summed, not shown. */
   unordered?: boolean;
+  /**
+   * For COPY: amounts, counts and times without their `::text` cast. COPY writes every value
+   * with its type's output function, which is what the cast calls (the same text); the page
+   * needs the cast (postgres.js would parse a timestamp into a Date), COPY only pays for it: a
+   * copy of each value, 0.2 s of the backend's CPU in an export of 1,000,000 invoices.
+   */
+  copy?: boolean;
 }
+
+const UNCAST = new Set<Display>(["yuan", "count", "time"]);
 
 /** Text that a spreadsheet would read as a formula (= + - @ first) made text with an apostrophe. */
 function formulaGuard(text: string): string {
@@ -177,8 +188,13 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
   if (def.gate) where.unshift(`(select ${def.gate})`);
   // Free text from the chain (a proposal's description, say) must not reach a spreadsheet as a
   // formula: a leading = + - @ gets the apostrophe Excel and LibreOffice read as "text".
-  const expression = (c: ColumnDef) =>
-    options.spreadsheetSafe && c.display === "text" && !c.formulaSafe ? formulaGuard(`(${c.sql})::text`) : c.sql;
+  const expression = (c: ColumnDef) => {
+    if (options.spreadsheetSafe && c.display === "text" && !c.formulaSafe)
+      return c.guarded ?? formulaGuard(`(${c.sql})::text`);
+    // Only the types whose cast to text is their output function (not boolean's: true, not t).
+    if (options.copy && UNCAST.has(c.display) && c.sql.endsWith("::text")) return c.sql.slice(0, -"::text".length);
+    return c.sql;
+  };
   const columns = def.columns.map((c) => `${expression(c)} as "${c.key}"`);
   let orderBy = def.orderBy;
   if (options.keyset && def.keyset) {
@@ -229,6 +245,14 @@ const code = (column: string) => `convert_from(rtrim(${column}, '\\x00'::bytea),
  * make the query fail, so they are written as octal escapes (encode … 'escape') instead.
  */
 const chainCode = (column: string) => `encode(rtrim(${column}, '\\x00'::bytea), 'escape')`;
+/**
+ * chainCode with the formula guard, read from the code's first byte: the escaped text starts
+ * with = + - @ exactly when the code's first byte is one (escape writes printable ASCII as it
+ * is). The same text as formulaGuard's, without a regexp on every row (0.2 s of an export of
+ * 1,000,000 invoices); an empty code (no bytes to read) is empty text.
+ */
+const guardedChainCode = (column: string) =>
+  `case when octet_length(${column}) = 0 then '' when get_byte(${column}, 0) in (43, 45, 61, 64) then '''' || ${chainCode(column)} else ${chainCode(column)} end`;
 /** The registration of a participant (an invoice's issuer or receiving company), as `pr`. */
 const registrarJoin = (column: string) => `left join gov.participant_registered pr on pr.participant_id = ${column}`;
 /** A participant as the department that registered it and its id's first 8 hex digits (needs registrarJoin). */
@@ -398,7 +422,13 @@ export const TABLES = {
         display: "hex",
         link: (r) => `/invoices/${r.invoice_id}`,
       },
-      { key: "code", sql: chainCode("v.code"), caption: "invoiceCode", display: "text" },
+      {
+        key: "code",
+        sql: chainCode("v.code"),
+        guarded: guardedChainCode("v.code"),
+        caption: "invoiceCode",
+        display: "text",
+      },
       { key: "number", sql: "v.number_text", caption: "invoiceNumber", display: "text", formulaSafe: true },
       // Guarded against formulas where the label is made (from, above), on the page too.
       { key: "issuer", sql: "pr.label", caption: "issuer", display: "text", formulaSafe: true },
@@ -458,7 +488,13 @@ export const TABLES = {
         display: "hex",
         link: (r) => `/licences/${r.licence_id}`,
       },
-      { key: "type", sql: chainCode("l.type_id"), caption: "licenceType", display: "text" },
+      {
+        key: "type",
+        sql: chainCode("l.type_id"),
+        guarded: guardedChainCode("l.type_id"),
+        caption: "licenceType",
+        display: "text",
+      },
       { key: "issuer", sql: code("l.department_id"), caption: "issuingDepartment", display: "department" },
       { key: "holder", sql: hex("l.holder"), caption: "holder", display: "hex" },
       { key: "status", sql: LICENCE_STATUS, caption: "status", display: "state", domain: "licence" },
@@ -517,7 +553,13 @@ export const TABLES = {
         link: (r) => `/licences/${r.licence_id}`,
       },
       { key: "department", sql: code("u.department_id"), caption: "actingDepartment", display: "department" },
-      { key: "purpose", sql: chainCode("u.purpose"), caption: "purpose", display: "text" },
+      {
+        key: "purpose",
+        sql: chainCode("u.purpose"),
+        guarded: guardedChainCode("u.purpose"),
+        caption: "purpose",
+        display: "text",
+      },
       { key: "operator", sql: hex("u.operator"), caption: "operator", display: "hex" },
       { key: "version", sql: "u.version::text", caption: "version", display: "count" },
       { key: "valid", sql: yesNo("u.valid_at_use"), caption: "validAtUse", display: "bool" },
