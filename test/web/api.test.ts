@@ -11,16 +11,21 @@ import { encodeBytes32String, id } from "ethers";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { getIntrospectionQuery, getNamedType } from "postgraphile/graphql";
 import postgres from "postgres";
 
-import { codeToId } from "../../deploy/lib/consortium.js";
+import { batchProof, buyerHash, withIdentity } from "@govledger/contracts";
+
+import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { loadApiConfig } from "../../web/src/api/config.js";
+import { SCHEMAS, viewKeys } from "../../web/src/api/graphql.js";
 import { printedSchema, SCHEMA_FILE } from "../../web/src/api/schema.js";
 import { startApi, type ApiHandle } from "../../web/src/api/server.js";
 import { issueToken, revokeToken } from "../../web/src/auth/tokens.js";
 import { loadDashboardConfig } from "../../web/src/config.js";
 import { webRoleUrl } from "../../web/src/db.js";
 import { startDashboard, type DashboardHandle } from "../../web/src/server.js";
+import { passProposal } from "../fixtures.js";
 import { type Chain, configFor, type Database, indexToHead, startChain, startDatabase } from "../indexer/harness.js";
 import { connectAnalyst, operator, SESSION_SECRET, signInOverHttp } from "./helpers.js";
 
@@ -191,6 +196,13 @@ describe("integrators' API (web/src/api/)", function () {
     expect(fields).to.include.members(["invoices", "creditNotes", "licences", "licenceUses", "projects", "payrolls"]);
     expect(fields.filter((name: string) => /internal|invoiceIssued|events|chainTime/i.test(name))).to.deep.equal([]);
     expect(body.data.__schema.mutationType).to.equal(null);
+    // GraphiQL's own introspection query (as ruru sends it) is within the limits: depth 8 here,
+    // its type references nest 15 levels, which introspection may.
+    const introspection = await as(
+      "TAX",
+      getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }),
+    );
+    expect(introspection.__schema.types.map((t: { name: string }) => t.name)).to.include.members(["Invoice", "Query"]);
   });
 
   it("follows invoice -> credit notes -> transactions, licence -> uses, project -> payrolls", async function () {
@@ -414,7 +426,43 @@ describe("integrators' API (web/src/api/)", function () {
       },
       tax,
       400,
-      /nested deeper than 8 levels/,
+      /nested deeper than 8 levels \(at creditNotes\.nodes\.invoice\.creditNotes\.nodes\.invoice\.creditNotes\.nodes\)/,
+    );
+    // Introspection is held to limits too: as deep as the standard introspection query, type
+    // references named rather than listed again, data fields inside it costed as data.
+    await expectError(
+      { query: `{ __type(name: "Invoice") { ${"ofType { ".repeat(16)} name ${"} ".repeat(16)} } }` },
+      tax,
+      400,
+      /introspection is nested deeper than 15 levels/,
+    );
+    await expectError(
+      { query: "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }" },
+      tax,
+      400,
+      /introspection: fields of a type reached through type is not served/,
+    );
+    await expectError(
+      { query: "{ __schema { types { name } } invoices { nodes { invoiceId } } }" },
+      tax,
+      400,
+      /invoices: give first or last/,
+    );
+    await expectError(
+      {
+        query: `{ __schema { ... on Query { invoices(first: 100) { nodes { creditNotes(first: 100) { nodes { creditNoteId } } } } } } }`,
+      },
+      tax,
+      400,
+      /more than 5000 rows \(the cost limit\)/,
+    );
+    await expectError(
+      {
+        query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: __type(name: "Query") { fields { args { name } } }`).join(" ")} }`,
+      },
+      tax,
+      400,
+      /introspection may describe at most twice the whole schema a request \(\d+ types, fields, arguments and values\), exceeded at a\d+/,
     );
     await expectError(
       { query: "mutation { deleteInvoice(input: {}) { clientMutationId } }" },
@@ -435,6 +483,19 @@ describe("integrators' API (web/src/api/)", function () {
       401,
       /bearer token is not valid/,
     );
+    // What HTTP clients look for on a 401: the scheme, and whether a token sent was refused.
+    const challenge = async (headers: Record<string, string>) =>
+      (
+        await fetch(`${base}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }),
+        })
+      ).headers.get("www-authenticate");
+    expect(await challenge({})).to.equal('Bearer realm="govledger"');
+    expect(await challenge({ authorization: `Bearer glt_${"x".repeat(43)}` })).to.equal(
+      'Bearer realm="govledger", error="invalid_token"',
+    );
     const revoked = await issueToken(owner, "TAX", "to revoke", "test");
     const ok = await graphql({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }, { token: revoked.token });
     expect(ok.status).to.equal(200);
@@ -443,7 +504,7 @@ describe("integrators' API (web/src/api/)", function () {
       { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
       { token: revoked.token },
       401,
-      /bearer token was revoked at/,
+      /bearer token was revoked at .*: ask TAX for a new one/,
     );
     const afterwards =
       await owner`select count(*)::int as tokens, (select count(*)::int from invoices.invoice) as invoices,
@@ -554,5 +615,145 @@ describe("integrators' API (web/src/api/)", function () {
     }
     expect((await fetch(`${base}/api/licences/0x${"00".repeat(32)}`)).status).to.equal(404);
     expect((await fetch(`${base}/api/licences/nope`)).status).to.equal(400);
+  });
+  // Last: it takes ACME's account, which the tests above use as the demo left it.
+  it("counts exactly the invoices each department pages through, a second tax bureau included", async function () {
+    const { registry, invoiceLedger: ledger } = chain.contracts;
+    const { bank, newcomer, stranger, enterprises } = chain.accounts;
+    // invoiceCount sums the rollup, which counts each invoice for its issuer's registrar; the list
+    // shows it to every department that ever registered the issuer. The two agree because an
+    // issuer has one registrar for good: a vote gives ACME's account to HRSS as an operator and
+    // makes BANK a tax bureau, and still BANK cannot register ACME again (its record stays).
+    const at = await registry.getAddress();
+    await (
+      await passProposal(chain, [
+        {
+          target: at,
+          data: registry.interface.encodeFunctionData("grantDepartmentRole", [codeToId("BANK"), ROLES.TAX_AUTHORITY]),
+        },
+        {
+          target: at,
+          data: registry.interface.encodeFunctionData("addOperator", [codeToId("HRSS"), enterprises[0].address]),
+        },
+      ])
+    ).wait();
+    const enterprise = PARTICIPANT_KINDS.indexOf("Enterprise");
+    await expect(registry.connect(bank).registerParticipant(ACME, newcomer.address, enterprise))
+      .to.be.revertedWithCustomError(registry, "RegistryParticipantExists")
+      .withArgs(ACME);
+    // BANK registers an issuer of its own, which TAX (the issuer role's administrator) lets
+    // issue; it issues two invoices and voids one.
+    const BANK_ISSUER = participantId("BANK-CLIENT");
+    await (await registry.connect(bank).registerParticipant(BANK_ISSUER, newcomer.address, enterprise)).wait();
+    await (await registry.connect(chain.accounts.tax).grantParticipantRole(BANK_ISSUER, ROLES.INVOICE_ISSUER)).wait();
+    await (
+      await ledger.connect(bank).setIssuerRules(BANK_ISSUER, {
+        enabled: true,
+        maxAmount: 1_000_000n,
+        periodAmountQuota: 100_000_000n,
+        periodCountQuota: 10_000n,
+      })
+    ).wait();
+    const item = (number: bigint, amount: bigint) => ({
+      number,
+      buyer: buyerHash(stranger.address, id(`api-test-salt:${number}`)),
+      amount,
+      tax: (amount * 6n) / 106n,
+      documentHash: id(`api test invoice ${number}`),
+    });
+    const issued = [item(101n, 5_300n), item(102n, 10_600n)];
+    await (await ledger.connect(newcomer).issueBatch(INVOICE_CODE, issued)).wait();
+    const batch = withIdentity(BANK_ISSUER, INVOICE_CODE, issued);
+    await (await ledger.connect(newcomer).voidInvoice(batch[0], batchProof(batch, 0))).wait();
+    await index();
+    for (const code of ["BANK", "AUDIT"]) {
+      tokens.set(code, (await issueToken(owner, code, "api test", "test")).token);
+      analysts.set(code, await connectAnalyst(owner, databaseUrl, code));
+    }
+
+    // What the list pages through, filtered here by state and by local day of issue.
+    const [{ offset }] = await owner`select indexer.utc_offset()::int as offset`;
+    const localDay = (at: string) => new Date(Date.parse(at) + offset * 1000).toISOString().slice(0, 10);
+    const counted: Record<string, string> = {};
+    for (const department of ["TAX", "BANK", "AUDIT", "FIRE", "SAMR"]) {
+      const rows = (await all(department, "invoices", "invoiceId state issuedAt")).map((row) => ({
+        state: row.state as string,
+        day: localDay(row.issuedAt),
+      }));
+      const lastDay =
+        rows
+          .map((row) => row.day)
+          .sort()
+          .at(-1) ?? "2000-01-01";
+      const cases: { states?: string[]; fromDay?: string; untilDay?: string }[] = [
+        {},
+        { states: ["Issued"] },
+        { states: ["Voided", "Reimbursed"] },
+        { fromDay: lastDay },
+        { states: ["Issued"], untilDay: lastDay },
+      ];
+      for (const filter of cases) {
+        const expected = rows.filter(
+          (row) =>
+            (!filter.states || filter.states.includes(row.state)) &&
+            (!filter.fromDay || row.day >= filter.fromDay) &&
+            (!filter.untilDay || row.day <= filter.untilDay),
+        ).length;
+        const data = await as(
+          department,
+          "query($states: [String], $fromDay: Date, $untilDay: Date) { invoiceCount(states: $states, fromDay: $fromDay, untilDay: $untilDay) }",
+          filter,
+        );
+        expect(data.invoiceCount, `${department} ${JSON.stringify(filter)}`).to.equal(String(expected));
+      }
+      counted[department] = String(rows.length);
+    }
+    // Not vacuous: each bureau pages through its issuer's invoices (ACME's 6 of the demo, BANK's
+    // 2), the regulator through all, the others through none.
+    expect(counted).to.deep.equal({ TAX: "6", BANK: "2", AUDIT: "8", FIRE: "0", SAMR: "0" });
+  });
+  // After the test above, which added an operator, a tax bureau, an issuer and its invoices.
+  it("gives every view a key that is unique in SQL: nodeId, a lookup by key, a stable cursor order", async function () {
+    const keys = viewKeys();
+    const views = await owner`select n.nspname || '.' || c.relname as name from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'v' and n.nspname = any(${SCHEMAS}) order by 1`;
+    expect([...keys.keys()].sort(), "views without a key in graphql.ts").to.deep.equal(views.map((v) => v.name));
+    for (const [view, columns] of keys) {
+      const list = columns.map((c) => `v.${c}`).join(", ");
+      const [proof] = await owner.unsafe(
+        `select count(*)::int as n, count(distinct (${list}, true))::int as keys,
+                count(*) filter (where (${columns.map((c) => `v.${c} is null`).join(" or ")}))::int as nulls
+         from ${view} v`,
+      );
+      expect(proof, `${view} (${columns})`).to.deep.equal({ n: proof.n, keys: proof.n, nulls: 0 });
+    }
+    for (const type of Object.values(api.schema.getTypeMap())) {
+      if (!type.name.endsWith("Connection") || !("getFields" in type) || !type.getFields().nodes) continue;
+      const node = getNamedType(type.getFields().nodes.type) as { name: string; getFields(): Record<string, unknown> };
+      expect(node.getFields(), `${node.name} has no nodeId`).to.have.property("nodeId");
+    }
+    // The views that had none: looked up by key and by nodeId, the same row.
+    const data = await as(
+      "AUDIT",
+      "{ operators(first: 100) { nodes { nodeId account departmentCode } } operatorHistory(first: 100) { nodes { account fromBlock fromLogIndex } } }",
+    );
+    expect(data.operators.nodes.map((o: { departmentCode: string }) => o.departmentCode)).to.include("HRSS");
+    for (const operator of data.operators.nodes) {
+      const byKey = await as("AUDIT", "query($a: HexBytes!) { operator(account: $a) { nodeId departmentCode } }", {
+        a: operator.account,
+      });
+      const byNode = await as("AUDIT", "query($id: ID!) { operatorByNodeId(nodeId: $id) { account } }", {
+        id: operator.nodeId,
+      });
+      expect(byKey.operator).to.deep.equal({ nodeId: operator.nodeId, departmentCode: operator.departmentCode });
+      expect(byNode.operatorByNodeId.account).to.equal(operator.account);
+    }
+    const history = data.operatorHistory.nodes[0];
+    const one = await as(
+      "AUDIT",
+      "query($a: HexBytes!, $b: BigInt!, $l: BigInt!) { operatorHistoryByAccountAndFromBlockAndFromLogIndex(account: $a, fromBlock: $b, fromLogIndex: $l) { account } }",
+      { a: history.account, b: history.fromBlock, l: history.fromLogIndex },
+    );
+    expect(one.operatorHistoryByAccountAndFromBlockAndFromLogIndex.account).to.equal(history.account);
   });
 });

@@ -80,6 +80,12 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
 
   app.use("*", async (c, next) => {
     await next();
+    // What HTTP clients and API gateways look for on a 401 (RFC 6750): the scheme to use, and
+    // whether the token sent was refused (unknown, revoked) rather than missing.
+    if (c.res.status === 401 && !c.res.headers.has("WWW-Authenticate")) {
+      const refused = c.req.header("authorization") !== undefined ? ', error="invalid_token"' : "";
+      c.header("WWW-Authenticate", `Bearer realm="govledger"${refused}`);
+    }
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-store");
   });

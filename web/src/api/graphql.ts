@@ -34,7 +34,8 @@ declare global {
   }
 }
 
-// Views have no keys of their own: these name the keys the state tables under them have, and
+// Views have no keys of their own: these name the keys the state tables under them have (every
+// exposed view has one: nodeId, a lookup by key, cursors in a stable order), and
 // the relations integrators follow (invoice -> credit notes -> transactions, licence -> uses,
 // project -> payrolls, ...). `@foreignFieldName` names the list on the referenced side.
 const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
@@ -99,6 +100,25 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   "gov.departments": { primaryKey: "department_id" },
   "gov.participants": { primaryKey: "participant_id" },
   "gov.proposals": { primaryKey: "proposal_id" },
+  // Governance and access: the state tables' keys, or what the contracts keep unique (an account
+  // operates for one department at a time; a department holds a role once; the registry's
+  // validators, paused contracts and votes are one per key). api.test.ts proves each in SQL.
+  "gov.operators": { primaryKey: "account" },
+  "gov.operator_history": { primaryKey: "account,from_block,from_log_index" },
+  "gov.department_roles": { primaryKey: "department_id,role_id" },
+  "gov.participant_roles": { primaryKey: "participant_id,role_id" },
+  "gov.proposal_votes": { primaryKey: "proposal_id,department_id" },
+  "gov.paused_contracts": { primaryKey: "contract" },
+  "gov.validators": { primaryKey: "validator" },
+  "gov.sealing_validators": { primaryKey: "validator" },
+  "access.role_members": { primaryKey: "role_id,account" },
+  "access.function_roles": { primaryKey: "target,selector" },
+  "invoices.issuer_rules": { primaryKey: "issuer_id" },
+  // A holder's nonce is used once (LicenceRegistry's Nonces).
+  "licences.cancelled_signed_consents": { primaryKey: "holder,nonce" },
+  "escrow.project_ledgers": { primaryKey: "project_id" },
+  // A subcontractor is added again only after its removal, which hides the earlier row.
+  "escrow.project_subcontractors": { primaryKey: "project_id,subcontractor" },
   // Reports: one row per key (a department, an issuer or a project, per day), which cursors need.
   "report.failed_attempts": { primaryKey: "block_number,tx_index" },
   "report.failed_attempts_per_department": { primaryKey: "department_id,day" },
@@ -114,7 +134,19 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   "report.wages_paid": { primaryKey: "project_id,payroll_id" },
   "report.wages_per_project_day": { primaryKey: "project_id,day" },
   "report.wages_owed": { primaryKey: "project_id" },
+  "report.cancelled_wage_claims": { primaryKey: "project_id,payroll_id,entry" },
+  "report.consents_per_state": { primaryKey: "department_id,state" },
+  // department_id is null only for an issuer no department registered, which the ledger refuses.
+  "report.invoices_per_department_day": { primaryKey: "department_id,day,state" },
+  "report.invoices_per_state": { primaryKey: "issuer_id,state" },
+  "report.licences_per_status": { primaryKey: "department_id,type_id,status" },
+  "report.payrolls_per_state": { primaryKey: "project_id,state" },
 };
+
+/** Each exposed view's key columns ("schema.view" -> columns), which the tests prove unique. */
+export function viewKeys(): Map<string, string[]> {
+  return new Map(Object.entries(VIEW_TAGS).map(([name, tags]) => [name, (tags.primaryKey as string).split(",")]));
+}
 
 /**
  * The lists that offer `totalCount`: those whose size the consortium's set-up bounds (departments,

@@ -78,13 +78,23 @@ export async function listTokens(sql: Sql, code: string): Promise<TokenRecord[]>
 
 /** The department a bearer token reads as; a 401 for an unknown or revoked token, 403 if suspended. */
 export async function tokenDepartment(sql: Sql, token: string): Promise<{ code: string; tokenId: number }> {
-  if (!TOKEN.test(token)) throw new SignInError(401, "bearer token is not valid");
+  if (!TOKEN.test(token)) {
+    throw new SignInError(401, "bearer token is not valid: a govledger token is glt_ and 43 characters of base64url");
+  }
   const [row] = await sql`select t.token_id, t.department_code, t.revoked_at,
                                  web.department_active(web.code_to_id(t.department_code)) as active
                           from web.api_tokens t where t.token_hash = ${hashOf(token)}`;
-  if (!row) throw new SignInError(401, "bearer token is not valid");
+  if (!row) {
+    throw new SignInError(
+      401,
+      "bearer token is not valid: no department issued it (npm run db -- issue-token, or POST /api/tokens)",
+    );
+  }
   if (row.revoked_at)
-    throw new SignInError(401, `bearer token was revoked at ${(row.revoked_at as Date).toISOString()}`);
+    throw new SignInError(
+      401,
+      `bearer token was revoked at ${(row.revoked_at as Date).toISOString()}: ask ${row.department_code} for a new one`,
+    );
   if (!row.active) throw new SignInError(403, `department ${row.department_code} is suspended`);
   return { code: row.department_code, tokenId: Number(row.token_id) };
 }
