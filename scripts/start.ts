@@ -194,9 +194,8 @@ try {
     ...process.env,
     DATABASE_URL: indexer.databaseUrl,
     GOVLEDGER_RPC_URL: url,
-    // With the embedded database it serves (both go at the next start).
-    GOVLEDGER_DASHBOARD_PASSWORD_FILE:
-      process.env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(path.dirname(dataDir), "dashboard-db-password"),
+    // The password file beside the embedded database it serves (both go at the next start).
+    GOVLEDGER_DATA_DIR: dataDir,
     GOVLEDGER_SESSION_SECRET: process.env.GOVLEDGER_SESSION_SECRET || randomBytes(32).toString("hex"),
   };
   const dashboard = await startDashboard(

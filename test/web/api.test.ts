@@ -125,7 +125,7 @@ describe("integrators' API (web/src/api/)", function () {
     )[0].id;
 
     // The dashboard and the API as `npm start` runs them: one web role URL, one session key.
-    const webUrl = await webRoleUrl(databaseUrl, path.join(db.dataDir, "dashboard-db-password"));
+    const webUrl = await webRoleUrl(databaseUrl, { file: path.join(db.dataDir, "dashboard-db-password") });
     dashboard = await startDashboard(
       loadDashboardConfig({
         GOVLEDGER_DASHBOARD_DATABASE_URL: webUrl,

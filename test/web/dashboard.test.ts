@@ -17,12 +17,15 @@ import { xlsxExport } from "../../web/src/exports.js";
 import { locale } from "../../web/src/i18n.js";
 import { tableDef } from "../../web/src/queries/tables.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
+import { tablePage } from "../../web/src/queries/page.js";
+import { selectSql, type TableDef, TABLES } from "../../web/src/queries/tables.js";
 import {
   connectAnalyst,
   csvCells,
   type DepartmentCode,
   operator,
   OPERATORS,
+  pageRecord,
   pageTable,
   pagerLink,
   postJson,
@@ -78,7 +81,8 @@ function expectedRows(table: string): string {
   }
   if (table === "invoices.issuer") return `issuer_id in ${registered} or department_id = $1`;
   if (table === "invoices.receiver_day") return `receiver_id in ${registered}`;
-  if (table === "invoices.department_day_state") return "registrar_id = $1";
+  // Rollups per registering department (the invoices', the credit notes' per lapse day): its own.
+  if (table === "invoices.department_day_state" || table === "invoices.credit_note_lapse") return "registrar_id = $1";
   if (schema === "invoices") {
     return [
       "invoice_locked",
@@ -276,7 +280,7 @@ describe("dashboard (web/)", function () {
       expect(vacuous, "tables empty or seen whole by every department").to.deep.equal([]);
     });
 
-    it("counts in the invoice rollup exactly the invoices each department sees", async function () {
+    it("counts in the invoice rollups exactly the invoices and credit notes each department sees", async function () {
       const grouped = `select indexer.local_day(issued_at)::text as day, state, count(*)::int as invoices,
           sum(amount)::text as amount, sum(tax)::text as tax, sum(reimbursed)::text as reimbursed
         from invoices.invoice group by 1, 2 order by 1, 2`;
@@ -288,6 +292,14 @@ describe("dashboard (web/)", function () {
         const seen = await analyst.unsafe(grouped);
         expect(await analyst.unsafe(rolled), code).to.deep.equal(seen);
         if (code === "TAX" || code === "AUDIT") expect(seen.length, code).to.be.greaterThan(1);
+        // The credit notes per state (0081's counts per department and lapse day) likewise.
+        const notes = await analyst`select state, count(*)::int as n from invoices.credit_notes group by 1 order by 1`;
+        expect(
+          await analyst`select state, sum(credit_notes)::int as n from report.credit_notes_per_state group by 1 order by 1`,
+          `${code}: credit notes per state`,
+        ).to.deep.equal(notes);
+        if (code === "TAX" || code === "AUDIT") expect(notes.length, `${code}: credit notes`).to.be.greaterThan(0);
+        if (code === "CONS") expect(notes.length, `${code}: credit notes`).to.equal(0);
       }
     });
 
@@ -454,19 +466,148 @@ describe("dashboard (web/)", function () {
       }
     });
 
-    it("sets govledger_web's password from its file once, and leaves it alone at the next start", async function () {
+    it("gates the invoice report lists without changing their rows: each gate is false exactly for a department that sees none", async function () {
+      // 0080's gates skip the scan of invoices.issuer_day and invoices.receiver_day for a department
+      // that sees none of their rows; the views still show each department exactly its tables' rows.
+      const seen = async (sql: postgres.Sql, query: string) =>
+        (await sql.unsafe(query)).map((r) => Object.values(r).map(String).join(" "));
+      const pairs: [string, string][] = [
+        [
+          "select issuer_id, day, invoices, amount, tax from report.invoice_totals_per_issuer_day order by 1, 2",
+          "select issuer_id, day, issued, issued_amount, issued_tax from invoices.issuer_day where issued > 0 order by 1, 2",
+        ],
+        [
+          "select receiver_id, day, invoices, amount from report.invoice_reimbursements_per_receiver_day order by 1, 2",
+          "select receiver_id, day, reimbursed, reimbursed_amount from invoices.receiver_day order by 1, 2",
+        ],
+        [
+          "select issuer_id, day, issued, claimed, reimbursed, reimbursed_amount from report.invoices_per_issuer_day order by 1, 2",
+          "select issuer_id, day, issued, claimed, reimbursed, reimbursed_amount from invoices.issuer_day order by 1, 2",
+        ],
+        [
+          "select receiver_id, day, reimbursed, reimbursed_amount from report.reimbursements_per_receiver_day order by 1, 2",
+          "select receiver_id, day, reimbursed, reimbursed_amount from invoices.receiver_day order by 1, 2",
+        ],
+      ];
+      const sizes = new Map<string, number[]>();
+      const registered = new Map(
+        (
+          await owner`select web.department_code(department_id) as code, count(*)::int as n
+                      from gov.participant_registered group by 1`
+        ).map((r) => [r.code as string, r.n as number]),
+      );
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        for (const [view, table] of pairs) {
+          const rows = await seen(analyst, view);
+          expect(rows, `${code}: ${view}`).to.deep.equal(await seen(analyst, table));
+          sizes.set(view, [...(sizes.get(view) ?? []), rows.length]);
+        }
+        const [gates] = await analyst`
+          select web.sees_invoices() as invoices, exists (select 1 from invoices.invoice) as sees_invoice,
+                 exists (select 1 from invoices.issuer_day) as sees_issuer_day,
+                 web.sees_receiver_days() as receivers, exists (select 1 from invoices.receiver_day) as sees_receiver_day`;
+        expect([gates.invoices, gates.invoices], `${code}: web.sees_invoices()`).to.deep.equal([
+          gates.sees_invoice,
+          gates.sees_issuer_day,
+        ]);
+        expect(gates.receivers, `${code}: web.sees_receiver_days()`).to.equal(gates.sees_receiver_day);
+      }
+      // Not vacuous: the tax bureau and the regulator see rows of each list, the construction
+      // bureau none although it registered participants (its gates probe them and say no).
+      expect(registered.get("CONS") ?? 0, "participants CONS registered").to.be.greaterThan(0);
+      for (const [view] of pairs) {
+        const counts = sizes.get(view)!;
+        expect(counts[OPERATORS.indexOf("TAX")], view).to.be.greaterThan(0);
+        expect(counts[OPERATORS.indexOf("AUDIT")], view).to.be.greaterThan(0);
+        expect(counts[OPERATORS.indexOf("CONS")], view).to.equal(0);
+      }
+    });
+
+    it("pages the /reports lists by cursor (a day and a participant), forwards and back, in the order of the whole list", async function () {
+      // The whole list as the page's own SELECT, then page by page of one row along the cursors.
+      const walk = async (tx: postgres.TransactionSql, def: TableDef, label: string) => {
+        const all = await tx.unsafe(selectSql(def, {}, "Asia/Shanghai"));
+        const pages = [];
+        let after: string | undefined;
+        do {
+          const page = await tablePage(tx, def, {}, { page: 1, size: 1, after }, "Asia/Shanghai");
+          expect(page.total, label).to.equal(all.length);
+          pages.push(page);
+          after = page.cursors?.next;
+        } while (after);
+        const strip = (rows: Record<string, string>[]) => rows.map(({ __cursor, ...row }) => ({ ...row }));
+        expect(strip(pages.flatMap((p) => p.rows)), label).to.deep.equal(strip([...all]));
+        if (pages.length > 1) {
+          const before = pages.at(-1)!.cursors!.previous;
+          const back = await tablePage(tx, def, {}, { page: 1, size: 1, before }, "Asia/Shanghai");
+          expect(back.rows, `${label}: back`).to.deep.equal(pages.at(-2)!.rows);
+        }
+        return all.length;
+      };
+      const defs = [TABLES.invoice_totals, TABLES.reimbursements];
+      for (const def of defs) {
+        for (const code of ["TAX", "CONS", "AUDIT"] as const) {
+          const rows = await analysts.get(code)!.begin((tx) => walk(tx, def, `${code} ${def.id}`));
+          if (code === "CONS") expect(rows, `${code} ${def.id}`).to.equal(0);
+          else expect(rows, `${code} ${def.id}`).to.be.greaterThan(0);
+        }
+      }
+      // The demo holds a day or two of each: more days and participants (same day, several
+      // participants; one participant, several days), written and rolled back by the owner.
+      const rolledBack = new Error("rolled back");
+      const walked = await owner
+        .begin(async (tx) => {
+          const ids = [1, 2, 3].map((n) => Buffer.alloc(32, 0xe0 + n));
+          for (const [n, participant] of ids.entries()) {
+            for (const day of ["2026-01-30", "2026-01-31", "2026-02-01"].slice(n)) {
+              await tx`insert into invoices.issuer_day values (${participant}, ${day}, 2, 300, 30, 0, 0, 0, 0)`;
+              await tx`insert into invoices.receiver_day values (${participant}, ${day}, 1, 100)`;
+            }
+          }
+          const sizes = [];
+          for (const def of defs) sizes.push(await walk(tx, def, `owner ${def.id}`));
+          throw Object.assign(rolledBack, { sizes });
+        })
+        .catch((error: Error & { sizes?: number[] }) => {
+          if (error !== rolledBack) throw error;
+          return error.sizes!;
+        });
+      for (const size of walked) expect(size).to.be.greaterThan(6);
+    });
+
+    it("sets govledger_web's password from its file once, leaves it alone at the next start, takes the operator's without a file", async function () {
       const file = path.join(fx.db.dataDir, "dashboard-db-password");
       const password = async () =>
         (await owner`select rolpassword from pg_authid where rolname = 'govledger_web'`)[0].rolpassword as string;
       const before = await password();
       expect(before, "the fixture's dashboard set it at its start").to.be.a("string");
-      const url = await webRoleUrl(fx.databaseUrl, file);
+      const url = await webRoleUrl(fx.databaseUrl, { file });
       expect(await password(), "a second start keeps the password").to.equal(before);
       expect(new URL(url).password).to.equal(readFileSync(file, "utf8").trim());
       expect(statSync(file).mode & 0o777).to.equal(0o600);
-      const web = postgres(url, { max: 1, onnotice: () => {} });
-      expect(await web`select current_user as role`).to.deep.equal([{ role: "govledger_web" }]);
-      await web.end();
+      const loginAs = async (url: string) => {
+        const web = postgres(url, { max: 1, onnotice: () => {} });
+        try {
+          return (await web`select current_user as role`)[0].role as string;
+        } finally {
+          await web.end();
+        }
+      };
+      expect(await loginAs(url)).to.equal("govledger_web");
+
+      // The operator's own password (GOVLEDGER_DASHBOARD_DB_PASSWORD): set on the role, quoted
+      // by PostgreSQL, and no file anywhere.
+      const given = "it's the city's vault: 0123456789";
+      const logs: string[] = [];
+      const givenUrl = await webRoleUrl(fx.databaseUrl, { password: given }, (line) => logs.push(line));
+      expect(decodeURIComponent(new URL(givenUrl).password)).to.equal(given);
+      expect(await loginAs(givenUrl)).to.equal("govledger_web");
+      expect(logs).to.deep.equal(["dashboard: set govledger_web's password (GOVLEDGER_DASHBOARD_DB_PASSWORD)"]);
+      expect(readFileSync(file, "utf8").trim(), "the file is left alone").to.equal(new URL(url).password);
+      // Back to the file's (the fixture's dashboard opens new connections with it): it no longer logs in, so it is set again.
+      await webRoleUrl(fx.databaseUrl, { file });
+      expect(await loginAs(url)).to.equal("govledger_web");
     });
 
     it("keeps an analyst to its own department whatever it sets, and a role outside the map sees nothing", async function () {
@@ -672,7 +813,7 @@ describe("dashboard (web/)", function () {
     it("stops an XLSX export at the sheet's row limit, its last row saying so", async function () {
       const db = await openWebDatabase({
         databaseUrl: fx.databaseUrl,
-        passwordFile: path.join(fx.db.dataDir, "dashboard-db-password"),
+        webRolePassword: { file: path.join(fx.db.dataDir, "dashboard-db-password") },
       });
       try {
         const request = { def: tableDef("invoices")!, filters: {}, department: "TAX", l: locale("en", "Etc/GMT-8") };
@@ -863,6 +1004,7 @@ describe("dashboard (web/)", function () {
         counts.all_payrolls,
       );
       expect(pageTable(await get("HRSS", "/escrow/projects/1"), "milestones")).to.deep.equal([]);
+      expect(await get("HRSS", "/escrow/projects/1")).to.include("无数据（记录不存在，或本部门无权查看）");
       const csv = await (
         await fetch(`${base}/export/payrolls.csv?state=Paid`, { headers: { cookie: cookies.get("HRSS")! } })
       ).text();
@@ -873,6 +1015,71 @@ describe("dashboard (web/)", function () {
           .split("\n")
           .filter((line) => !line.startsWith("#")).length - 1,
       ).to.equal(paid);
+    });
+
+    it("names each project's regulator and human-resources department on the list, its page and its export", async function () {
+      // As the view of 0068 reads them from the project's terms: the demo's project (regulator
+      // CONS) and the one set up above (SAMR), both naming HRSS.
+      const named =
+        await owner`select project_id::text as id, bureau_code, bank_code, regulator_code, human_resources_code
+                    from escrow.projects order by project_id desc`;
+      expect(named.map((p) => p.regulator_code)).to.deep.equal(["SAMR", "CONS"]);
+      const list = await get("AUDIT", "/escrow");
+      const rows = pageTable(list, "projects");
+      expect(rows.map((r) => r.cells[0])).to.deep.equal(named.map((p) => p.id));
+      const zh: Record<string, string> = {
+        CONS: "住房和城乡建设局",
+        BANK: "银行（监管银行）",
+        SAMR: "市场监督管理局",
+        HRSS: "人力资源和社会保障局",
+      };
+      for (const [i, project] of named.entries()) {
+        const codes = [project.bureau_code, project.bank_code, project.regulator_code, project.human_resources_code];
+        expect(rows[i].cells.slice(3, 7), `project ${project.id}`).to.deep.equal(codes.map((c) => zh[c]));
+        // The project's page: each department with its code, linked to the projects it takes part in.
+        const record = pageRecord(await get("AUDIT", `/escrow/projects/${project.id}`), "projects");
+        for (const [caption, code] of [
+          ["住建部门", project.bureau_code],
+          ["监管银行", project.bank_code],
+          ["项目监管部门", project.regulator_code],
+          ["人社部门", project.human_resources_code],
+        ]) {
+          expect(record.get(caption), `project ${project.id}: ${caption}`).to.deep.equal({
+            text: zh[code],
+            title: code,
+            href: `/escrow?department=${code}`,
+          });
+        }
+        const english = pageRecord(await get("AUDIT", `/escrow/projects/${project.id}?lang=en`), "projects");
+        expect(english.get("Project regulator")?.title).to.equal(project.regulator_code);
+      }
+      // The department filter (where those links lead) counts the two new parts too.
+      const filtered = async (code: string) =>
+        pageTable(await get("AUDIT", `/escrow?department=${code}`), "projects").map((r) => r.cells[0]);
+      expect(await filtered("SAMR")).to.deep.equal([named[0].id]);
+      expect(await filtered("HRSS")).to.deep.equal(named.map((p) => p.id));
+      expect(await filtered("FIRE")).to.deep.equal([]);
+      // The export carries them as codes, under their captions.
+      const csv = (
+        await (await fetch(`${base}/export/projects.csv`, { headers: { cookie: cookies.get("AUDIT")! } })).text()
+      )
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("#,"))
+        .map(csvCells);
+      expect(csv[0].slice(3, 7)).to.deep.equal([
+        "住建部门 (bureau)",
+        "监管银行 (bank)",
+        "项目监管部门 (regulator)",
+        "人社部门 (human_resources)",
+      ]);
+      expect(csv.slice(1).map((cells) => cells.slice(3, 7))).to.deep.equal(
+        named.map((p) => [p.bureau_code, p.bank_code, p.regulator_code, p.human_resources_code]),
+      );
+      // A transaction's arguments name the departments a bytes32 holds.
+      const tx = pageRecord(await get("AUDIT", `/escrow/projects/${named[0].id}`), "projects").get("交易哈希")!.href!;
+      expect((await get("AUDIT", tx)).replaceAll("&quot;", '"')).to.include('"regulator":"市场监督管理局 (SAMR)"');
     });
 
     it("counts a day on the page as report.* counts it (the chain's day boundary)", async function () {
@@ -979,7 +1186,9 @@ describe("dashboard (web/)", function () {
 
       await cons.goto(`${base}/invoices`);
       expect(await figure(cons, 0)).to.equal("0");
-      expect(await cons.locator('section[data-table="invoices"] tbody').innerText()).to.equal("无数据");
+      expect(await cons.locator('section[data-table="invoices"] tbody').innerText()).to.equal(
+        "无数据（本部门可查看的范围内暂无记录）",
+      );
       await cons.goto(`${base}/escrow`);
       expect(await figure(cons, 0)).to.equal(String(projects));
       await tax.goto(`${base}/escrow`);

@@ -137,3 +137,20 @@ export function pagerLink(html: string, id: string, which: "next" | "previous" |
   const match = new RegExp(`<a href="([^"]*)" class="${which}"`).exec(section);
   return match?.[1].replaceAll("&amp;", "&");
 }
+
+/** A detail page's record (`data-table` id): each caption's value as text, and its title (a department's code). */
+export function pageRecord(html: string, id: string): Map<string, { text: string; title?: string; href?: string }> {
+  const start = html.indexOf(`<section class="record" data-table="${id}"`);
+  if (start < 0) throw new Error(`no record ${id} on the page`);
+  const section = html.slice(start, html.indexOf("</section>", start));
+  return new Map(
+    [...section.matchAll(/<dt>([\s\S]*?)<\/dt>\s*<dd([^>]*)>([\s\S]*?)<\/dd>/g)].map((m) => [
+      m[1],
+      {
+        text: m[3].replace(/<[^>]+>/g, "").trim(),
+        title: /title="([^"]*)"/.exec(m[2])?.[1],
+        href: /href="([^"]*)"/.exec(m[3])?.[1],
+      },
+    ]),
+  );
+}

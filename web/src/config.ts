@@ -26,8 +26,11 @@ export interface DashboardConfig {
    * boundary (cityTimeZone), so a day on a page is the day of report.*.
    */
   timeZone: string;
-  /** Where the dashboard keeps govledger_web's password when it is given an owner URL. */
-  passwordFile: string;
+  /**
+   * govledger_web's password with an owner URL: the operator's own (GOVLEDGER_DASHBOARD_DB_PASSWORD;
+   * no file is read or written), or a file the dashboard keeps (webRolePassword).
+   */
+  webRolePassword: WebRolePassword;
   /** A JSON-RPC node, to verify signatures of contract accounts (ERC-1271); EOAs need none. */
   rpcUrl?: string;
   /** Largest page size a table accepts. */
@@ -35,6 +38,29 @@ export interface DashboardConfig {
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** govledger_web's password: given by the operator, or kept in a file (random on the first start). */
+export type WebRolePassword = { password: string } | { file: string };
+
+/**
+ * Where govledger_web's password comes from, for the dashboard and the API alike (they log in as
+ * one role). A password the operator gives (GOVLEDGER_DASHBOARD_DB_PASSWORD, from a vault or a
+ * secret store) is used as it is and nothing is written. Otherwise a file: GOVLEDGER_DASHBOARD_PASSWORD_FILE,
+ * or dashboard-db-password in the indexer's state directory, the one holding its embedded
+ * PostgreSQL (the parent of GOVLEDGER_DATA_DIR, `.govledger/` by default), as `npm start` does:
+ * one setting places both on a volume of the operator's choosing, outside the code.
+ */
+export function webRolePassword(env: Record<string, string | undefined>): WebRolePassword {
+  const password = env.GOVLEDGER_DASHBOARD_DB_PASSWORD;
+  if (password) {
+    if (password.length < 16 || password.length > 128)
+      throw new ConfigError("GOVLEDGER_DASHBOARD_DB_PASSWORD must be 16-128 characters");
+    return { password };
+  }
+  if (env.GOVLEDGER_DASHBOARD_PASSWORD_FILE) return { file: path.resolve(env.GOVLEDGER_DASHBOARD_PASSWORD_FILE) };
+  const dataDir = path.resolve(env.GOVLEDGER_DATA_DIR || path.join(ROOT, ".govledger", "postgres"));
+  return { file: path.join(path.dirname(dataDir), "dashboard-db-password") };
+}
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
   const text = env[name];
@@ -80,7 +106,7 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     sessionSeconds: integer(env, "GOVLEDGER_SESSION_HOURS", 8, 1) * 3600,
     signInSeconds: integer(env, "GOVLEDGER_SIGN_IN_SECONDS", 300, 10),
     timeZone,
-    passwordFile: env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(ROOT, ".govledger", "dashboard-db-password"),
+    webRolePassword: webRolePassword(env),
     rpcUrl: env.GOVLEDGER_RPC_URL || undefined,
     maxPageSize: integer(env, "GOVLEDGER_MAX_PAGE_SIZE", 100, 1),
   };

@@ -15,7 +15,7 @@ import type { Sql, TransactionSql } from "postgres";
 import { connectDatabase } from "../../indexer/src/db/client.js";
 import { migrate } from "../../indexer/src/db/migrate.js";
 import { ConfigError } from "../../indexer/src/errors.js";
-import type { DashboardConfig } from "./config.js";
+import type { DashboardConfig, WebRolePassword } from "./config.js";
 
 export type Tx = TransactionSql;
 
@@ -31,44 +31,33 @@ export interface WebDatabase {
 
 /**
  * govledger_web's URL, through an owner connection (migrations first). The password is the
- * dashboard's own, kept in `passwordFile` (created 0600 with a random one on the first start):
- * it is set on the role only when the role does not take it (the first start on this database
- * server), never on every start, so a second dashboard sharing the file, or a restart, leaves
- * running servers' logins alone. Whoever manages the role's password themselves gives the
- * dashboard GOVLEDGER_DASHBOARD_DATABASE_URL instead, and nothing here runs.
+ * operator's (given: nothing is written) or the dashboard's own, kept in a file (created 0600 with
+ * a random one on the first start; see webRolePassword in config.ts). It is set on the role only
+ * when the role does not take it (the first start on this database server), never on every
+ * start, so a second dashboard sharing it, or a restart, leaves running servers' logins alone.
+ * Whoever manages the role's password and migrations themselves gives the dashboard
+ * GOVLEDGER_DASHBOARD_DATABASE_URL instead, and nothing here runs.
  */
 export async function webRoleUrl(
   ownerUrl: string,
-  passwordFile: string,
+  secret: WebRolePassword,
   log: (message: string) => void = () => {},
 ): Promise<string> {
   const owner = connectDatabase(ownerUrl, { max: 1 });
   try {
     await migrate(owner);
-    let password: string;
-    try {
-      password = readFileSync(passwordFile, "utf8").trim();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      password = randomBytes(24).toString("hex");
-      mkdirSync(path.dirname(passwordFile), { recursive: true });
-      // wx: two dashboards starting at once do not both write one; the loser reads the winner's.
-      try {
-        writeFileSync(passwordFile, `${password}\n`, { mode: 0o600, flag: "wx" });
-      } catch (raced) {
-        if ((raced as NodeJS.ErrnoException).code !== "EEXIST") throw raced;
-        password = readFileSync(passwordFile, "utf8").trim();
-      }
-    }
-    if (!/^[A-Za-z0-9_-]{16,128}$/.test(password))
-      throw new ConfigError(`${passwordFile} must hold one password of 16-128 letters, digits, _ or -`);
+    const password = "password" in secret ? secret.password : keptPassword(secret.file);
     const url = new URL(ownerUrl);
     url.username = "govledger_web";
     url.password = password;
     if (!(await logsIn(url.toString()))) {
-      // The password is ours (checked above): no quoting can go wrong. ALTER ROLE takes no bind parameters.
-      await owner.unsafe(`alter role govledger_web with login password '${password}'`);
-      log(`dashboard: set govledger_web's password (kept in ${passwordFile})`);
+      // ALTER ROLE takes no bind parameters: PostgreSQL quotes the password itself (format %L).
+      const [{ statement }] =
+        await owner`select format('alter role govledger_web with login password %L', ${password}::text) as statement`;
+      await owner.unsafe(statement);
+      log(
+        `dashboard: set govledger_web's password (${"file" in secret ? `kept in ${secret.file}` : "GOVLEDGER_DASHBOARD_DB_PASSWORD"})`,
+      );
     }
     return url.toString();
   } catch (error) {
@@ -78,6 +67,28 @@ export async function webRoleUrl(
   } finally {
     await owner.end({ timeout: 5 });
   }
+}
+
+/** The password in `file`, or a new random one written there (0600) when there is none. */
+function keptPassword(file: string): string {
+  let password: string;
+  try {
+    password = readFileSync(file, "utf8").trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    password = randomBytes(24).toString("hex");
+    mkdirSync(path.dirname(file), { recursive: true });
+    // wx: two dashboards starting at once do not both write one; the loser reads the winner's.
+    try {
+      writeFileSync(file, `${password}\n`, { mode: 0o600, flag: "wx" });
+    } catch (raced) {
+      if ((raced as NodeJS.ErrnoException).code !== "EEXIST") throw raced;
+      password = readFileSync(file, "utf8").trim();
+    }
+  }
+  if (!/^[A-Za-z0-9_-]{16,128}$/.test(password))
+    throw new ConfigError(`${file} must hold one password of 16-128 letters, digits, _ or -`);
+  return password;
 }
 
 /** Whether `url` logs in; false only when the server refuses the password (28P01) or the login. */
@@ -96,10 +107,10 @@ async function logsIn(url: string): Promise<boolean> {
 }
 
 export async function openWebDatabase(
-  config: Pick<DashboardConfig, "databaseUrl" | "webDatabaseUrl" | "passwordFile">,
+  config: Pick<DashboardConfig, "databaseUrl" | "webDatabaseUrl" | "webRolePassword">,
   log: (message: string) => void = () => {},
 ): Promise<WebDatabase> {
-  const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.passwordFile, log));
+  const url = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.webRolePassword, log));
   const sql = connectDatabase(url, { max: 8, idle_timeout: 30, connect_timeout: 10 });
   try {
     const [who] =

@@ -26,6 +26,7 @@ const TEXT = {
   members: ["成员部门", "Member departments"],
   code: ["代码", "Code"],
   name: ["名称", "Name"],
+  registeredName: ["链上登记名称", "Name on chain"],
   status: ["状态", "Status"],
   active: ["正常", "Active"],
   suspended: ["已暂停", "Suspended"],
@@ -51,6 +52,7 @@ const TEXT = {
   actingDepartment: ["操作部门", "Acting department"],
   auditTrail: ["审计追溯", "Audit trail"],
   chainHead: ["最新区块", "Chain head"],
+  timeZone: ["本页时间均为城市时区", "Times on this page are in the city's time zone"],
   live: ["实时", "Live"],
   issuer: ["开票方", "Issuer"],
   buyer: ["受票方", "Buyer"],
@@ -76,8 +78,17 @@ const TEXT = {
   page: ["页", "Page"],
   previous: ["上一页", "Previous"],
   next: ["下一页", "Next"],
+  row: ["条", "row"],
   rows: ["条", "rows"],
   none: ["无数据", "No rows"],
+  noneFiltered: ["无数据（没有符合筛选条件的记录）", "No rows match the filters"],
+  noneVisible: ["无数据（本部门可查看的范围内暂无记录）", "No rows (none yet among those your department may see)"],
+  notVisible: ["无数据（记录不存在，或本部门无权查看）", "No such row, or your department may not see it"],
+  noneInTransaction: [
+    "无数据（本交易写入的记录本部门均无权查看）",
+    "No rows: none of what this transaction wrote is visible to your department",
+  ],
+  noChartData: ["暂无数据", "No data yet"],
   function: ["调用函数", "Function"],
   error: ["错误原因", "Error"],
   sender: ["发送账户", "Sender"],
@@ -116,6 +127,7 @@ const TEXT = {
   home: ["数据看板", "Dashboard"],
   registrar: ["登记部门", "registered by"],
   validAtUse: ["当时是否有效", "Valid at the time of use"],
+  usesNotValid: ["用证时证照无效", "Uses of a licence not valid then"],
   reports: ["监管报表", "Regulatory reports"],
   reportInvoiceTotals: ["开票汇总（按开票方、按日）", "Invoices per issuer per day"],
   reportReimbursements: ["报销汇总（按报销单位、按日）", "Reimbursements per receiving company per day"],
@@ -129,6 +141,8 @@ const TEXT = {
   operator: ["操作员", "Operator"],
   consentInForce: ["授权", "Consent"],
   bureau: ["住建部门", "Construction bureau"],
+  projectRegulator: ["项目监管部门", "Project regulator"],
+  humanResources: ["人社部门", "Human resources"],
   budget: ["预算", "Budget"],
   wagesOwed: ["拖欠工资", "Wages owed"],
   milestones: ["工程节点", "Milestones"],
@@ -145,7 +159,7 @@ const TEXT = {
   allUses: ["全部用证记录", "All uses"],
   allPayrolls: ["全部工资表", "All payrolls"],
   first: ["首页", "First"],
-  usesPerDay: ["用证趋势（按日）", "Uses per day"],
+  usesPerDay: ["发证与用证趋势（按日）", "Issued and used per day"],
   wagesPerDay: ["代发工资趋势（按日）", "Wages paid per day"],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -223,6 +237,10 @@ const DOMAIN_STATES: Record<string, Record<string, [string, string]>> = {
     Rejected: ["已退回", "Rejected"],
     Cancelled: ["已取消", "Cancelled"],
   },
+  vote: {
+    yes: ["赞成", "Yes"],
+    no: ["反对", "No"],
+  },
   licence: {
     Issued: ["发证", "Issued"],
     Active: ["有效", "Active"],
@@ -242,12 +260,33 @@ const DEPARTMENTS: Record<string, [string, string]> = {
   AUDIT: ["审计局", "City Audit Office"],
 };
 
+/**
+ * Names of the codes the demo's licence types and use purposes carry (the chain stores the code
+ * only; terms from the glossary). Any other code shows as itself.
+ */
+const CODE_NAMES: Record<string, Record<string, [string, string]>> = {
+  licenceType: {
+    BUSINESS_REGISTRATION: ["营业执照", "Business registration"],
+    FOOD_BUSINESS: ["食品经营许可证", "Food business licence"],
+    FIRE_SAFETY: ["消防安全检查合格证", "Fire safety certificate"],
+  },
+  purpose: {
+    BUILDING_PERMIT_CHECK: ["施工许可核验", "Building permit check"],
+    RENOVATION_PERMIT: ["装修许可", "Renovation permit"],
+    FOOD_SAFETY_INSPECTION: ["食品安全检查", "Food safety inspection"],
+  },
+};
+
 export interface Locale {
   lang: Lang;
   timeZone: string;
   t(key: TextKey): string;
   state(name: string, domain?: string): string;
   department(code: string | null, chainName?: string | null): string;
+  /** A licence type's or a purpose's name, or the code itself when it has none. */
+  named(kind: string, code: string): string;
+  /** The codes with names of a kind (departments, licence types, purposes), for a filter's suggestions. */
+  codes(kind: "department" | "licenceType" | "purpose"): [string, string][];
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
   yuan(fen: string | bigint | null): string;
   count(value: string | number | bigint | null): string;
@@ -275,6 +314,12 @@ export function locale(lang: Lang, timeZone: string): Locale {
     t: (key) => TEXT[key][index],
     state: (name, domain) => (domain && DOMAIN_STATES[domain]?.[name]?.[index]) ?? STATES[name]?.[index] ?? name,
     department: (code, chainName) => (code && DEPARTMENTS[code]?.[index]) || chainName || code || "—",
+    named: (kind, code) => CODE_NAMES[kind]?.[code]?.[index] ?? code,
+    codes: (kind) =>
+      Object.entries(kind === "department" ? DEPARTMENTS : CODE_NAMES[kind]).map(([code, names]) => [
+        code,
+        names[index],
+      ]),
     yuan(fen) {
       if (fen === null || fen === undefined) return "—";
       const value = BigInt(fen);

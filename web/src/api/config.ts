@@ -3,10 +3,9 @@
  * (ConfigError), before anything listens.
  */
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 
-import { ROOT } from "../../../deploy/lib/consortium.js";
 import { ConfigError } from "../../../indexer/src/errors.js";
+import { type WebRolePassword, webRolePassword } from "../config.js";
 import type { QueryLimits } from "./limits.js";
 
 export interface ApiConfig {
@@ -16,8 +15,8 @@ export interface ApiConfig {
   databaseUrl?: string;
   /** govledger_web's URL; derived from databaseUrl when absent. */
   webDatabaseUrl?: string;
-  /** govledger_web's password file, the dashboard's (web/src/db.ts): both log in with it. */
-  passwordFile: string;
+  /** govledger_web's password, the dashboard's (web/src/config.ts): both log in with it. */
+  webRolePassword: WebRolePassword;
   /** The dashboard's session key: the API accepts the dashboard's cookie only when they share it. */
   sessionSecret: string;
   limits: QueryLimits;
@@ -51,7 +50,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     port: integer(env, "GOVLEDGER_API_PORT", 8089, 0, 65535),
     databaseUrl,
     webDatabaseUrl,
-    passwordFile: env.GOVLEDGER_DASHBOARD_PASSWORD_FILE || path.join(ROOT, ".govledger", "dashboard-db-password"),
+    webRolePassword: webRolePassword(env),
     // Without the dashboard's secret no cookie verifies: tokens only.
     sessionSecret: secret || randomBytes(32).toString("hex"),
     limits: {

@@ -35,7 +35,7 @@ async function main() {
   chmodSync(dir, 0o755);
   const database = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort() });
   try {
-    const webUrl = await webRoleUrl(database.url, path.join(dir, "dashboard-db-password"));
+    const webUrl = await webRoleUrl(database.url, { file: path.join(dir, "dashboard-db-password") });
     const sql = connectDatabase(webUrl, { max: 1 });
     const pool = new pg.Pool({ connectionString: webUrl, max: 2 });
     const graphql = createGraphql({ pool, tables: await tableNames(sql) });

@@ -29,8 +29,8 @@ export async function startApi(
   options: { log?: (message: string) => void } = {},
 ): Promise<ApiHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const webDatabaseUrl = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.passwordFile, log));
-  const db = await openWebDatabase({ webDatabaseUrl, passwordFile: config.passwordFile }, log);
+  const webDatabaseUrl = config.webDatabaseUrl ?? (await webRoleUrl(config.databaseUrl!, config.webRolePassword, log));
+  const db = await openWebDatabase({ webDatabaseUrl, webRolePassword: config.webRolePassword }, log);
   const tables = await tableNames(db.sql).catch(async (error: unknown) => {
     await db.end();
     throw error;

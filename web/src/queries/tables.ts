@@ -25,6 +25,8 @@ export interface ColumnDef {
   formulaSafe?: boolean;
   /** The expression with the formula guard applied, where one cheaper than the generic regexp exists. */
   guarded?: string;
+  /** A code with names in the UI's languages (i18n CODE_NAMES): pages show the name, exports the code. */
+  names?: "licenceType" | "purpose";
   /** The column a detail page hangs off (the row's id) and where it links. */
   link?: (row: Record<string, string>) => string;
 }
@@ -45,11 +47,11 @@ export interface FilterDef {
 /**
  * One column of a keyset: its SQL, its cursor format. Every keyset runs descending. A time is
  * written in the cursor as microseconds since 1970 (integer) and compared as the timestamptz it
- * is, so the row comparison runs along the column's index.
+ * is, so the row comparison runs along the column's index; a date likewise as days since 1970.
  */
 export interface KeyPart {
   sql: string;
-  kind: "integer" | "hex" | "time";
+  kind: "integer" | "hex" | "time" | "date";
 }
 
 export interface TableDef {
@@ -135,13 +137,21 @@ function filterValue(filter: FilterDef, value: string): string {
   return literal(value);
 }
 
+// (a date's days since 1970 stay within the integer they are cast to)
+const CURSOR_FORMATS: Record<KeyPart["kind"], RegExp> = {
+  hex: /^0x[0-9a-f]{2,128}$/i,
+  integer: /^\d{1,30}$/,
+  time: /^\d{1,30}$/,
+  date: /^\d{1,7}$/,
+};
+
 /** A keyset cursor: the key values of a row, `_`-separated (integers, 0x hex), each checked. */
 export function parseCursor(def: TableDef, value: string): string[] {
   const parts = value.split("_");
   const ok =
     def.keyset !== undefined &&
     parts.length === def.keyset.length &&
-    parts.every((part, i) => (def.keyset![i].kind === "hex" ? /^0x[0-9a-f]{2,128}$/i : /^\d{1,30}$/).test(part));
+    parts.every((part, i) => CURSOR_FORMATS[def.keyset![i].kind].test(part));
   if (!ok) throw new InputError(`page cursor is not one of ${def.id}'s`);
   return parts;
 }
@@ -150,6 +160,7 @@ export function parseCursor(def: TableDef, value: string): string[] {
 // so the row comparison runs along the column's index (a numeric literal would cast the column).
 function keyValue(part: KeyPart, value: string): string {
   if (part.kind === "time") return `(timestamptz 'epoch' + ${literal(value)}::bigint * interval '1 microsecond')`;
+  if (part.kind === "date") return `(date '1970-01-01' + ${literal(value)}::integer)`;
   return part.kind === "integer" ? literal(value) : `decode(${literal(value.slice(2).toLowerCase())}, 'hex')`;
 }
 
@@ -218,7 +229,9 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
         ? `(${k.sql})::text`
         : k.kind === "time"
           ? `((extract(epoch from ${k.sql}) * 1000000)::bigint)::text`
-          : `'0x' || encode(${k.sql}, 'hex')`;
+          : k.kind === "date"
+            ? `(${k.sql} - date '1970-01-01')::text`
+            : `'0x' || encode(${k.sql}, 'hex')`;
     columns.push(`${keys.map(text).join(" || '_' || ")} as "__cursor"`);
     const { after, before } = options.keyset;
     const tuple = `(${keys.map((k) => k.sql).join(", ")})`;
@@ -300,6 +313,8 @@ function dayPeriod(column: string): FilterDef[] {
 const LICENCE_STATUS = "licences.status_at(l.standing, l.valid_from, l.valid_until, (select indexer.chain_time()))";
 
 const projectLink = (r: Record<string, string>) => `/escrow/projects/${r.project_id}`;
+/** A department of a project, linked to the projects where it takes any part (the department filter). */
+const projectsOf = (key: string) => (r: Record<string, string>) => `/escrow?department=${r[key]}`;
 
 /**
  * The latest event of a project's milestone, order or payroll as `e` (block, time, transaction):
@@ -345,8 +360,10 @@ export const TABLES = {
     caption: "members",
     from: `gov.department_admitted a join gov.departments d using (department_id)`,
     columns: [
-      { key: "code", sql: code("a.department_id"), caption: "code", display: "department" },
-      { key: "name", sql: "a.name", caption: "name", display: "text" },
+      // The department by its name in the UI's language (its code in the cell's title and in exports),
+      // beside the name it registered on chain.
+      { key: "code", sql: code("a.department_id"), caption: "department", display: "department" },
+      { key: "name", sql: "a.name", caption: "registeredName", display: "text" },
       {
         key: "status",
         sql: "case when d.active then 'member' else 'suspended' end",
@@ -398,7 +415,13 @@ export const TABLES = {
     columns: [
       { key: "proposal_id", sql: "c.proposal_id::text", caption: "proposal", display: "text" },
       { key: "department", sql: code("c.department_id"), caption: "voter", display: "department" },
-      { key: "support", sql: "case when c.support then 'yes' else 'no' end", caption: "support", display: "text" },
+      {
+        key: "support",
+        sql: "case when c.support then 'yes' else 'no' end",
+        caption: "support",
+        display: "state",
+        domain: "vote",
+      },
       ...provenance("c"),
     ],
     filters: [{ key: "proposal", kind: "integer", caption: "proposal", condition: "c.proposal_id = $" }],
@@ -508,6 +531,7 @@ export const TABLES = {
         guarded: guardedChainCode("l.type_id"),
         caption: "licenceType",
         display: "text",
+        names: "licenceType",
       },
       { key: "issuer", sql: code("l.department_id"), caption: "issuingDepartment", display: "department" },
       { key: "holder", sql: hex("l.holder"), caption: "holder", display: "hex" },
@@ -573,6 +597,7 @@ export const TABLES = {
         guarded: guardedChainCode("u.purpose"),
         caption: "purpose",
         display: "text",
+        names: "purpose",
       },
       { key: "operator", sql: hex("u.operator"), caption: "operator", display: "hex" },
       { key: "version", sql: "u.version::text", caption: "version", display: "count" },
@@ -613,8 +638,23 @@ export const TABLES = {
       },
       { key: "state", sql: "p.state", caption: "status", display: "state", domain: "project" },
       { key: "frozen", sql: yesNo("p.frozen"), caption: "frozen", display: "bool" },
-      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department" },
-      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department" },
+      { key: "bureau", sql: code("p.bureau_id"), caption: "bureau", display: "department", link: projectsOf("bureau") },
+      { key: "bank", sql: code("p.bank_id"), caption: "bank", display: "department", link: projectsOf("bank") },
+      // The two departments a project names for its oversight (0068): null before the contract named them.
+      {
+        key: "regulator",
+        sql: code("p.regulator_id"),
+        caption: "projectRegulator",
+        display: "department",
+        link: projectsOf("regulator"),
+      },
+      {
+        key: "human_resources",
+        sql: code("p.human_resources_id"),
+        caption: "humanResources",
+        display: "department",
+        link: projectsOf("human_resources"),
+      },
       { key: "budget", sql: tokenYuan("p.budget"), caption: "budget", display: "yuan" },
       { key: "money_in", sql: tokenYuan("p.funded + p.guarantee_deposited"), caption: "moneyIn", display: "yuan" },
       {
@@ -637,7 +677,12 @@ export const TABLES = {
         states: ["Open", "Closed", "Settled"],
         domain: "project",
       },
-      { key: "department", kind: "code", caption: "department", condition: "$ in (p.bureau_id, p.bank_id)" },
+      {
+        key: "department",
+        kind: "code",
+        caption: "department",
+        condition: "$ in (p.bureau_id, p.bank_id, p.regulator_id, p.human_resources_id)",
+      },
       { key: "frozen", kind: "state", caption: "frozen", condition: "p.frozen = ($ = 'yes')", states: YES_NO },
       ...period("p.created_at"),
       { key: "id", kind: "integer", caption: "project", condition: "p.project_id = $" },
@@ -771,6 +816,7 @@ export const TABLES = {
     id: "invoice_totals",
     caption: "reportInvoiceTotals",
     from: `report.invoice_totals_per_issuer_day r ${registrarJoin("r.issuer_id")}`,
+    countFrom: `report.invoice_totals_per_issuer_day r`,
     columns: [
       {
         key: "issuer",
@@ -784,13 +830,18 @@ export const TABLES = {
       { key: "tax", sql: yuan("r.tax"), caption: "tax", display: "yuan" },
     ],
     filters: dayPeriod("r.day"),
-    orderBy: "r.day desc, r.issuer_id",
+    orderBy: "r.day desc, r.issuer_id desc",
+    keyset: [
+      { sql: "r.day", kind: "date" },
+      { sql: "r.issuer_id", kind: "hex" },
+    ],
     period: { from: "from", to: "to" },
   },
   reimbursements: {
     id: "reimbursements",
     caption: "reportReimbursements",
     from: `report.invoice_reimbursements_per_receiver_day r ${registrarJoin("r.receiver_id")}`,
+    countFrom: `report.invoice_reimbursements_per_receiver_day r`,
     columns: [
       {
         key: "receiver",
@@ -803,7 +854,11 @@ export const TABLES = {
       { key: "amount", sql: yuan("r.amount"), caption: "reimbursed", display: "yuan" },
     ],
     filters: dayPeriod("r.day"),
-    orderBy: "r.day desc, r.receiver_id",
+    orderBy: "r.day desc, r.receiver_id desc",
+    keyset: [
+      { sql: "r.day", kind: "date" },
+      { sql: "r.receiver_id", kind: "hex" },
+    ],
     period: { from: "from", to: "to" },
   },
   licences_per_department: {

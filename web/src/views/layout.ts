@@ -5,6 +5,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
+import { zoneLabel } from "../config.js";
 import type { Locale, TextKey } from "../i18n.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import type { ColumnDef, Filters, TableDef } from "../queries/tables.js";
@@ -33,7 +34,8 @@ const NAV: [string, TextKey][] = [
 const STYLE = `
 :root{--fg:#1d2733;--muted:#5d6b7a;--line:#dde3ea;--accent:#c0392b;--bg:#f6f8fa}
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif;color:var(--fg);background:var(--bg)}
-header{display:flex;gap:16px;align-items:center;background:#9e1b1b;color:#fff;padding:8px 20px;flex-wrap:wrap}
+header{display:flex;gap:14px;align-items:center;background:#9e1b1b;color:#fff;padding:8px 20px;flex-wrap:wrap}
+header #zone{opacity:.8}
 header a{color:#fff;text-decoration:none;opacity:.85}header a.on{opacity:1;font-weight:600;border-bottom:2px solid #fff}
 header .brand{font-weight:600;font-size:16px;margin-right:12px}header .right{margin-left:auto;display:flex;gap:12px;align-items:center;font-size:13px}
 main{padding:16px 20px;max-width:1400px;margin:0 auto}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
@@ -45,7 +47,9 @@ th{background:#eef2f6;font-weight:600}td.num{text-align:right;font-variant-numer
 form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
-td.args{white-space:pre-line;word-break:break-all;font-size:12px}
+td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.empty,p.empty{color:var(--muted)}
+.record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));margin:0;background:#fff;border-top:1px solid var(--line);border-left:1px solid var(--line)}
+.record dl div{padding:6px 10px;border-right:1px solid var(--line);border-bottom:1px solid var(--line)}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
 `;
 
@@ -68,6 +72,7 @@ export function layout(frame: Frame, body: Html): Html {
           <span class="brand">${l.t("title")}</span>
           ${frame.department ? NAV.map(([href, key]) => html`<a href="${href}" class="${frame.path.startsWith(href) ? "on" : ""}">${l.t(key)}</a>`) : ""}
           <span class="right">
+            <span id="zone" title="${l.t("timeZone")}">${zoneLabel(l.timeZone)}</span>
             ${
               frame.head
                 ? html`<span id="head" title="${frame.head.hash}"
@@ -79,8 +84,8 @@ export function layout(frame: Frame, body: Html): Html {
             }
             ${
               frame.department
-                ? html`<span id="who" data-department="${frame.department.code}"
-                      >${l.department(frame.department.code)} · <code>${short(frame.department.account)}</code></span
+                ? html`<span id="who" data-department="${frame.department.code}" title="${frame.department.account}"
+                      >${l.department(frame.department.code)}</span
                     >
                     <form method="post" action="/auth/logout" style="display:inline">
                       <button type="submit">${l.t("signOut")}</button>
@@ -106,9 +111,13 @@ export function figures(items: [string, string][]): Html {
   </div>`;
 }
 
-/** A chart placeholder: the client's one chart module draws `spec` into it. */
-export function chart(id: string, spec: unknown): Html {
-  return html`<div class="chart" id="${id}" data-chart="${JSON.stringify(spec)}"></div>`;
+/** A chart placeholder: the client's one chart module draws `spec` into it (`empty`: what it says without data). */
+export function chart(l: Locale, id: string, spec: object): Html {
+  return html`<div
+    class="chart"
+    id="${id}"
+    data-chart="${JSON.stringify({ ...spec, empty: l.t("noChartData") })}"
+  ></div>`;
 }
 
 export function txLink(hash: string, block: string): Html {
@@ -123,34 +132,39 @@ export function money(value: string | null): string {
   return `${negative ? "-" : ""}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents.padEnd(2, "0")}`;
 }
 
-function cell(l: Locale, column: Column, row: Record<string, string>): Html {
+/** A table cell (td), or a value of a detail page's record (dd): the same markup inside either. */
+function cell(l: Locale, column: Column, row: Record<string, string>, tag: "td" | "dd" = "td"): Html {
+  const [open, close] = [raw(`<${tag}`), raw(`</${tag}>`)];
   const value = row[column.key];
-  if (value === null || value === undefined) return html`<td>—</td>`;
+  if (value === null || value === undefined) return html`${open}>—${close}`;
   switch (column.display) {
     case "yuan":
-      return html`<td class="num">${money(value)}</td>`;
+      return html`${open} class="num">${money(value)}${close}`;
     case "count":
-      return html`<td class="num">${l.count(value)}</td>`;
+      return html`${open} class="num">${l.count(value)}${close}`;
     case "state":
-      return html`<td>${l.state(value, column.domain)}</td>`;
+      return html`${open}>${l.state(value, column.domain)}${close}`;
     case "department":
-      return html`<td title="${value}">${l.department(value)}</td>`;
+      return column.link
+        ? html`${open} title="${value}"><a href="${column.link(row)}">${l.department(value)}</a>${close}`
+        : html`${open} title="${value}">${l.department(value)}${close}`;
     case "hex":
       return column.link
-        ? html`<td>
+        ? html`${open}>
             <a href="${column.link(row)}"><code title="${value}">${short(value)}</code></a>
-          </td>`
-        : html`<td><code title="${value}">${short(value)}</code></td>`;
+            ${close}`
+        : html`${open}><code title="${value}">${short(value)}</code>${close}`;
     case "tx":
-      return html`<td>${txLink(value, row.block_number)}</td>`;
+      return html`${open}>${txLink(value, row.block_number)}${close}`;
     case "bool":
-      return html`<td class="${column.className ?? ""}" data-value="${value}">${value === "yes" ? "✓" : "—"}</td>`;
+      return html`${open} class="${column.className ?? ""}" data-value="${value}">${value === "yes" ? "✓" : "—"}${close}`;
     case "block":
-      return html`<td class="num">${value}</td>`;
+      return html`${open} class="num">${value}${close}`;
     default:
+      if (column.names) return html`${open} title="${value}">${l.named(column.names, value)}${close}`;
       return column.link
-        ? html`<td><a href="${column.link(row)}">${value}</a></td>`
-        : html`<td class="${column.className ?? ""}">${value}</td>`;
+        ? html`${open}><a href="${column.link(row)}">${value}</a>${close}`
+        : html`${open} class="${column.className ?? ""}">${value}${close}`;
   }
 }
 
@@ -162,10 +176,18 @@ export function queryString(params: Record<string, string | undefined>): string 
 }
 
 /** The columns of a plain table: the same cells as a TableDef's (only what the view needs of them). */
-export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link"> & { className?: string };
+export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link" | "names"> & {
+  className?: string;
+};
 
 /** Rows under a header row; "No rows" when there are none. Every table on every page is one of these. */
-export function rowsTable(l: Locale, columns: Column[], rows: readonly object[], className = ""): Html {
+export function rowsTable(
+  l: Locale,
+  columns: Column[],
+  rows: readonly object[],
+  className = "",
+  empty: TextKey = "none",
+): Html {
   return html`<table class="${className}">
     <thead>
       <tr>
@@ -176,7 +198,7 @@ export function rowsTable(l: Locale, columns: Column[], rows: readonly object[],
       ${
         rows.length === 0
           ? html`<tr>
-              <td colspan="${columns.length}">${l.t("none")}</td>
+              <td colspan="${columns.length}" class="empty">${l.t(empty)}</td>
             </tr>`
           : rows.map(
               (row) =>
@@ -189,10 +211,26 @@ export function rowsTable(l: Locale, columns: Column[], rows: readonly object[],
   </table>`;
 }
 
+/** Which codes a code filter takes, offered as suggestions with their names (one types TAX, not 税务局). */
+const CODE_LISTS: Record<string, "department" | "licenceType" | "purpose"> = {
+  department: "department",
+  type: "licenceType",
+  purpose: "purpose",
+};
+
 function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): Html {
   const visible = def.filters.filter((f) => f.key !== "id");
   if (visible.length === 0) return html``;
+  const list = (f: (typeof visible)[number]) => (f.kind === "code" ? CODE_LISTS[f.key] : undefined);
   return html`<form class="filters" method="get">
+    ${visible.map((f) => {
+      const kind = list(f);
+      return kind
+        ? html`<datalist id="${def.id}-${f.key}-codes">
+            ${l.codes(kind).map(([code, name]) => html`<option value="${code}">${name}</option>`)}
+          </datalist>`
+        : "";
+    })}
     ${visible.map((f) =>
       f.kind === "state"
         ? html`<label
@@ -206,6 +244,7 @@ function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): H
               name="${f.key}"
               value="${filters[f.key] ?? ""}"
               ${f.kind === "date" ? raw('type="date"') : ""}
+              ${list(f) ? html`list="${def.id}-${f.key}-codes" autocomplete="off"` : ""}
               size="${f.kind === "hex32" || f.kind === "address" ? 24 : 10}"
           /></label>`,
     )}
@@ -236,21 +275,52 @@ export function dataTable(
   filters: Filters,
   options: { filterForm?: boolean } = {},
 ): Html {
-  const exportQuery = queryString(filters);
+  const withForm = options.filterForm !== false;
+  // An empty table says why: the filters chosen, or what row-level security lets the department see.
+  const filtered = withForm && def.filters.some((f) => filters[f.key] !== undefined);
   return html`<section class="table" data-table="${def.id}">
-    ${options.filterForm !== false ? filterForm(l, def, filters, page.paging.size) : ""}
+    ${withForm ? filterForm(l, def, filters, page.paging.size) : ""}
     <div class="pager">
       <span class="total"
-        >${page.total > COUNT_LIMIT ? `> ${l.count(COUNT_LIMIT)}` : l.count(page.total)} ${l.t("rows")}</span
+        >${page.total > COUNT_LIMIT ? `> ${l.count(COUNT_LIMIT)}` : l.count(page.total)}
+        ${l.t(page.total === 1 ? "row" : "rows")}</span
       >
-      ${pager(l, page, filters)}
-      <span class="exports"
-        >${l.t("export")}:
-        <a href="/export/${def.id}.csv${exportQuery}" download>CSV</a>
-        <a href="/export/${def.id}.xlsx${exportQuery}" download>Excel</a></span
-      >
+      ${pager(l, page, filters)} ${exportLinks(l, def, filters)}
     </div>
-    <div class="scroll">${rowsTable(l, def.columns, page.rows)}</div>
+    <div class="scroll">${rowsTable(l, def.columns, page.rows, "", filtered ? "noneFiltered" : "noneVisible")}</div>
+  </section>`;
+}
+
+function exportLinks(l: Locale, def: TableDef, filters: Filters): Html {
+  const query = queryString(filters);
+  return html`<span class="exports"
+    >${l.t("export")}:
+    <a href="/export/${def.id}.csv${query}" download>CSV</a>
+    <a href="/export/${def.id}.xlsx${query}" download>Excel</a></span
+  >`;
+}
+
+/**
+ * A detail page's own row (a project, an invoice, a licence, a proposal) as captions and values:
+ * every column at a glance, where a one-row table scrolled sideways. Its exports are the row's.
+ */
+export function recordCard(l: Locale, def: TableDef, page: TablePage, filters: Filters): Html {
+  const row = page.rows[0];
+  return html`<section class="record" data-table="${def.id}">
+    ${
+      row
+        ? html`<dl>
+            ${def.columns.map(
+              (c) =>
+                html`<div>
+                  <dt>${l.t(c.caption)}</dt>
+                  ${cell(l, c, row, "dd")}
+                </div>`,
+            )}
+          </dl>`
+        : html`<p class="empty">${l.t("notVisible")}</p>`
+    }
+    <div class="pager">${exportLinks(l, def, filters)}</div>
   </section>`;
 }
 

@@ -13,7 +13,7 @@ import type {
 } from "../queries/dashboards.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
-import { chart, type Column, dataTable, figures, type Html, money, rowsTable, short } from "./layout.js";
+import { chart, type Column, dataTable, figures, type Html, money, recordCard, rowsTable, short } from "./layout.js";
 
 const fen = (l: Locale, value: string) => l.yuan(value);
 
@@ -46,7 +46,7 @@ export function governancePage(
       [l.t("participants"), l.count(summary.participants)],
     ])}
     <div class="charts">
-      ${chart("proposals-by-status", {
+      ${chart(l, "proposals-by-status", {
         kind: "pie",
         title: `${l.t("proposals")} · ${l.t("status")}`,
         data: summary.byStatus.map((s) => ({ name: l.state(s.status), value: s.count })),
@@ -62,7 +62,7 @@ export function governancePage(
 
 export function proposalPage(l: Locale, id: string, proposal: TablePage, votes: TablePage): Html {
   return html`<h1>${l.t("proposal")} #${id}</h1>
-    ${dataTable(l, TABLES.proposals, proposal, { id }, { filterForm: false })}
+    ${recordCard(l, TABLES.proposals, proposal, { id })}
     <h2>${l.t("votes")}</h2>
     ${dataTable(l, TABLES.votes, votes, { proposal: id }, { filterForm: false })}`;
 }
@@ -82,13 +82,13 @@ export function invoicesPage(
       [l.t("reimbursed"), fen(l, totals.reimbursed)],
     ])}
     <div class="charts">
-      ${chart("invoices-per-day", {
+      ${chart(l, "invoices-per-day", {
         kind: "line",
         title: `${l.t("trend")} · ${l.t("amount")} (¥)`,
         x: summary.perDay.map((d) => d.day),
         series: [{ name: l.t("amount"), data: summary.perDay.map((d) => Number(BigInt(d.amount)) / 100) }],
       })}
-      ${chart("invoices-by-state", {
+      ${chart(l, "invoices-by-state", {
         kind: "pie",
         title: l.t("breakdown"),
         data: summary.byState.map((s) => ({ name: l.state(s.state), value: s.count })),
@@ -105,7 +105,7 @@ export function invoicePage(
   detail: Awaited<ReturnType<typeof invoiceDetail>>,
 ): Html {
   return html`<h1>${l.t("invoices")} <code>${short(id)}</code></h1>
-    ${dataTable(l, TABLES.invoices, row, { id }, { filterForm: false })}
+    ${recordCard(l, TABLES.invoices, row, { id })}
     <h2>${l.t("history")}</h2>
     ${rowsTable(l, [STATE(), ...TRAIL], detail.history)}
     <h2>${l.t("creditNotes")}</h2>
@@ -140,10 +140,10 @@ export function licencesPage(
       [l.t("licences"), l.count(summary.byStatus.reduce((n, s) => n + s.count, 0))],
       // Over COUNT_LIMIT: "more than" (licenceSummary counts an authority's uses up to there).
       [l.t("uses"), summary.uses > COUNT_LIMIT ? `> ${l.count(COUNT_LIMIT)}` : l.count(summary.uses)],
-      [`${l.t("uses")} · ${l.t("validAtUse")} ✗`, l.count(summary.notValid)],
+      [l.t("usesNotValid"), l.count(summary.notValid)],
     ])}
     <div class="charts">
-      ${chart("licences-per-day", {
+      ${chart(l, "licences-per-day", {
         kind: "line",
         title: l.t("usesPerDay"),
         x: summary.perDay.map((d) => d.day),
@@ -152,7 +152,7 @@ export function licencesPage(
           { name: l.t("uses"), data: summary.perDay.map((d) => d.used) },
         ],
       })}
-      ${chart("licences-by-status", {
+      ${chart(l, "licences-by-status", {
         kind: "pie",
         title: l.t("breakdown"),
         data: summary.byStatus.map((s) => ({ name: l.state(s.status, "licence"), value: s.count })),
@@ -188,7 +188,7 @@ export function escrowPage(
       [l.t("wagesOwed"), money(summary.wages_owed)],
     ])}
     <div class="charts">
-      ${chart("wages-per-day", {
+      ${chart(l, "wages-per-day", {
         kind: "line",
         title: `${l.t("wagesPerDay")} (¥)`,
         x: summary.wagesPerDay.map((d) => d.day),
@@ -197,7 +197,7 @@ export function escrowPage(
           { name: l.t("wagesOwed"), data: summary.wagesPerDay.map((d) => Number(d.owed)) },
         ],
       })}
-      ${chart("projects-by-state", {
+      ${chart(l, "projects-by-state", {
         kind: "pie",
         title: l.t("breakdown"),
         data: summary.byState.map((s) => ({ name: l.state(s.state, "project"), value: s.count })),
@@ -222,12 +222,29 @@ export function failedPage(l: Locale, table: TablePage, filters: Filters): Html 
     ${dataTable(l, TABLES.failed, table, filters)}`;
 }
 
-/** An event's arguments, one per line; bytes as 0x hex (PostgreSQL's jsonb writes them as \\x…). */
-function argText(args: Record<string, unknown>): string {
+/** The code a bytes32 holds (CONS, FIRE_SAFETY: capitals, then zero bytes), or undefined. */
+function codeIn(hex: string): string | undefined {
+  const text = Buffer.from(hex, "hex").toString("latin1").replace(/\0+$/, "");
+  return /^[A-Z][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
+}
+
+/**
+ * An event's arguments, one per line; bytes as 0x hex (PostgreSQL's jsonb writes them as \\x…),
+ * and a bytes32 that holds a code as the code (a department with its name): staff read
+ * "regulator: 住房和城乡建设局 (CONS)", not 64 hex digits.
+ */
+function argText(l: Locale, args: Record<string, unknown>): string {
   return Object.entries(args)
     .map(([key, value]) => {
-      const text = typeof value === "string" ? value : JSON.stringify(value);
-      return `${key}: ${text.replace(/\\x([0-9a-f]*)/g, "0x$1")}`;
+      const text = (typeof value === "string" ? value : JSON.stringify(value))
+        .replace(/\\x([0-9a-f]*)/g, "0x$1")
+        .replace(/0x([0-9a-fA-F]{64})\b/g, (hex, digits: string) => {
+          const code = codeIn(digits);
+          if (!code) return hex;
+          const name = l.department(code);
+          return name === code ? code : `${name} (${code})`;
+        });
+      return `${key}: ${text}`;
     })
     .join("\n");
 }
@@ -266,7 +283,9 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
         { key: "acting", caption: "actingDepartment", display: "text", className: "acting" },
         { key: "args", caption: "detail", display: "text", className: "args" },
       ],
-      tx.events.map((e) => ({ log_index: e.log_index, event: e.event, acting: acting(e), args: argText(e.args) })),
+      tx.events.map((e) => ({ log_index: e.log_index, event: e.event, acting: acting(e), args: argText(l, e.args) })),
+      "",
+      "noneInTransaction",
     )}`;
 }
 
@@ -287,7 +306,7 @@ function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
 
 export function licencePage(l: Locale, id: string, row: TablePage, history: TimelineRow[], uses: TablePage): Html {
   return html`<h1>${l.t("licences")} <code>${short(id)}</code></h1>
-    ${dataTable(l, TABLES.licences, row, { id }, { filterForm: false })}
+    ${recordCard(l, TABLES.licences, row, { id })}
     <h2>${l.t("history")}</h2>
     ${timeline(l, history, "licence")}
     <h2>${l.t("uses")} · ${l.t("validAtUse")}</h2>
@@ -301,7 +320,7 @@ export function projectPage(
 ): Html {
   const filters = { project: id };
   return html`<h1>${l.t("project")} #${id}</h1>
-    ${dataTable(l, TABLES.projects, parts.row, { id }, { filterForm: false })}
+    ${recordCard(l, TABLES.projects, parts.row, { id })}
     <h2>${l.t("milestones")}</h2>
     ${dataTable(l, TABLES.milestones, parts.milestones, filters, { filterForm: false })}
     <h2>${l.t("paymentOrders")}</h2>
