@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
+import ExcelJS from "exceljs";
 import { id, parseUnits, Wallet } from "ethers";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
@@ -11,7 +12,10 @@ import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
 import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { passProposal } from "../fixtures.js";
-import { webRoleUrl } from "../../web/src/db.js";
+import { openWebDatabase, webRoleUrl } from "../../web/src/db.js";
+import { xlsxExport } from "../../web/src/exports.js";
+import { locale } from "../../web/src/i18n.js";
+import { tableDef } from "../../web/src/queries/tables.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
 import { tablePage } from "../../web/src/queries/page.js";
 import { selectSql, type TableDef, TABLES } from "../../web/src/queries/tables.js";
@@ -871,6 +875,41 @@ describe("dashboard (web/)", function () {
             .subarray(0, 2)
             .toString(),
         ).to.equal("PK");
+      }
+    });
+
+    it("stops an XLSX export at the sheet's row limit, its last row saying so", async function () {
+      const db = await openWebDatabase({
+        databaseUrl: fx.databaseUrl,
+        webRolePassword: { file: path.join(fx.db.dataDir, "dashboard-db-password") },
+      });
+      try {
+        const request = { def: tableDef("invoices")!, filters: {}, department: "TAX", l: locale("en", "Etc/GMT-8") };
+        const read = async (sheetRows: number) => {
+          const parts: Buffer[] = [];
+          for await (const chunk of xlsxExport(db, request, { sheetRows })) parts.push(chunk as Buffer);
+          const workbook = new ExcelJS.Workbook();
+          await workbook.xlsx.load(Buffer.concat(parts) as unknown as ArrayBuffer);
+          const rows: string[][] = [];
+          workbook.worksheets[0].eachRow((row) => rows.push((row.values as string[]).slice(1).map(String)));
+          return rows;
+        };
+        const [{ n: all }] = await owner`select count(*)::int as n from invoices.invoice`;
+        expect(all, "the fixture's invoices").to.be.greaterThan(3);
+        // A sheet of 10 rows: 6 of header and captions, 3 invoices, the notice.
+        const cut = await read(10);
+        expect(cut.length).to.equal(10);
+        expect(cut.slice(6, 9).every((row) => /^0x[0-9a-f]{64}$/.test(row[0]))).to.equal(true);
+        expect(cut[9]).to.deep.equal([
+          "#",
+          "Excel's sheet limit reached: this file holds the first 3 rows only, the rest are not in it; export CSV for all rows (no limit)",
+        ]);
+        // Room for every invoice: all of them, no notice.
+        const whole = await read(all + 7);
+        expect(whole.length).to.equal(all + 6);
+        expect(whole.at(-1)![0]).to.match(/^0x[0-9a-f]{64}$/);
+      } finally {
+        await db.end();
       }
     });
 
