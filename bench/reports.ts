@@ -12,10 +12,11 @@
  *                      migrations it lacks applied (a city-scale build takes half an hour)
  *   --queries, --dashboard, --graphql   only that part
  *   --pages <regex>    only the dashboard pages whose name matches (e.g. '^/(licences|escrow)')
+ *   --export           only the CSV export (its figures replace those in reports-dashboard.json)
  *   BENCH_SCALE=0.01   a fraction of the city scale (default 1)
  *   BENCH_RUNS=30      timed runs per query and page (default 30; at least 20)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { ROOT } from "../deploy/lib/consortium.js";
@@ -56,9 +57,10 @@ const db = await openReportsDatabase(scaleOf(fraction), {
 });
 const pagesAt = process.argv.indexOf("--pages");
 const pagesArg = pagesAt === -1 ? undefined : process.argv[pagesAt + 1];
+const exportOnly = process.argv.includes("--export");
 const only =
   (["queries", "dashboard", "graphql"] as const).find((part) => process.argv.includes(`--${part}`)) ??
-  (pagesArg === undefined ? null : "dashboard");
+  (pagesArg === undefined && !exportOnly ? null : "dashboard");
 const sql = connectDatabase(db.url, { max: 1 });
 const results: Record<string, Timing | { pending: string } | { error: string }> = {};
 let dashboard: DashboardFigures | null = null;
@@ -83,6 +85,7 @@ try {
       // row-level security), the regulator sees everything, the others a domain each.
       departments: BENCH_DEPARTMENTS,
       exportAs: pagesArg === undefined ? "TAX" : null,
+      exportOnly,
       deepPage: 50,
       sample: { monthStart: ctx.monthStart, day: ctx.day, issuerId: ctx.issuerId },
       only: pagesArg === undefined ? undefined : new RegExp(pagesArg),
@@ -90,10 +93,11 @@ try {
       signal: interrupted.signal,
     });
     const timed = Object.values(dashboard.pages).filter((t): t is PageTiming => "p95Ms" in t);
-    console.log(
-      `\n${timed.filter((t) => t.p95Ms > PAGE_LIMIT_MS).length} of ${timed.length} pages over ${PAGE_LIMIT_MS} ms at p95; ` +
-        `${Object.values(dashboard.pages).length - timed.length} failed`,
-    );
+    if (!exportOnly)
+      console.log(
+        `\n${timed.filter((t) => t.p95Ms > PAGE_LIMIT_MS).length} of ${timed.length} pages over ${PAGE_LIMIT_MS} ms at p95; ` +
+          `${Object.values(dashboard.pages).length - timed.length} failed`,
+      );
   }
   if ((only === null || only === "graphql") && !interrupted.signal.aborted) {
     graphql = await benchGraphql(db.url, { runs: RUNS, signal: interrupted.signal });
@@ -113,7 +117,14 @@ if (only === null || only === "queries") {
   writeFileSync(out("reports"), `${JSON.stringify({ ...results, build: db.figures }, null, 2)}\n`);
   console.log(`written ${path.relative(ROOT, out("reports"))}`);
 }
-if (dashboard) {
+if (dashboard && exportOnly) {
+  // The export alone: its figures in the last full run's result, the pages left as they were.
+  const file = out("reports-dashboard");
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...previous, csvExport: dashboard.csvExport }, null, 2)}\n`);
+  console.log(`written ${path.relative(ROOT, file)} (csvExport)`);
+} else if (dashboard) {
   // Some pages only (--pages): beside the cache, not over the whole run's result.
   const file = pagesArg === undefined ? out("reports-dashboard") : path.join(ROOT, ".govledger", "bench-pages.json");
   mkdirSync(path.dirname(file), { recursive: true });

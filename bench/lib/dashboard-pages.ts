@@ -15,6 +15,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
@@ -39,6 +40,19 @@ export interface ExportFigures {
   serverRssBeforeMb: number;
   serverRssPeakMb: number;
   rssGrowthMb: number;
+  /**
+   * The COPY's PostgreSQL backend while it ran (/proc/<pid>/stat and schedstat): CPU seconds,
+   * and seconds it was runnable but waited for a core. Wall time is about their sum (the
+   * backend never waits for the client: the stream keeps up), so on a loaded machine the queue
+   * is what makes an export slow, not the server.
+   */
+  backendCpuSeconds: number | null;
+  backendRunQueueSeconds: number | null;
+  /** The dashboard server's (Node) CPU seconds during the export. */
+  serverCpuSeconds: number;
+  /** The machine's 1-minute load average at the end, and its cores. */
+  loadAverage: number;
+  cores: number;
 }
 
 export interface DashboardFigures {
@@ -53,6 +67,8 @@ export interface DashboardBenchOptions {
   departments: string[];
   /** Who exports every invoice as CSV (null: no export). */
   exportAs: string | null;
+  /** The export alone: no pages. */
+  exportOnly?: boolean;
   /** Pages to follow along the invoice table's "next" links for the deep page. */
   deepPage: number;
   /** Sample filter values (the chain's last month, a large issuer). */
@@ -99,7 +115,7 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
       return header.split(";")[0];
     };
 
-    for (const code of options.departments) {
+    for (const code of options.exportOnly ? [] : options.departments) {
       if (options.signal?.aborted) break;
       try {
         await benchDepartment(code);
@@ -201,7 +217,7 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
     }
 
     if (options.exportAs && !options.signal?.aborted) {
-      figures.csvExport = await csvExport(server, await cookieOf(options.exportAs), options.exportAs, log);
+      figures.csvExport = await csvExport(url, server, await cookieOf(options.exportAs), options.exportAs, log);
     }
   } finally {
     await server.stop();
@@ -274,11 +290,50 @@ const rssMb = (pid: number) => {
   return match ? Number(match[1]) / 1024 : NaN;
 };
 
-async function csvExport(server: Server, cookie: string, department: string, log: (line: string) => void) {
+/** CPU seconds (user and system) and run-queue seconds of a process so far. */
+function schedOf(pid: number): { cpu: number; queue: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const queue = Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[1]) / 1e9;
+    return { cpu: (Number(stat[11]) + Number(stat[12])) / 100, queue };
+  } catch {
+    return null; // gone, or another machine's PostgreSQL
+  }
+}
+
+async function csvExport(
+  databaseUrl: string,
+  server: Server,
+  cookie: string,
+  department: string,
+  log: (line: string) => void,
+) {
   const pid = server.child.pid!;
   const before = rssMb(pid);
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+  // The COPY's backend, found once it runs, and its counters then and at its last sample.
+  const owner = connectDatabase(databaseUrl, { max: 1 });
+  interface Backend {
+    pid: number;
+    first: { cpu: number; queue: number };
+    last: { cpu: number; queue: number };
+  }
+  let backend = null as Backend | null;
+  let looking = false;
+  const sample = async () => {
+    peak = Math.max(peak, rssMb(pid));
+    if (backend) {
+      backend.last = schedOf(backend.pid) ?? backend.last;
+    } else if (!looking) {
+      looking = true;
+      const [row] = await owner`select pid from pg_stat_activity where state = 'active' and query like 'copy (%'`;
+      const first = row ? schedOf(row.pid as number) : null;
+      if (first) backend = { pid: row.pid as number, first, last: first };
+      looking = false;
+    }
+  };
+  const sampler = setInterval(() => void sample().catch(() => {}), 20);
+  const serverBefore = schedOf(pid);
   const started = performance.now();
   try {
     const response = await fetch(`${server.url}/export/invoices.csv`, { headers: { cookie } });
@@ -289,7 +344,9 @@ async function csvExport(server: Server, cookie: string, department: string, log
       for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lines++;
     }
     const seconds = (performance.now() - started) / 1000;
+    const serverAfter = schedOf(pid);
     const rows = lines - 6; // five header lines (department, period, chain head…) and the captions
+    const found = backend;
     const figures: ExportFigures = {
       department,
       rows,
@@ -298,10 +355,19 @@ async function csvExport(server: Server, cookie: string, department: string, log
       serverRssBeforeMb: Math.round(before),
       serverRssPeakMb: Math.round(peak),
       rssGrowthMb: Math.round(peak - before),
+      backendCpuSeconds: found ? round(found.last.cpu - found.first.cpu) : null,
+      backendRunQueueSeconds: found ? round(found.last.queue - found.first.queue) : null,
+      serverCpuSeconds: serverBefore && serverAfter ? round(serverAfter.cpu - serverBefore.cpu) : NaN,
+      loadAverage: round(loadavg()[0]),
+      cores: availableParallelism(),
     };
     log(
       `CSV export of invoices as ${department}: ${rows.toLocaleString("en")} rows in ${seconds.toFixed(1)} s = ` +
         `${figures.rowsPerSecond.toLocaleString("en")} rows/s; server RSS ${figures.serverRssBeforeMb} → ${figures.serverRssPeakMb} MB (+${figures.rssGrowthMb} MB)`,
+    );
+    log(
+      `  COPY backend: ${figures.backendCpuSeconds ?? "?"} s CPU, ${figures.backendRunQueueSeconds ?? "?"} s waiting for a core; ` +
+        `server (Node) ${figures.serverCpuSeconds} s CPU; load average ${figures.loadAverage} on ${figures.cores} cores`,
     );
     return figures;
   } catch (error) {
@@ -309,5 +375,6 @@ async function csvExport(server: Server, cookie: string, department: string, log
     return { error: (error as Error).message };
   } finally {
     clearInterval(sampler);
+    await owner.end();
   }
 }

@@ -1017,6 +1017,19 @@ describe("indexer: escrow read model", function () {
     expect(wei).to.equal("123.456789012345678901");
 
     await expectSameAsRebuild(sql);
+    // escrow.wage_day (0076), kept day by day through the batches and reorgs above: the city's
+    // project days summed per day and token, and not vacuously.
+    const wageDays = await sql`
+      select (select count(*) from escrow.wage_day where wages_paid > 0)::int as paid_days,
+             (select count(*)::int from (
+                select day, token, wages_paid, wages_owed from escrow.wage_day
+                except
+                select d.day, p.token, sum(d.wages_paid_from_wage_account + d.wages_paid_from_guarantee), sum(d.wages_owed)
+                from escrow.project_day d join escrow.project p using (project_id) group by 1, 2) x) as differing,
+             (select count(*) from escrow.wage_day)::int - (select count(distinct (d.day, p.token))::int
+                from escrow.project_day d join escrow.project p using (project_id)) as extra`;
+    expect(wageDays[0].paid_days, `${context}: days with wages paid`).to.be.greaterThan(0);
+    expect([wageDays[0].differing, wageDays[0].extra], `${context}: escrow.wage_day`).to.deep.equal([0, 0]);
     await checkAgainstContracts(sql, chain, result.state, cast);
     await checkReports(sql, result.state);
 

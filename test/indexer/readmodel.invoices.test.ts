@@ -568,6 +568,53 @@ async function checkReports(sql: postgres.Sql, model: Model, cast: Cast) {
   expect(Object.fromEntries(stateRows), "report.invoices_per_state").to.deep.equal(Object.fromEntries(perState));
 }
 
+class RollBack extends Error {}
+
+/**
+ * report.credit_notes_per_state (counts per department and lapse day, today's split by time) against
+ * the notes (checked against getCreditNote above): at the chain's time, and a second before, at
+ * and after lapses, each set by a block appended in a transaction that is rolled back, so that
+ * some lapses fall on today's day, before it and after it.
+ */
+async function checkCreditNotesPerState(sql: postgres.Sql) {
+  const compare = async (tx: postgres.Sql | postgres.TransactionSql, where: string) => {
+    const reported = await tx`select encode(registrar_id, 'hex') as d, state, credit_notes::int as n
+      from report.credit_notes_per_state order by 1, 2`;
+    // each note counted for the department that registered its issuer ('\x' for none)
+    const counted = await tx`select encode(coalesce(r.department_id, '\\x'), 'hex') as d, n.state, count(*)::int as n
+      from invoices.credit_notes n
+      left join gov.participant_registered r on r.participant_id = n.issuer_id group by 1, 2 order by 1, 2`;
+    expect(reported, `report.credit_notes_per_state ${where}`).to.deep.equal(counted);
+    return counted;
+  };
+  const now = await compare(sql, "at the chain's time");
+  expect(new Set(now.map((row) => row.state)), "states at the chain's time").to.include.all.keys("Applied", "Lapsed");
+  const lapses = await sql`select distinct lapses_at from invoices.credit_note
+    where issued_state = 'Pending' and confirmed_at is null order by lapses_at`;
+  expect(lapses.length).to.be.greaterThan(2);
+  const picked = [lapses[0], lapses[Math.floor(lapses.length / 2)], lapses[lapses.length - 1]].map(
+    (r) => r.lapses_at as Date,
+  );
+  let pendingSeen = false;
+  await sql
+    .begin(async (tx) => {
+      for (const lapse of picked) {
+        for (const offsetMs of [-1000, 0, 1000]) {
+          const at = new Date(lapse.getTime() + offsetMs);
+          await tx`insert into raw.blocks (block_number, hash, parent_hash, block_time, event_count)
+            select max(block_number) + 1, '\\x00', '\\x00', ${at}, 0 from raw.blocks`;
+          const counted = await compare(tx, `at ${at.toISOString()}`);
+          pendingSeen ||= counted.some((row) => row.state === "Pending");
+        }
+      }
+      throw new RollBack();
+    })
+    .catch((error) => {
+      if (!(error instanceof RollBack)) throw error;
+    });
+  expect(pendingSeen, "a pending note at some time picked").to.equal(true);
+}
+
 /**
  * Every reverted transaction of the sequence in report.failed_attempts: the function and its
  * arguments by name, the error with enum values by name, the sender's department or participant.
@@ -720,6 +767,7 @@ describe("indexer: invoice read model", function () {
     const issuerIds = [...issuers.map((issuer) => issuer.id)];
     await checkAgainstContracts(sql, chain, result.state, issuerIds);
     await checkReports(sql, result.state, cast);
+    await checkCreditNotesPerState(sql);
     const identities = new Map<string, { department?: string; participant?: string }>([
       [chain.accounts.tax.address.toLowerCase(), { department: "TAX" }],
       [chain.accounts.audit.address.toLowerCase(), { department: "AUDIT" }],

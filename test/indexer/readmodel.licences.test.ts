@@ -773,6 +773,21 @@ describe("indexer: licence read model", function () {
     for (const [name, count] of Object.entries(coverage)) expect(count, `${context}: ${name}`).to.be.greaterThan(0);
 
     await expectSameAsRebuild(sql);
+    // licences.issuer_use (0077), kept through the batches and reorgs above: the uses per issuer
+    // and user, and not vacuously.
+    const [issuerUses] = await sql`
+      select (select coalesce(sum(uses), 0) from licences.issuer_use)::int as uses,
+             (select count(*)::int from (
+                select issuer_id, department_id, uses, uses_not_valid from licences.issuer_use
+                except
+                select coalesce(l.department_id, ''::bytea), u.department_id, count(*), count(*) filter (where not u.valid_at_use)
+                from licences.licence_use u left join licences.licence l using (licence_id) group by 1, 2) x) as differing,
+             (select count(*) from licences.licence_use)::int as all_uses`;
+    expect(issuerUses.uses, `${context}: uses counted`).to.be.greaterThan(0);
+    expect([issuerUses.differing, issuerUses.uses], `${context}: licences.issuer_use`).to.deep.equal([
+      0,
+      issuerUses.all_uses,
+    ]);
     await checkAgainstContracts(sql, chain);
     await checkReports(sql, result.state, before);
 

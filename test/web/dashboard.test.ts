@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
+import ExcelJS from "exceljs";
 import { id, parseUnits, Wallet } from "ethers";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
@@ -11,8 +12,13 @@ import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 
 import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { passProposal } from "../fixtures.js";
-import { webRoleUrl } from "../../web/src/db.js";
+import { openWebDatabase, webRoleUrl } from "../../web/src/db.js";
+import { xlsxExport } from "../../web/src/exports.js";
+import { locale } from "../../web/src/i18n.js";
+import { tableDef } from "../../web/src/queries/tables.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
+import { tablePage } from "../../web/src/queries/page.js";
+import { selectSql, type TableDef, TABLES } from "../../web/src/queries/tables.js";
 import {
   connectAnalyst,
   csvCells,
@@ -79,7 +85,8 @@ function expectedRows(table: string): string {
   }
   if (table === "invoices.issuer") return `issuer_id in ${registered} or department_id = $1`;
   if (table === "invoices.receiver_day") return `receiver_id in ${registered}`;
-  if (table === "invoices.department_day_state") return "registrar_id = $1";
+  // Rollups per registering department (the invoices', the credit notes' per lapse day): its own.
+  if (table === "invoices.department_day_state" || table === "invoices.credit_note_lapse") return "registrar_id = $1";
   if (schema === "invoices") {
     return [
       "invoice_locked",
@@ -111,6 +118,8 @@ function expectedRows(table: string): string {
     // Report rows per department (the issuer's licences, the user's uses): that department.
     // Consents per expiry day: the department given them.
     if (name === "department_day" || name === "status_count" || name === "consent_expiry") return "department_id = $1";
+    // Uses per issuer and user (0077): the issuer's and the user's.
+    if (name === "issuer_use") return "issuer_id = $1 or department_id = $1";
     if (name === "signed_consents_cancelled") {
       return "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 21)";
     }
@@ -125,6 +134,8 @@ function expectedRows(table: string): string {
     if (name === "eip712_domain_changed" || name === "token") return "true";
     if (name === "deposit_minted" || name === "deposit_burned") return "department_id = $1";
     const hr = "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 60)";
+    // The city's wages per day (0076): every project's, so the regulator's and human resources'.
+    if (name === "wage_day") return hr;
     if (name.startsWith("payroll")) return `${hr} or project_id in ${projectsOf}`;
     return `project_id in ${projectsOf}`;
   }
@@ -291,7 +302,7 @@ describe("dashboard (web/)", function () {
       expect(vacuous, "tables empty or seen whole by every department").to.deep.equal([]);
     });
 
-    it("counts in the invoice rollup exactly the invoices each department sees", async function () {
+    it("counts in the invoice rollups exactly the invoices and credit notes each department sees", async function () {
       const grouped = `select indexer.local_day(issued_at)::text as day, state, count(*)::int as invoices,
           sum(amount)::text as amount, sum(tax)::text as tax, sum(reimbursed)::text as reimbursed
         from invoices.invoice group by 1, 2 order by 1, 2`;
@@ -303,6 +314,14 @@ describe("dashboard (web/)", function () {
         const seen = await analyst.unsafe(grouped);
         expect(await analyst.unsafe(rolled), code).to.deep.equal(seen);
         if (code === "TAX" || code === "AUDIT") expect(seen.length, code).to.be.greaterThan(1);
+        // The credit notes per state (0081's counts per department and lapse day) likewise.
+        const notes = await analyst`select state, count(*)::int as n from invoices.credit_notes group by 1 order by 1`;
+        expect(
+          await analyst`select state, sum(credit_notes)::int as n from report.credit_notes_per_state group by 1 order by 1`,
+          `${code}: credit notes per state`,
+        ).to.deep.equal(notes);
+        if (code === "TAX" || code === "AUDIT") expect(notes.length, `${code}: credit notes`).to.be.greaterThan(0);
+        if (code === "CONS") expect(notes.length, `${code}: credit notes`).to.equal(0);
       }
     });
 
@@ -471,6 +490,180 @@ describe("dashboard (web/)", function () {
         expect(counts[OPERATORS.indexOf("TAX")], view).to.equal(0);
         expect(Math.max(...counts), view).to.be.greaterThan(0);
       }
+    });
+
+    it("gates the invoice report lists without changing their rows: each gate is false exactly for a department that sees none", async function () {
+      // 0080's gates skip the scan of invoices.issuer_day and invoices.receiver_day for a department
+      // that sees none of their rows; the views still show each department exactly its tables' rows.
+      const seen = async (sql: postgres.Sql, query: string) =>
+        (await sql.unsafe(query)).map((r) => Object.values(r).map(String).join(" "));
+      const pairs: [string, string][] = [
+        [
+          "select issuer_id, day, invoices, amount, tax from report.invoice_totals_per_issuer_day order by 1, 2",
+          "select issuer_id, day, issued, issued_amount, issued_tax from invoices.issuer_day where issued > 0 order by 1, 2",
+        ],
+        [
+          "select receiver_id, day, invoices, amount from report.invoice_reimbursements_per_receiver_day order by 1, 2",
+          "select receiver_id, day, reimbursed, reimbursed_amount from invoices.receiver_day order by 1, 2",
+        ],
+        [
+          "select issuer_id, day, issued, claimed, reimbursed, reimbursed_amount from report.invoices_per_issuer_day order by 1, 2",
+          "select issuer_id, day, issued, claimed, reimbursed, reimbursed_amount from invoices.issuer_day order by 1, 2",
+        ],
+        [
+          "select receiver_id, day, reimbursed, reimbursed_amount from report.reimbursements_per_receiver_day order by 1, 2",
+          "select receiver_id, day, reimbursed, reimbursed_amount from invoices.receiver_day order by 1, 2",
+        ],
+      ];
+      const sizes = new Map<string, number[]>();
+      const registered = new Map(
+        (
+          await owner`select web.department_code(department_id) as code, count(*)::int as n
+                      from gov.participant_registered group by 1`
+        ).map((r) => [r.code as string, r.n as number]),
+      );
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        for (const [view, table] of pairs) {
+          const rows = await seen(analyst, view);
+          expect(rows, `${code}: ${view}`).to.deep.equal(await seen(analyst, table));
+          sizes.set(view, [...(sizes.get(view) ?? []), rows.length]);
+        }
+        const [gates] = await analyst`
+          select web.sees_invoices() as invoices, exists (select 1 from invoices.invoice) as sees_invoice,
+                 exists (select 1 from invoices.issuer_day) as sees_issuer_day,
+                 web.sees_receiver_days() as receivers, exists (select 1 from invoices.receiver_day) as sees_receiver_day`;
+        expect([gates.invoices, gates.invoices], `${code}: web.sees_invoices()`).to.deep.equal([
+          gates.sees_invoice,
+          gates.sees_issuer_day,
+        ]);
+        expect(gates.receivers, `${code}: web.sees_receiver_days()`).to.equal(gates.sees_receiver_day);
+      }
+      // Not vacuous: the tax bureau and the regulator see rows of each list, the construction
+      // bureau none although it registered participants (its gates probe them and say no).
+      expect(registered.get("CONS") ?? 0, "participants CONS registered").to.be.greaterThan(0);
+      for (const [view] of pairs) {
+        const counts = sizes.get(view)!;
+        expect(counts[OPERATORS.indexOf("TAX")], view).to.be.greaterThan(0);
+        expect(counts[OPERATORS.indexOf("AUDIT")], view).to.be.greaterThan(0);
+        expect(counts[OPERATORS.indexOf("CONS")], view).to.equal(0);
+      }
+    });
+
+    it("pages the /reports lists by cursor (a day and a participant), forwards and back, in the order of the whole list", async function () {
+      // The whole list as the page's own SELECT, then page by page of one row along the cursors.
+      const walk = async (tx: postgres.TransactionSql, def: TableDef, label: string) => {
+        const all = await tx.unsafe(selectSql(def, {}, "Asia/Shanghai"));
+        const pages = [];
+        let after: string | undefined;
+        do {
+          const page = await tablePage(tx, def, {}, { page: 1, size: 1, after }, "Asia/Shanghai");
+          expect(page.total, label).to.equal(all.length);
+          pages.push(page);
+          after = page.cursors?.next;
+        } while (after);
+        const strip = (rows: Record<string, string>[]) => rows.map(({ __cursor, ...row }) => ({ ...row }));
+        expect(strip(pages.flatMap((p) => p.rows)), label).to.deep.equal(strip([...all]));
+        if (pages.length > 1) {
+          const before = pages.at(-1)!.cursors!.previous;
+          const back = await tablePage(tx, def, {}, { page: 1, size: 1, before }, "Asia/Shanghai");
+          expect(back.rows, `${label}: back`).to.deep.equal(pages.at(-2)!.rows);
+        }
+        return all.length;
+      };
+      const defs = [TABLES.invoice_totals, TABLES.reimbursements];
+      for (const def of defs) {
+        for (const code of ["TAX", "CONS", "AUDIT"] as const) {
+          const rows = await analysts.get(code)!.begin((tx) => walk(tx, def, `${code} ${def.id}`));
+          if (code === "CONS") expect(rows, `${code} ${def.id}`).to.equal(0);
+          else expect(rows, `${code} ${def.id}`).to.be.greaterThan(0);
+        }
+      }
+      // The demo holds a day or two of each: more days and participants (same day, several
+      // participants; one participant, several days), written and rolled back by the owner.
+      const rolledBack = new Error("rolled back");
+      const walked = await owner
+        .begin(async (tx) => {
+          const ids = [1, 2, 3].map((n) => Buffer.alloc(32, 0xe0 + n));
+          for (const [n, participant] of ids.entries()) {
+            for (const day of ["2026-01-30", "2026-01-31", "2026-02-01"].slice(n)) {
+              await tx`insert into invoices.issuer_day values (${participant}, ${day}, 2, 300, 30, 0, 0, 0, 0)`;
+              await tx`insert into invoices.receiver_day values (${participant}, ${day}, 1, 100)`;
+            }
+          }
+          const sizes = [];
+          for (const def of defs) sizes.push(await walk(tx, def, `owner ${def.id}`));
+          throw Object.assign(rolledBack, { sizes });
+        })
+        .catch((error: Error & { sizes?: number[] }) => {
+          if (error !== rolledBack) throw error;
+          return error.sizes!;
+        });
+      for (const size of walked) expect(size).to.be.greaterThan(6);
+    });
+
+    it("finds a project's rows by 0075's keys exactly as by its id, for each department, and gives no keys to others", async function () {
+      // The project page reads the event tables by block and the state tables by row address
+      // (web.project_event_blocks, web.project_*_rows): with the policies and the id condition on
+      // top, the same rows as `project_id = n`; for a project a department does not see, no keys.
+      const projects = (await owner`select project_id::text as id from escrow.project order by 1`).map((r) => r.id);
+      expect(projects.length).to.be.greaterThan(1);
+      const events = [
+        ["project_created", "project_funded", "guarantee_deposited", "milestone_submitted", "milestone_released"],
+        ["milestone_rejected", "payment_ordered", "payment_order_paid", "payment_order_rejected", "project_frozen"],
+        ["project_unfrozen", "project_closed", "guarantee_returned", "payroll_submitted", "payroll_approved"],
+        ["payroll_paid", "payroll_rejected", "payroll_cancelled"],
+      ].flat();
+      const keyed = [
+        ["milestone", "project_milestone_rows"],
+        ["payment_order", "project_payment_order_rows"],
+        ["payroll", "project_payroll_rows"],
+      ];
+      const seen = new Map<string, number>();
+      for (const code of OPERATORS) {
+        const analyst = analysts.get(code)!;
+        for (const id of projects) {
+          const counts = (query: string) => analyst.unsafe(query, [id]).then((rows) => rows.map((r) => r.n as number));
+          const byBlock = events
+            .map(
+              (t) => `(select count(*)::int from escrow.${t}
+                        where block_number = any(web.project_event_blocks($1::numeric)) and project_id = $1::numeric)`,
+            )
+            .join(" + ");
+          const byId = events
+            .map((t) => `(select count(*)::int from escrow.${t} where project_id = $1::numeric)`)
+            .join(" + ");
+          expect(await counts(`select ${byBlock} as n`), `${code} project ${id}: events`).to.deep.equal(
+            await counts(`select ${byId} as n`),
+          );
+          for (const [table, rows] of keyed) {
+            const [n] = await counts(`select count(*)::int as n from escrow.${table} where project_id = $1::numeric`);
+            expect(
+              await counts(`select count(*)::int as n from escrow.${table}
+                            where ctid = any(web.${rows}($1::numeric)) and project_id = $1::numeric`),
+              `${code} project ${id}: ${table}`,
+            ).to.deep.equal([n]);
+            seen.set(`${code} ${table}`, (seen.get(`${code} ${table}`) ?? 0) + n);
+            if (n === 0) {
+              // Not even an address of a row the department's policy hides.
+              const [{ keys }] = await analyst.unsafe(`select cardinality(web.${rows}($1::numeric))::int as keys`, [
+                id,
+              ]);
+              expect(keys, `${code} project ${id}: ${rows}`).to.equal(0);
+            }
+          }
+          const [{ sees, blocks }] = await analyst.unsafe(
+            `select exists (select 1 from escrow.project where project_id = $1::numeric) as sees,
+                    cardinality(web.project_event_blocks($1::numeric))::int as blocks`,
+            [id],
+          );
+          if (!sees && code !== "HRSS") expect(blocks, `${code} project ${id}: blocks`).to.equal(0);
+        }
+      }
+      // Not vacuous: the construction bureau sees its projects' rows, the tax bureau none.
+      expect(seen.get("CONS payroll")).to.be.greaterThan(0);
+      expect(seen.get("CONS milestone")).to.be.greaterThan(0);
+      expect(seen.get("TAX milestone")).to.equal(0);
     });
 
     it("sets govledger_web's password from its file once, leaves it alone at the next start, takes the operator's without a file", async function () {
@@ -707,6 +900,41 @@ describe("dashboard (web/)", function () {
       }
     });
 
+    it("stops an XLSX export at the sheet's row limit, its last row saying so", async function () {
+      const db = await openWebDatabase({
+        databaseUrl: fx.databaseUrl,
+        webRolePassword: { file: path.join(fx.db.dataDir, "dashboard-db-password") },
+      });
+      try {
+        const request = { def: tableDef("invoices")!, filters: {}, department: "TAX", l: locale("en", "Etc/GMT-8") };
+        const read = async (sheetRows: number) => {
+          const parts: Buffer[] = [];
+          for await (const chunk of xlsxExport(db, request, { sheetRows })) parts.push(chunk as Buffer);
+          const workbook = new ExcelJS.Workbook();
+          await workbook.xlsx.load(Buffer.concat(parts) as unknown as ArrayBuffer);
+          const rows: string[][] = [];
+          workbook.worksheets[0].eachRow((row) => rows.push((row.values as string[]).slice(1).map(String)));
+          return rows;
+        };
+        const [{ n: all }] = await owner`select count(*)::int as n from invoices.invoice`;
+        expect(all, "the fixture's invoices").to.be.greaterThan(3);
+        // A sheet of 10 rows: 6 of header and captions, 3 invoices, the notice.
+        const cut = await read(10);
+        expect(cut.length).to.equal(10);
+        expect(cut.slice(6, 9).every((row) => /^0x[0-9a-f]{64}$/.test(row[0]))).to.equal(true);
+        expect(cut[9]).to.deep.equal([
+          "#",
+          "Excel's sheet limit reached: this file holds the first 3 rows only, the rest are not in it; export CSV for all rows (no limit)",
+        ]);
+        // Room for every invoice: all of them, no notice.
+        const whole = await read(all + 7);
+        expect(whole.length).to.equal(all + 6);
+        expect(whole.at(-1)![0]).to.match(/^0x[0-9a-f]{64}$/);
+      } finally {
+        await db.end();
+      }
+    });
+
     it("exports chain text that looks like a spreadsheet formula as text", async function () {
       const { governor } = fx.chain.contracts;
       const registry = fx.chain.contracts.registry;
@@ -781,6 +1009,21 @@ describe("dashboard (web/)", function () {
       expect(pageTable(await get("SAMR", back), "licences").map((r) => r.titles[0])).to.deep.equal(seen[0]);
       // The tax bureau issues no licences: it sees none.
       expect(pageTable(await get("TAX", "/licences"), "licences")).to.deep.equal([]);
+      // The count above the table, unfiltered or by status, comes from the summary's counts per
+      // status: the same as the rows the policy shows.
+      const shownTotal = (html: string) => {
+        const start = html.indexOf('data-table="licences"');
+        return /<span class="total"\s*>([\d,]+)/.exec(html.slice(start))?.[1].replaceAll(",", "");
+      };
+      for (const code of ["SAMR", "AUDIT", "TAX"] as const) {
+        for (const status of ["", "Active", "Suspended", "Expired"]) {
+          const [{ n }] = await owner`select count(*)::int as n from licences.licence
+            where (${code} = 'AUDIT' or department_id = ${Buffer.from(codeToId(code).slice(2), "hex")})
+              and (${status} = '' or licences.status_at(standing, valid_from, valid_until, indexer.chain_time()) = ${status})`;
+          const text = await get(code, `/licences${status ? `?status=${status}` : ""}`);
+          expect(shownTotal(text), `${code} /licences?status=${status}`).to.equal(String(n));
+        }
+      }
     });
 
     it("filters licences by status, type, department and holder, and exports exactly the page's rows", async function () {

@@ -82,7 +82,7 @@ class Chunks extends Transform {
  */
 export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
   const out = new Chunks();
-  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true });
+  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true, copy: true });
   void db
     .as(
       request.department,
@@ -103,9 +103,24 @@ export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
   return out;
 }
 
-export function xlsxExport(db: WebDatabase, request: ExportRequest): Readable {
+/** Rows in one XLSX sheet at most (Excel's limit; a longer sheet does not open). */
+export const XLSX_SHEET_ROWS = 1_048_576;
+
+/**
+ * An XLSX body stream. A sheet holds XLSX_SHEET_ROWS rows: a longer table stops one row short of
+ * it (the query asks for no more) and that last row says so and points to the CSV, which has
+ * no limit. `sheetRows` is for tests.
+ */
+export function xlsxExport(
+  db: WebDatabase,
+  request: ExportRequest,
+  { sheetRows = XLSX_SHEET_ROWS }: { sheetRows?: number } = {},
+): Readable {
   const out = new PassThrough();
-  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true });
+  const header = headerLines(request, null).length + 1; // and the captions
+  const room = sheetRows - header - 1; // the last row for the notice
+  const select = `${selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true })}
+limit ${room + 1}`;
   void db
     .as(
       request.department,
@@ -122,8 +137,15 @@ export function xlsxExport(db: WebDatabase, request: ExportRequest): Readable {
         const numeric = request.def.columns.map(
           (c) => c.display === "yuan" || c.display === "count" || c.display === "block",
         );
+        let written = 0;
+        let cut = false;
         for await (const rows of tx.unsafe(select).cursor(1000)) {
           for (const row of rows) {
+            if (written === room) {
+              cut = true;
+              break;
+            }
+            written++;
             const values = request.def.columns.map((c, i) => {
               const value = (row as Record<string, string | null>)[c.key];
               return value !== null && numeric[i] ? Number(value) : value;
@@ -131,6 +153,8 @@ export function xlsxExport(db: WebDatabase, request: ExportRequest): Readable {
             sheet.addRow(values).commit();
           }
         }
+        if (cut)
+          sheet.addRow(["#", request.l.t("xlsxCut").replace("{rows}", written.toLocaleString("en-US"))]).commit();
         sheet.commit();
         await workbook.commit();
       },

@@ -113,6 +113,10 @@ const TEXT = {
   period: ["期间", "Period"],
   exportedAt: ["导出时间", "Exported at"],
   exportHead: ["导出时区块高度", "Chain head at export"],
+  xlsxCut: [
+    "Excel 工作表行数已达上限：此文件只含前 {rows} 行，其余未导出；完整数据请导出 CSV（不限行数）",
+    "Excel's sheet limit reached: this file holds the first {rows} rows only, the rest are not in it; export CSV for all rows (no limit)",
+  ],
   report: ["监管报表", "Regulatory report"],
   version: ["版本", "Version"],
   workers: ["工人", "Workers"],

@@ -136,6 +136,7 @@ const VIEW_TAGS: Record<string, Record<string, string | string[]>> = {
   "report.wages_owed": { primaryKey: "project_id" },
   "report.cancelled_wage_claims": { primaryKey: "project_id,payroll_id,entry" },
   "report.consents_per_state": { primaryKey: "department_id,state" },
+  "report.credit_notes_per_state": { primaryKey: "registrar_id,state" },
   // department_id is null only for an issuer no department registered, which the ledger refuses.
   "report.invoices_per_department_day": { primaryKey: "department_id,day,state" },
   "report.invoices_per_state": { primaryKey: "issuer_id,state" },
@@ -171,6 +172,7 @@ const COUNTED = new Set([
   "licences.templates",
   "report.failed_attempts_per_department",
   "report.consents_per_state",
+  "report.credit_notes_per_state",
   "report.invoices_per_department_day",
   "report.licences_per_department",
   "report.licences_per_department_day",

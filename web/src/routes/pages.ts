@@ -128,9 +128,19 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
     const l = c.get("l");
     return page(c, l.t("licences"), async (tx) => {
       const summary = await licenceSummary(tx);
+      // Unfiltered or by status alone, the licences are counted by the summary already: its
+      // counts per status (licences.status_count, at the chain's time as the table's status is)
+      // cover the rows the same policy shows. Counting them again read up to 10,001 licences
+      // under the policy (50-130 ms for an authority).
+      const byStatus = Object.keys(filters).every((key) => key === "status");
+      const licenceCount = byStatus
+        ? summary.byStatus
+            .filter((s) => filters.status === undefined || s.status === filters.status)
+            .reduce((n, s) => n + s.count, 0)
+        : undefined;
       // The latest uses, all of them counted by the summary already.
       const [licences, uses] = await Promise.all([
-        tablePage(tx, TABLES.licences, filters, paging, config.timeZone),
+        tablePage(tx, TABLES.licences, filters, paging, config.timeZone, licenceCount),
         tablePage(tx, TABLES.licence_uses, {}, latest, config.timeZone, summary.uses),
       ]);
       return pages.licencesPage(l, summary, licences, filters, uses);
