@@ -16,6 +16,8 @@ import {
   UNIT,
   workerWallets,
 } from "../../test/escrow/escrow.fixture.js";
+import { codeToId, DEPARTMENT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
+import { impersonate } from "../../test/fixtures.js";
 import { gasOf, type GasSuite } from "./suite.js";
 
 const PAYROLL_SIZE = 100;
@@ -110,6 +112,21 @@ export const measureEscrow: GasSuite = async ({ connection, system }) => {
   results["escrow.freezeProject"] = await gasOf(escrow.connect(cons).freezeProject(1n, "wage complaint"));
   results["escrow.unfreezeProject"] = await gasOf(escrow.connect(cons).unfreezeProject(1n));
   results["escrow.closeProject"] = await gasOf(escrow.connect(cons).closeProject(2n));
+  // What a passed vote's call costs in the escrow (the vote's own gas is governance.*): a
+  // district bureau admitted to take over project 1's regulator part.
+  const governor = await impersonate(connection, await context.contracts.governor.getAddress());
+  const district = codeToId("CONS2");
+  await (
+    await context.contracts.registry
+      .connect(governor)
+      .admitDepartment(district, "District Construction Bureau", DEPARTMENT_KINDS.indexOf("ConstructionBureau"), [
+        context.accounts.newcomer.address,
+      ])
+  ).wait();
+  await (
+    await context.contracts.registry.connect(governor).grantDepartmentRole(district, ROLES.PROJECT_REGULATOR)
+  ).wait();
+  results["escrow.replaceParty"] = await gasOf(escrow.connect(governor).replaceParty(1n, 1, district));
   results["settlementToken.mint"] = await gasOf(settlementToken.connect(bank).mint(hrss.address, UNIT));
   return results;
 };

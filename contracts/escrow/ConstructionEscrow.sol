@@ -476,6 +476,35 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
         emit ProjectClosed(projectId, departmentId, developer, account, refund, releaseAt);
     }
 
+    // ---- consortium ----------------------------------------------------------------------------
+
+    /// @inheritdoc IConstructionEscrow
+    /// @dev Requirements: ADMIN (no role is wired to it, so only the governor's vote reaches it),
+    /// the project open, `newParty` a different active department holding the part's role. One
+    /// slot rewritten; nothing else stores who held the part (the event does).
+    function replaceParty(uint256 projectId, ProjectParty party, bytes32 newParty) external restricted whenNotPaused {
+        Project storage project = _project(projectId, ProjectState.Open);
+        bytes32 previous;
+        uint64 roleId;
+        if (party == ProjectParty.Bank) {
+            (previous, roleId) = (project.bank, Roles.BANK);
+        } else if (party == ProjectParty.Regulator) {
+            (previous, roleId) = (project.regulator, Roles.PROJECT_REGULATOR);
+        } else {
+            (previous, roleId) = (project.humanResources, Roles.HUMAN_RESOURCES);
+        }
+        if (newParty == previous) revert EscrowPartyUnchanged(projectId, party, previous);
+        _checkDepartment(newParty, roleId);
+        if (party == ProjectParty.Bank) {
+            project.bank = newParty;
+        } else if (party == ProjectParty.Regulator) {
+            project.regulator = newParty;
+        } else {
+            project.humanResources = newParty;
+        }
+        emit ProjectPartyReplaced(projectId, previous, newParty, party);
+    }
+
     // ---- views ---------------------------------------------------------------------------------
 
     /// @inheritdoc IConstructionEscrow

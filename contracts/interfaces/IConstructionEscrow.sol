@@ -40,6 +40,14 @@ interface IConstructionEscrow {
         Settled
     }
 
+    /// @notice The parties of a project the consortium may replace by a vote ({replaceParty}): the
+    /// departments whose reorganisation would otherwise lock the project's money.
+    enum ProjectParty {
+        Bank,
+        Regulator,
+        HumanResources
+    }
+
     /// @notice Where a milestone stands: Pending → Submitted → Released, or → Rejected → Submitted...
     enum MilestoneState {
         None,
@@ -354,6 +362,16 @@ interface IConstructionEscrow {
         uint256 refunded,
         uint64 guaranteeReleaseAt
     );
+    /// @notice The consortium (a governance vote, executed through the AccessManager) replaced the
+    /// project's `party` `previousParty` with `newParty`, which alone acts as that party from now
+    /// on. The executing department is the one of the {IConsortiumGovernor-ProposalExecuted}
+    /// event in the same transaction.
+    event ProjectPartyReplaced(
+        uint256 indexed projectId,
+        bytes32 indexed previousParty,
+        bytes32 indexed newParty,
+        ProjectParty party
+    );
     /// @notice The guarantee deposit's `amount` went back to the contractor; the project is settled.
     event GuaranteeReturned(uint256 indexed projectId, bytes32 indexed contractor, address account, uint256 amount);
 
@@ -372,6 +390,8 @@ interface IConstructionEscrow {
     /// @notice The caller (department or participant `callerId`) is not the project's party for
     /// this call.
     error EscrowCallerNotParty(uint256 projectId, bytes32 callerId);
+    /// @notice The project's `party` is `partyId` already: a replacement must change it.
+    error EscrowPartyUnchanged(uint256 projectId, ProjectParty party, bytes32 partyId);
     /// @notice `partyId` is not an active party holding `roleId` (a participant role, or BANK,
     /// PROJECT_REGULATOR or HUMAN_RESOURCES for a department), or the developer, contractor and
     /// supervisor are not three different parties.
@@ -592,6 +612,19 @@ interface IConstructionEscrow {
     /// regulator. The developer must be active: a
     /// suspended developer's refund waits in the project until its registrar reinstates it.
     function closeProject(uint256 projectId) external;
+
+    // ---- consortium ----------------------------------------------------------------------------
+
+    /**
+     * @notice Replaces the bank, regulator or human-resources department of an open project with
+     * another active department holding the same role (BANK, PROJECT_REGULATOR, HUMAN_RESOURCES),
+     * checked as {createProject} checks it: the way out when a department is reorganised,
+     * suspended or merged. Governance only (ADMIN: a vote executed by the governor).
+     * @param projectId the project, which must be open
+     * @param party which party to replace
+     * @param newParty the department taking the part
+     */
+    function replaceParty(uint256 projectId, ProjectParty party, bytes32 newParty) external;
 
     // ---- views ---------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
  * and which role may call which of their functions. `pause()` is wired to GUARDIAN by
  * govledger.ts for every domain contract; `unpause()` and `setAuthority()` stay ADMIN (a vote).
  * The token's `transferBatch` and the ERC-20 functions are not `restricted`: they move only the
- * caller's own tokens.
+ * caller's own tokens. The escrow's `replaceParty` is wired to no role on purpose: it stays ADMIN,
+ * so only a governance vote (the governor executing it) replaces a project's party.
  */
 import type {
   Future,

@@ -215,6 +215,22 @@ describe("ConstructionEscrow", function () {
         }),
         call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).closeProject(2n),
       },
+      // ADMIN alone: a passed vote, executed by the governor (the matrix and the hardening tests
+      // call it as the governor); no department, not even the project's own parties.
+      "replaceParty(uint256,uint8,bytes32)": {
+        allowed: () => ({}),
+        denied: ({ accounts, parties }) => ({
+          deployer: accounts.deployer,
+          stranger: accounts.stranger,
+          cons: accounts.cons,
+          bank: accounts.bank,
+          hrss: accounts.hrss,
+          audit: accounts.audit,
+          developer: parties.developer,
+        }),
+        call: ({ contracts }, caller) =>
+          contracts.escrow.connect(as(caller)).replaceParty(1n, 0, "0x" + "42".repeat(32)),
+      },
       "pause()": {
         allowed: ({ accounts }) => ({ tax: accounts.tax, audit: accounts.audit }),
         denied: ({ accounts }) => ({ stranger: accounts.stranger, cons: accounts.cons, bank: accounts.bank }),

@@ -10,7 +10,7 @@ import { id } from "ethers";
 import { network } from "hardhat";
 
 import { codeToId, DEPARTMENT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
-import { BANK, CONS, HRSS, passProposal } from "../fixtures.js";
+import { BANK, CONS, HRSS, impersonate, passProposal } from "../fixtures.js";
 import {
   BUDGET,
   DEVELOPER,
@@ -32,6 +32,7 @@ const connection = await network.create<"l1">();
 const { ethers, networkHelpers } = connection;
 
 const PAYROLL_CANCELLED = 5n;
+const PARTY = { Bank: 0, Regulator: 1, HumanResources: 2 } as const;
 const CONS2 = codeToId("CONS2");
 const BANK2 = codeToId("BANK2");
 
@@ -262,6 +263,127 @@ describe("ConstructionEscrow", function () {
         .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
         .withArgs(2n, CONS);
       await expect(escrow.connect(context.cons2).closeProject(2n)).to.emit(escrow, "ProjectClosed");
+    });
+  });
+
+  describe("replaceParty", function () {
+    // Nine departments after withRivals: passProposal's four votes are no majority any more.
+    async function replaceByVote(context: Awaited<ReturnType<typeof released>>, party: number, newParty: string) {
+      const { escrow, governor } = context.contracts;
+      const { tax, samr, cons, fire, bank, hrss } = context.accounts;
+      const data = escrow.interface.encodeFunctionData("replaceParty", [1n, party, newParty]);
+      const calls = [{ target: await escrow.getAddress(), data }];
+      await (await governor.connect(tax).propose(calls, "replace a party of project 1")).wait();
+      const proposalId = await governor.proposalCount();
+      const SUCCEEDED = 3n;
+      for (const voter of [tax, samr, cons, fire, bank, hrss]) {
+        if ((await governor.state(proposalId)) === SUCCEEDED) break;
+        await (await governor.connect(voter).castVote(proposalId, true)).wait();
+      }
+      return governor.connect(tax).execute(proposalId);
+    }
+
+    it("by vote, hands a frozen project to another regulator: the old one is refused, the new one unfreezes it", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow, governor } = context.contracts;
+      const { cons } = context.accounts;
+      await (await escrow.connect(cons).freezeProject(1n, "inspection")).wait();
+
+      const execution = await replaceByVote(context, PARTY.Regulator, CONS2);
+      await expect(execution).to.emit(escrow, "ProjectPartyReplaced").withArgs(1n, CONS, CONS2, PARTY.Regulator);
+      // The executing department, for the indexer: the same transaction's ProposalExecuted.
+      await expect(execution)
+        .to.emit(governor, "ProposalExecuted")
+        .withArgs(await governor.proposalCount(), codeToId("TAX"), context.accounts.tax.address);
+      expect((await escrow.getProject(1n)).regulator).to.equal(CONS2);
+
+      await expect(escrow.connect(cons).unfreezeProject(1n))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS);
+      await expect(escrow.connect(context.cons2).unfreezeProject(1n))
+        .to.emit(escrow, "ProjectUnfrozen")
+        .withArgs(1n, CONS2);
+      await expect(escrow.connect(cons).freezeProject(1n, "again"))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, CONS);
+    });
+
+    it("hands the bank's and the human-resources department's parts over, and nothing else", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      const { bank, hrss } = context.accounts;
+      const governor = await impersonate(connection, await context.contracts.governor.getAddress());
+      const before = await escrow.getProject(1n);
+      await expect(escrow.connect(governor).replaceParty(1n, PARTY.Bank, BANK2))
+        .to.emit(escrow, "ProjectPartyReplaced")
+        .withArgs(1n, BANK, BANK2, PARTY.Bank);
+      await expect(escrow.connect(governor).replaceParty(1n, PARTY.HumanResources, CONS2))
+        .to.emit(escrow, "ProjectPartyReplaced")
+        .withArgs(1n, HRSS, CONS2, PARTY.HumanResources);
+      const after = await escrow.getProject(1n);
+      expect([...after]).to.deep.equal(
+        [...before].map((value, i) => (i === 3 ? BANK2 : i === after.length - 1 ? CONS2 : value)),
+      );
+      expect(after.bank).to.equal(BANK2);
+      expect(after.humanResources).to.equal(CONS2);
+
+      const owed = await submitPayroll(context, [70_000n * UNIT]);
+      await expect(escrow.connect(bank).approvePayroll(1n, owed.payrollId, owed.workers, owed.amounts))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, BANK);
+      await expect(escrow.connect(context.bank2).approvePayroll(1n, owed.payrollId, owed.workers, owed.amounts))
+        .to.emit(escrow, "PayrollApproved")
+        .withArgs(1n, owed.payrollId, BANK2, 70_000n * UNIT);
+      await expect(escrow.connect(hrss).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, HRSS);
+      await expect(escrow.connect(context.cons2).drawGuarantee(1n, owed.payrollId, owed.workers, owed.amounts))
+        .to.emit(escrow, "PayrollPaid")
+        .withArgs(1n, owed.payrollId, CONS2, 60_000n * UNIT, 10_000n * UNIT);
+    });
+
+    it("refuses a no-op, an unknown or closed project and a department without the role", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow, registry } = context.contracts;
+      const governor = await impersonate(connection, await context.contracts.governor.getAddress());
+      const replace = (projectId: bigint, party: number, newParty: string) =>
+        escrow.connect(governor).replaceParty(projectId, party, newParty);
+
+      await expect(replace(1n, PARTY.Regulator, CONS))
+        .to.be.revertedWithCustomError(escrow, "EscrowPartyUnchanged")
+        .withArgs(1n, PARTY.Regulator, CONS);
+      await expect(replace(1n, PARTY.Bank, BANK))
+        .to.be.revertedWithCustomError(escrow, "EscrowPartyUnchanged")
+        .withArgs(1n, PARTY.Bank, BANK);
+      await expect(replace(99n, PARTY.Regulator, CONS2))
+        .to.be.revertedWithCustomError(escrow, "EscrowProjectUnexpectedState")
+        .withArgs(99n, 0n);
+      // The second bank is no regulator, the second bureau no bank, HRSS no regulator.
+      await expect(replace(1n, PARTY.Regulator, BANK2))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(BANK2, ROLES.PROJECT_REGULATOR);
+      await expect(replace(1n, PARTY.Bank, CONS2))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(CONS2, ROLES.BANK);
+      await expect(replace(1n, PARTY.HumanResources, BANK2))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(BANK2, ROLES.HUMAN_RESOURCES);
+      // A participant id and an unknown id are no department; a suspended department holds no role.
+      await expect(replace(1n, PARTY.Regulator, DEVELOPER))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(DEVELOPER, ROLES.PROJECT_REGULATOR);
+      await (await registry.connect(governor).suspendDepartment(BANK2)).wait();
+      await expect(replace(1n, PARTY.Bank, BANK2))
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidParty")
+        .withArgs(BANK2, ROLES.BANK);
+
+      const terms = projectTerms(context.tokenAddress);
+      await (await escrow.connect(context.accounts.cons).createProject(terms, milestoneTerms(), [])).wait();
+      await (await escrow.connect(context.accounts.cons).closeProject(2n)).wait();
+      await expect(replace(2n, PARTY.Regulator, CONS2))
+        .to.be.revertedWithCustomError(escrow, "EscrowProjectUnexpectedState")
+        .withArgs(2n, 2n);
+      expect((await escrow.getProject(1n)).regulator).to.equal(CONS);
     });
   });
 

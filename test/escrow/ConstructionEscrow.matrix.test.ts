@@ -9,7 +9,7 @@ import { id, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { describeAccessMatrix } from "../helpers/accessMatrix.js";
-import { addMatrixActors } from "../helpers/consortium.js";
+import { addMatrixActors, RIVAL } from "../helpers/consortium.js";
 import {
   busyProject,
   CONTRACTOR,
@@ -166,6 +166,11 @@ describe("ConstructionEscrow", function () {
         allowed: ["cons"],
         errors: { rivalDepartment: "EscrowCallerNotParty" },
         call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).closeProject(2n),
+      },
+      // ADMIN alone (wired to no role): a vote, the governor executing it.
+      "replaceParty(uint256,uint8,bytes32)": {
+        allowed: ["governor"],
+        call: ({ contracts }, caller) => contracts.escrow.connect(as(caller)).replaceParty(1n, 1, RIVAL),
       },
       "pause()": {
         allowed: ["tax", "audit", "rivalDepartment"],

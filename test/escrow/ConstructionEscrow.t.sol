@@ -20,6 +20,10 @@ abstract contract EscrowTestSystem is TestBase {
     bytes32 internal constant CONS = "CONS";
     bytes32 internal constant BANK = "BANK";
     bytes32 internal constant HRSS = "HRSS";
+    /// @dev The departments a vote hands a project's parts to (replaceParty): a second bank, and a
+    /// district bureau that regulates and acts as human resources.
+    bytes32 internal constant BANK2 = "BANK2";
+    bytes32 internal constant CONS2 = "CONS2";
     bytes32 internal constant DEVELOPER = keccak256("developer");
     bytes32 internal constant CONTRACTOR = keccak256("contractor");
     bytes32 internal constant SUPERVISOR = keccak256("supervisor");
@@ -28,6 +32,8 @@ abstract contract EscrowTestSystem is TestBase {
     address internal constant BUREAU = address(0xC0);
     address internal constant BANKER = address(0xB0);
     address internal constant HR = address(0xD0);
+    address internal constant BANKER2 = address(0xB1);
+    address internal constant BUREAU2 = address(0xC1);
     address internal constant DEVELOPER_ACCOUNT = address(0x1001);
     address internal constant CONTRACTOR_ACCOUNT = address(0x1002);
     address internal constant SUPERVISOR_ACCOUNT = address(0x1003);
@@ -54,6 +60,11 @@ abstract contract EscrowTestSystem is TestBase {
         registry.grantDepartmentRole(CONS, Roles.PROJECT_REGULATOR);
         registry.grantDepartmentRole(BANK, Roles.BANK);
         registry.grantDepartmentRole(HRSS, Roles.HUMAN_RESOURCES);
+        _admit(BANK2, BANKER2, IConsortiumRegistry.DepartmentKind.Bank);
+        _admit(CONS2, BUREAU2, IConsortiumRegistry.DepartmentKind.ConstructionBureau);
+        registry.grantDepartmentRole(BANK2, Roles.BANK);
+        registry.grantDepartmentRole(CONS2, Roles.PROJECT_REGULATOR);
+        registry.grantDepartmentRole(CONS2, Roles.HUMAN_RESOURCES);
         _participant(DEVELOPER, DEVELOPER_ACCOUNT, Roles.DEVELOPER);
         _participant(CONTRACTOR, CONTRACTOR_ACCOUNT, Roles.CONTRACTOR);
         _participant(SUPERVISOR, SUPERVISOR_ACCOUNT, Roles.SUPERVISOR);
@@ -192,6 +203,15 @@ contract EscrowHandler {
         address[] workers;
         uint256[] amounts;
     }
+
+    // The departments of EscrowTestSystem, whose operators act for a project's current parts.
+    bytes32 private constant BANK = "BANK";
+    bytes32 private constant HRSS = "HRSS";
+    bytes32 private constant CONS = "CONS";
+    bytes32 private constant BANK2 = "BANK2";
+    bytes32 private constant CONS2 = "CONS2";
+    address private constant BANKER2 = address(0xB1);
+    address private constant BUREAU2 = address(0xC1);
 
     ConstructionEscrow public immutable escrow;
     address public immutable developer;
@@ -336,7 +356,7 @@ contract EscrowHandler {
         uint256 payrollId = (payrollSeed % count) + 1;
         Entries storage entries = _entries[p][payrollId];
         action %= 4;
-        vm.prank(action == 3 ? hr : banker);
+        vm.prank(action == 3 ? _operator(escrow.getProject(p).humanResources) : _operator(escrow.getProject(p).bank));
         if (action == 0) {
             try escrow.approvePayroll(p, payrollId, entries.workers, entries.amounts) {
                 _succeeded();
@@ -359,7 +379,7 @@ contract EscrowHandler {
 
     function setFrozen(uint256 seed, bool frozen) external {
         uint256 p = _observe(seed);
-        vm.prank(bureau);
+        vm.prank(_operator(escrow.getProject(p).regulator));
         if (frozen) {
             try escrow.freezeProject(p, "inspection") {
                 _succeeded();
@@ -369,6 +389,27 @@ contract EscrowHandler {
                 _succeeded();
             } catch {}
         }
+        _check(p);
+    }
+
+    /// @dev A vote hands one part of the project to the other department holding its role
+    /// (the handler is an ADMIN, as the governor is); the other actions act as whoever holds
+    /// the part now, so the ledger invariants are checked across replacements.
+    function replaceParty(uint256 seed, uint8 partySeed) external {
+        uint256 p = _observe(seed);
+        IConstructionEscrow.ProjectParty party = IConstructionEscrow.ProjectParty(partySeed % 3);
+        IConstructionEscrow.Project memory project = escrow.getProject(p);
+        bytes32 next;
+        if (party == IConstructionEscrow.ProjectParty.Bank) {
+            next = project.bank == BANK ? BANK2 : BANK;
+        } else if (party == IConstructionEscrow.ProjectParty.Regulator) {
+            next = project.regulator == CONS ? CONS2 : CONS;
+        } else {
+            next = project.humanResources == HRSS ? CONS2 : HRSS;
+        }
+        try escrow.replaceParty(p, party, next) {
+            _succeeded();
+        } catch {}
         _check(p);
     }
 
@@ -413,7 +454,7 @@ contract EscrowHandler {
         vm.prank(contractor);
         try escrow.submitPayroll(p, 202402, keccak256("payroll"), payees, amounts) returns (uint256 payrollId) {
             _entries[p][payrollId] = Entries(payees, amounts);
-            vm.prank(banker);
+            vm.prank(_operator(escrow.getProject(p).bank));
             try escrow.approvePayroll(p, payrollId, payees, amounts) {
                 _succeeded();
             } catch {}
@@ -426,7 +467,7 @@ contract EscrowHandler {
     function closeProject(uint256 seed) external {
         if (seed % 4 != 0) return;
         uint256 p = _observe(seed / 4);
-        vm.prank(bureau);
+        vm.prank(_operator(escrow.getProject(p).regulator));
         try escrow.closeProject(p) {
             _succeeded();
         } catch {}
@@ -456,7 +497,7 @@ contract EscrowHandler {
         uint256 p = _observe(seed);
         uint256 count = escrow.getProject(p).payrollCount;
         if (count == 0) return;
-        vm.prank(banker);
+        vm.prank(_operator(escrow.getProject(p).bank));
         try escrow.cancelPayroll(p, (payrollSeed % count) + 1, "cannot be paid") {
             _succeeded();
         } catch {}
@@ -485,6 +526,14 @@ contract EscrowHandler {
     }
 
     /// @dev Picks a project and records what must not change if it is frozen.
+    /// @dev The operator of a department the project names.
+    function _operator(bytes32 departmentId) private view returns (address) {
+        if (departmentId == BANK) return banker;
+        if (departmentId == HRSS) return hr;
+        if (departmentId == CONS) return bureau;
+        return departmentId == BANK2 ? BANKER2 : BUREAU2;
+    }
+
     function _observe(uint256 seed) private returns (uint256 p) {
         p = projectIds[seed % projectIds.length];
         _wasFrozen = escrow.getProject(p).frozen;
@@ -562,8 +611,9 @@ contract ConstructionEscrowInvariantTest is EscrowTestSystem {
         ];
         handler = new EscrowHandler(escrow, accounts, projectIds, workers);
         handler.setBlacklistToken(blacklisting);
+        manager.grantRole(Roles.ADMIN, address(handler), 0);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](16);
+        bytes4[] memory selectors = new bytes4[](17);
         selectors[0] = handler.fund.selector;
         selectors[1] = handler.depositGuarantee.selector;
         selectors[2] = handler.submitMilestone.selector;
@@ -580,6 +630,7 @@ contract ConstructionEscrowInvariantTest is EscrowTestSystem {
         selectors[13] = handler.payrollRound.selector;
         selectors[14] = handler.setBlacklisted.selector;
         selectors[15] = handler.cancelPayroll.selector;
+        selectors[16] = handler.replaceParty.selector;
         targetSelector(FuzzSelector(address(handler), selectors));
         _selectors = selectors;
     }
@@ -611,6 +662,7 @@ contract ConstructionEscrowInvariantTest is EscrowTestSystem {
             handler.setBlacklisted(i, i % 2 == 0);
             handler.cancelPayroll(seed, i / 4);
             handler.depositGuarantee(seed, 0);
+            handler.replaceParty(seed, uint8(i));
         }
         for (uint256 i; i < _selectors.length; ++i) {
             string memory which = string(abi.encodePacked("handler never succeeds: #", bytes1(uint8(65 + i))));

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { formatUnits, id, MaxUint256, type Signer, Wallet } from "ethers";
 import type postgres from "postgres";
 
-import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
+import { codeToId, DEPARTMENT_KINDS, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { participantId } from "../../scripts/demo/governance.js";
+import { passProposal } from "../fixtures.js";
 import { type Chain, type Database, startChain, startDatabase } from "./harness.js";
 import {
   advanceTime,
@@ -57,6 +58,10 @@ interface ModelProject {
   guarantee: bigint;
   owed: bigint;
   releaseAt: bigint;
+  /** The departments holding the replaceable parts now (ids), as getProject reports them. */
+  bank: string;
+  regulator: string;
+  hr: string;
 }
 
 /** Money and decisions per project and local day, from the sequence's own successful calls. */
@@ -93,7 +98,19 @@ interface Cast {
   fire: Signer;
   stranger: Signer;
   ids: { developer: string; contractor: string; supervisor: string };
+  /** Operators by department id: whoever holds a project's part acts for it. */
+  departments: Record<string, Signer>;
+  /** Passes a vote (every founding department may be needed: nine vote) and sends its execution. */
+  vote: (chain: Chain, calls: { target: string; data: string }[], failed: FailedSend[]) => Promise<boolean>;
 }
+
+const BANK_ID = codeToId("BANK");
+const CONS_ID = codeToId("CONS");
+const HRSS_ID = codeToId("HRSS");
+const BANK2_ID = codeToId("BANK2");
+const CONS2_ID = codeToId("CONS2");
+/** IConstructionEscrow.ProjectParty */
+const PARTIES = ["bank", "regulator", "hr"] as const;
 
 const localDay = (seconds: bigint) => new Date(Number(seconds + BigInt(OFFSET)) * 1000).toISOString().slice(0, 10);
 const ceilShare = (amount: bigint, bps: bigint) => (amount * bps + 9_999n) / 10_000n;
@@ -140,10 +157,12 @@ async function settle(chain: Chain, cast: Cast, state: Model, project: ModelProj
   }
   for (const [i, payroll] of project.payrolls.entries()) {
     if (payroll.state === "Submitted") {
-      const result = await attempt(chain, escrow, cast.bank, "rejectPayroll", [project.id, i + 1, "late"], failed);
+      const bank = cast.departments[project.bank];
+      const result = await attempt(chain, escrow, bank, "rejectPayroll", [project.id, i + 1, "late"], failed);
       if (result.ok) payroll.state = "Rejected";
     } else if (payroll.state === "Approved") {
-      const result = await attempt(chain, escrow, cast.bank, "cancelPayroll", [project.id, i + 1, "unpayable"], failed);
+      const bank = cast.departments[project.bank];
+      const result = await attempt(chain, escrow, bank, "cancelPayroll", [project.id, i + 1, "unpayable"], failed);
       if (!result.ok) continue;
       payroll.state = "Cancelled";
       project.owed -= payroll.total;
@@ -151,7 +170,8 @@ async function settle(chain: Chain, cast: Cast, state: Model, project: ModelProj
     }
   }
   if (project.frozen) {
-    const result = await attempt(chain, escrow, cast.cons, "unfreezeProject", [project.id], failed);
+    const regulator = cast.departments[project.regulator];
+    const result = await attempt(chain, escrow, regulator, "unfreezeProject", [project.id], failed);
     if (result.ok) project.frozen = false;
   }
 }
@@ -230,6 +250,9 @@ function operations(cast: Cast): Operation<Model>[] {
           guarantee: 0n,
           owed: 0n,
           releaseAt: 0n,
+          bank: BANK_ID,
+          regulator: CONS_ID,
+          hr: HRSS_ID,
         });
       },
     },
@@ -454,7 +477,7 @@ function operations(cast: Cast): Operation<Model>[] {
           const result = await attempt(
             chain,
             escrow,
-            cast.hrss,
+            cast.departments[project.hr],
             "drawGuarantee",
             [project.id, i + 1, payroll.workers, payroll.amounts],
             failed,
@@ -473,7 +496,7 @@ function operations(cast: Cast): Operation<Model>[] {
           const result = await attempt(
             chain,
             escrow,
-            rng.chance(0.92) ? cast.bank : cast.hrss,
+            rng.chance(0.92) ? cast.departments[project.bank] : cast.hrss,
             "approvePayroll",
             [project.id, i + 1, payroll.workers, payroll.amounts],
             failed,
@@ -495,7 +518,7 @@ function operations(cast: Cast): Operation<Model>[] {
           const result = await attempt(
             chain,
             escrow,
-            cast.bank,
+            cast.departments[project.bank],
             "rejectPayroll",
             [project.id, i + 1, "entries disputed"],
             failed,
@@ -505,7 +528,7 @@ function operations(cast: Cast): Operation<Model>[] {
           const result = await attempt(
             chain,
             escrow,
-            cast.bank,
+            cast.departments[project.bank],
             "payPayroll",
             [project.id, i + 1, payroll.workers, payroll.amounts],
             failed,
@@ -521,7 +544,7 @@ function operations(cast: Cast): Operation<Model>[] {
           const result = await attempt(
             chain,
             escrow,
-            rng.chance(0.9) ? cast.bank : cast.cons,
+            rng.chance(0.9) ? cast.departments[project.bank] : cast.cons,
             "cancelPayroll",
             [project.id, i + 1, "worker's account closed"],
             failed,
@@ -557,7 +580,8 @@ function operations(cast: Cast): Operation<Model>[] {
         if (project === undefined) return;
         const method = project.frozen !== rng.chance(0.1) ? "unfreezeProject" : "freezeProject";
         const args = method === "freezeProject" ? [project.id, "audit"] : [project.id];
-        const result = await attempt(chain, escrowOf(chain), cast.cons, method, args, failed);
+        const caller = rng.chance(0.9) ? cast.departments[project.regulator] : cast.cons;
+        const result = await attempt(chain, escrowOf(chain), caller, method, args, failed);
         if (result.ok) project.frozen = method === "freezeProject";
       },
     },
@@ -579,7 +603,8 @@ function operations(cast: Cast): Operation<Model>[] {
               : pickProject(state, rng);
         if (project === undefined) return;
         if (project.state === "Open" && rng.chance(0.7)) await settle(chain, cast, state, project, failed);
-        const result = await attempt(chain, escrowOf(chain), cast.cons, "closeProject", [project.id], failed);
+        const regulator = cast.departments[project.regulator];
+        const result = await attempt(chain, escrowOf(chain), regulator, "closeProject", [project.id], failed);
         if (!result.ok) return;
         const refund = project.unreleased + project.wage + project.payable;
         Object.assign(project, { unreleased: 0n, wage: 0n, payable: 0n, state: "Closed" });
@@ -600,6 +625,23 @@ function operations(cast: Cast): Operation<Model>[] {
         state.flows.push({ project: project.id, day: localDay(result.blockTime), returned: project.guarantee });
         project.guarantee = 0n;
         project.state = "Settled";
+      },
+    },
+    {
+      // A vote hands one part of a project to the other department holding its role; now and
+      // then a no-op or a department without the role, whose execution reverts.
+      name: "replaceParty",
+      weight: 1,
+      async run({ chain, rng, state, failed }) {
+        const project = pickProject(state, rng);
+        if (project === undefined) return;
+        const party = rng.int(3);
+        const key = PARTIES[party];
+        const other = { bank: [BANK_ID, BANK2_ID], regulator: [CONS_ID, CONS2_ID], hr: [HRSS_ID, CONS2_ID] }[key];
+        const next = rng.chance(0.9) ? other.find((d) => d !== project[key])! : rng.pick([project[key], BANK2_ID]);
+        const escrow = escrowOf(chain);
+        const data = escrow.interface.encodeFunctionData("replaceParty", [project.id, party, next]);
+        if (await cast.vote(chain, [{ target: await escrow.getAddress(), data }], failed)) project[key] = next;
       },
     },
     {
@@ -895,7 +937,51 @@ describe("indexer: escrow read model", function () {
       await (await settlementToken.connect(accounts.bank).mint(payer.address, 10n ** 9n * UNIT)).wait();
       await (await settlementToken.connect(payer).approve(escrowAddress, MaxUint256)).wait();
     }
+    // A second bank and a district bureau (project regulator and human resources), admitted by
+    // vote: the departments replaceParty hands parts to.
+    const [bank2, cons2] = [await fundedWallet(chain, "bank-2"), await fundedWallet(chain, "cons-2")];
+    const registryAddress = await registry.getAddress();
+    const admit = (departmentId: string, name: string, kind: string, operator: string) =>
+      registry.interface.encodeFunctionData("admitDepartment", [
+        departmentId,
+        name,
+        DEPARTMENT_KINDS.indexOf(kind),
+        [operator],
+      ]);
+    const grant = (departmentId: string, role: bigint) =>
+      registry.interface.encodeFunctionData("grantDepartmentRole", [departmentId, role]);
+    await (
+      await passProposal(
+        chain,
+        [
+          admit(BANK2_ID, "Second Bank", "Bank", bank2.address),
+          grant(BANK2_ID, ROLES.BANK),
+          admit(CONS2_ID, "District Construction Bureau", "ConstructionBureau", cons2.address),
+          grant(CONS2_ID, ROLES.PROJECT_REGULATOR),
+          grant(CONS2_ID, ROLES.HUMAN_RESOURCES),
+        ].map((data) => ({ target: registryAddress, data })),
+      )
+    ).wait();
+    const { governor } = chain.contracts;
+    const SUCCEEDED = 3n;
+    const vote: Cast["vote"] = async (on, calls, failed) => {
+      await (await governor.connect(accounts.tax).propose(calls, "replace a project's party")).wait();
+      const proposalId = await governor.proposalCount();
+      for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire, accounts.bank, accounts.hrss]) {
+        if ((await governor.state(proposalId)) === SUCCEEDED) break;
+        await (await governor.connect(voter).castVote(proposalId, true)).wait();
+      }
+      return (await attempt(on, governor, accounts.tax, "execute", [proposalId], failed)).ok;
+    };
     const cast: Cast = {
+      departments: {
+        [BANK_ID]: accounts.bank,
+        [CONS_ID]: accounts.cons,
+        [HRSS_ID]: accounts.hrss,
+        [BANK2_ID]: bank2,
+        [CONS2_ID]: cons2,
+      },
+      vote,
       developer,
       contractor,
       supervisor,
@@ -961,11 +1047,47 @@ describe("indexer: escrow read model", function () {
         (select count(*) from escrow.milestones where state = 'Released')::int as released,
         (select count(*) from escrow.payment_orders where state = 'Paid')::int as ordered_paid,
         (select count(*) from escrow.subcontractors where not registered)::int as removed,
-        (select count(*) from raw.failed_transactions)::int as failed`;
+        (select count(*) from raw.failed_transactions)::int as failed,
+        (select count(*) from escrow.project_party_replaced)::int as replaced,
+        (select count(*) from escrow.project where bank_id <> decode(substr(terms ->> 'bank', 3), 'hex')
+           or regulator_id <> decode(substr(terms ->> 'regulator', 3), 'hex')
+           or human_resources_id <> decode(substr(terms ->> 'humanResources', 3), 'hex'))::int as handed_over,
+        -- The departments given a part acted on it.
+        (select count(*) from escrow.payroll_approved where bank = ${Buffer.from(BANK2_ID.slice(2), "hex")})::int +
+          (select count(*) from escrow.project_frozen where department_id = ${Buffer.from(CONS2_ID.slice(2), "hex")})::int +
+          (select count(*) from escrow.project_closed where department_id = ${Buffer.from(CONS2_ID.slice(2), "hex")})::int
+          as new_party_acted`;
     expect(result.reorgs, context).to.be.greaterThan(2);
     if (process.env.GOVLEDGER_TEST_VERBOSE) console.log(context, coverage);
     const missed = Object.entries(coverage).filter(([, count]) => count === 0);
     expect(missed, `${context}: situations reached ${JSON.stringify(coverage)}`).to.deep.equal([]);
+
+    // A replacement on a fork: indexed, then gone with the fork (the state columns back to the
+    // previous bank, the event row gone), whatever the random sequence did.
+    const open = result.state.projects.find((p) => p.state === "Open");
+    expect(open, `${context}: an open project is left`).to.not.equal(undefined);
+    const bankOf = async () =>
+      (await sql`select '0x' || encode(bank_id, 'hex') as bank from escrow.project where project_id = ${open!.id}`)[0]
+        .bank as string;
+    const replacedRows = async () =>
+      (await sql`select count(*)::int as n from escrow.project_party_replaced where project_id = ${open!.id}`)[0]
+        .n as number;
+    const [bankBefore, rowsBefore] = [await bankOf(), await replacedRows()];
+    expect(bankBefore).to.equal(open!.bank.toLowerCase());
+    const next = open!.bank === BANK_ID ? BANK2_ID : BANK_ID;
+    const snapshot = await chain.provider.request({ method: "evm_snapshot" });
+    const data = escrow.interface.encodeFunctionData("replaceParty", [open!.id, 0, next]);
+    expect(await vote(chain, [{ target: escrowAddress, data }], [])).to.equal(true);
+    await follower.synced();
+    expect(await bankOf(), "the replacement indexed").to.equal(next.toLowerCase());
+    expect(await replacedRows()).to.equal(rowsBefore + 1);
+    await chain.provider.request({ method: "evm_revert", params: [snapshot] });
+    for (let i = 0; i < 12; i++) await chain.provider.request({ method: "evm_mine" });
+    await follower.synced();
+    expect(await bankOf(), "the replacement rolled back").to.equal(bankBefore);
+    expect(await replacedRows()).to.equal(rowsBefore);
+    expect((await escrow.getProject(open!.id)).bank.toLowerCase()).to.equal(bankBefore);
+    await expectSameAsRebuild(sql);
 
     // The check catches the issue's defect: a wage account kept after closeProject refunded it.
     const [closed] =

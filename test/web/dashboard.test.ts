@@ -66,10 +66,14 @@ function expectedRows(table: string): string {
   const registered = "(select participant_id from gov.participant_registered where department_id = $1)";
   const invoicesOf = `(select invoice_id from invoices.invoice_issued where issuer_id in ${registered})`;
   const licencesOf = "(select licence_id from licences.licence_issued where issuer = $1)";
-  const projectsOf = `(select project_id from escrow.project_created where department_id = $1
-      or terms ->> 'bank' = '0x' || encode($1, 'hex')
-      or terms ->> 'regulator' = '0x' || encode($1, 'hex')
-      or terms ->> 'supervisor' in (select '0x' || encode(participant_id, 'hex') from gov.participant_registered where department_id = $1))`;
+  // The bank and the regulator are the latest replacement's (0087), else the terms'.
+  const partyOf = (party: number, term: string) => `coalesce((select r.new_party from escrow.project_party_replaced r
+      where r.project_id = c.project_id and r.party = ${party} order by r.block_number desc, r.log_index desc limit 1),
+      decode(substr(c.terms ->> '${term}', 3), 'hex'))`;
+  const projectsOf = `(select c.project_id from escrow.project_created c where c.department_id = $1
+      or ${partyOf(0, "bank")} = $1
+      or ${partyOf(1, "regulator")} = $1
+      or c.terms ->> 'supervisor' in (select '0x' || encode(participant_id, 'hex') from gov.participant_registered where department_id = $1))`;
   if (table === "gov.failed_attempt") return "department_id = $1 or registrar_id = $1";
   if (table === "gov.failed_attempt_day") return "department_id = $1";
   if (schema === "gov" || schema === "access" || table === "raw.blocks") return "true";
@@ -206,11 +210,15 @@ describe("dashboard (web/)", function () {
       // A project whose regulator is not its bureau: SAMR, given PROJECT_REGULATOR by vote. The
       // regulator a project names is one of its parts (0068).
       const governance = fx.chain.contracts.registry;
-      const grant = governance.interface.encodeFunctionData("grantDepartmentRole", [
-        codeToId("SAMR"),
-        ROLES.PROJECT_REGULATOR,
-      ]);
-      await (await passProposal(fx.chain, [{ target: await governance.getAddress(), data: grant }])).wait();
+      const grant = (code: string) =>
+        governance.interface.encodeFunctionData("grantDepartmentRole", [codeToId(code), ROLES.PROJECT_REGULATOR]);
+      const target = await governance.getAddress();
+      await (
+        await passProposal(fx.chain, [
+          { target, data: grant("SAMR") },
+          { target, data: grant("FIRE") },
+        ])
+      ).wait();
       const demo = await escrow.getProject(1n);
       const terms = {
         developer: demo.developer,
@@ -228,6 +236,16 @@ describe("dashboard (web/)", function () {
       };
       const milestones = [{ amount: 1_000n, dueDate: 1_900_000_000, descriptionHash: id("rls-test:milestone") }];
       await (await escrow.connect(fx.chain.accounts.cons).createProject(terms, milestones, [])).wait();
+      // Another project SAMR regulated until a vote handed that part to FIRE (0087): FIRE sees
+      // it now and SAMR no longer does.
+      const handed = { ...terms, contractHash: id("rls-test:contract-2") };
+      await (await escrow.connect(fx.chain.accounts.cons).createProject(handed, milestones, [])).wait();
+      const replace = escrow.interface.encodeFunctionData("replaceParty", [
+        await escrow.projectCount(),
+        1,
+        codeToId("FIRE"),
+      ]);
+      await (await passProposal(fx.chain, [{ target: await escrow.getAddress(), data: replace }])).wait();
       await fx.index();
     });
 
@@ -360,6 +378,10 @@ describe("dashboard (web/)", function () {
       // SAMR regulates one project (named above) and has no other part in any.
       expect(await count("SAMR", "escrow.projects")).to.equal(1);
       expect(await count("SAMR", "escrow.milestones")).to.equal(1);
+      expect(await count("SAMR", "escrow.project_party_replaced")).to.equal(0);
+      // FIRE regulates the one SAMR was replaced on, and sees the replacement.
+      expect(await count("FIRE", "escrow.projects")).to.equal(1);
+      expect(await count("FIRE", "escrow.project_party_replaced")).to.equal(1);
       expect(await count("HRSS", "report.wages_paid")).to.be.greaterThan(0);
       expect(await count("SAMR", "licences.licences")).to.be.greaterThan(0);
       expect(await count("SAMR", "licences.licences")).to.be.lessThan(all.licences);
@@ -1101,12 +1123,12 @@ describe("dashboard (web/)", function () {
     });
 
     it("names each project's regulator and human-resources department on the list, its page and its export", async function () {
-      // As the view of 0068 reads them from the project's terms: the demo's project (regulator
-      // CONS) and the one set up above (SAMR), both naming HRSS.
+      // The demo's project (regulator CONS), the one set up above (SAMR) and the one whose
+      // regulator part a vote handed from SAMR to FIRE (0087: the columns follow it), all naming HRSS.
       const named =
         await owner`select project_id::text as id, bureau_code, bank_code, regulator_code, human_resources_code
                     from escrow.projects order by project_id desc`;
-      expect(named.map((p) => p.regulator_code)).to.deep.equal(["SAMR", "CONS"]);
+      expect(named.map((p) => p.regulator_code)).to.deep.equal(["FIRE", "SAMR", "CONS"]);
       const list = await get("AUDIT", "/escrow");
       const rows = pageTable(list, "projects");
       expect(rows.map((r) => r.cells[0])).to.deep.equal(named.map((p) => p.id));
@@ -1114,6 +1136,7 @@ describe("dashboard (web/)", function () {
         CONS: "住房和城乡建设局",
         BANK: "银行（监管银行）",
         SAMR: "市场监督管理局",
+        FIRE: "消防救援支队",
         HRSS: "人力资源和社会保障局",
       };
       for (const [i, project] of named.entries()) {
@@ -1139,9 +1162,9 @@ describe("dashboard (web/)", function () {
       // The department filter (where those links lead) counts the two new parts too.
       const filtered = async (code: string) =>
         pageTable(await get("AUDIT", `/escrow?department=${code}`), "projects").map((r) => r.cells[0]);
-      expect(await filtered("SAMR")).to.deep.equal([named[0].id]);
+      expect(await filtered("SAMR")).to.deep.equal([named[1].id]);
       expect(await filtered("HRSS")).to.deep.equal(named.map((p) => p.id));
-      expect(await filtered("FIRE")).to.deep.equal([]);
+      expect(await filtered("FIRE")).to.deep.equal([named[0].id]);
       // The export carries them as codes, under their captions.
       const csv = (
         await (await fetch(`${base}/export/projects.csv`, { headers: { cookie: cookies.get("AUDIT")! } })).text()
