@@ -612,7 +612,7 @@ describe("dashboard (web/)", function () {
         ["project_created", "project_funded", "guarantee_deposited", "milestone_submitted", "milestone_released"],
         ["milestone_rejected", "payment_ordered", "payment_order_paid", "payment_order_rejected", "project_frozen"],
         ["project_unfrozen", "project_closed", "guarantee_returned", "payroll_submitted", "payroll_approved"],
-        ["payroll_paid", "payroll_rejected", "payroll_cancelled"],
+        ["payroll_paid", "payroll_rejected", "payroll_cancelled", "project_party_replaced"],
       ].flat();
       const keyed = [
         ["milestone", "project_milestone_rows"],
@@ -1159,6 +1159,16 @@ describe("dashboard (web/)", function () {
         const english = pageRecord(await get("AUDIT", `/escrow/projects/${project.id}?lang=en`), "projects");
         expect(english.get("Project regulator")?.title).to.equal(project.regulator_code);
       }
+      // The vote that handed the regulator part from SAMR to FIRE is in that project's ledger (0090),
+      // with its transaction; SAMR, left with no part in it, sees neither the project nor the vote.
+      const page = await get("AUDIT", `/escrow/projects/${named[0].id}`);
+      const ledger = page.slice(page.indexOf('<table class="timeline"'));
+      const replaced = pageTable(
+        `<section data-table="ledger">${ledger.slice(0, ledger.indexOf("</table>"))}</section>`,
+        "ledger",
+      ).filter((r) => r.cells[1] === "Regulator SAMR → FIRE");
+      expect(replaced.map((r) => [r.cells[0], r.tx.length])).to.deep.equal([["更换项目参与部门", 1]]);
+      expect(await get("SAMR", `/escrow/projects/${named[0].id}`)).to.include("无数据（记录不存在，或本部门无权查看）");
       // The department filter (where those links lead) counts the two new parts too.
       const filtered = async (code: string) =>
         pageTable(await get("AUDIT", `/escrow?department=${code}`), "projects").map((r) => r.cells[0]);

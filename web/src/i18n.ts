@@ -202,6 +202,7 @@ const STATES: Record<string, [string, string]> = {
   ProjectUnfrozen: ["解除冻结", "Unfrozen"],
   ProjectClosed: ["结项", "Closed"],
   GuaranteeReturned: ["退还保证金", "Guarantee returned"],
+  ProjectPartyReplaced: ["更换项目参与部门", "Party replaced"],
   suspended: ["已暂停", "Suspended"],
   yes: ["是", "yes"],
   no: ["否", "no"],

@@ -248,7 +248,8 @@ export async function licenceHistory(tx: Tx, licenceId: string, timeZone: string
 }
 
 /**
- * A project's ledger steps in chain order: funding, milestones, payment orders, payrolls, guarantee, closing.
+ * A project's ledger steps in chain order: funding, milestones, payment orders, payrolls, guarantee,
+ * parties replaced by vote, closing.
  * Each table is read by the blocks of the project's events (web.project_event_blocks, 0075): bigint
  * equality is leakproof, so under row-level security it is an index condition, where the project
  * id's numeric equality ran after the policy on every event row (hundreds of ms a page).
@@ -280,6 +281,7 @@ export async function projectTimeline(tx: Tx, projectId: string, timeZone: strin
        union all select 'ProjectUnfrozen', null, null, block_number, log_index, block_time, tx_hash from escrow.project_unfrozen where ${MINE}
        union all select 'ProjectClosed', null, ${yuan("refunded")}, block_number, log_index, block_time, tx_hash from escrow.project_closed where ${MINE}
        union all select 'GuaranteeReturned', null, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.guarantee_returned where ${MINE}
+       union all select 'ProjectPartyReplaced', (array['Bank', 'Regulator', 'HumanResources'])[party + 1] || ' ' || indexer.code_text(previous_party) || ' → ' || indexer.code_text(new_party), null, block_number, log_index, block_time, tx_hash from escrow.project_party_replaced where ${MINE}
      ) e order by block_number, log_index`,
     [projectId],
   )) as unknown as TimelineRow[];
