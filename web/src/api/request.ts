@@ -1,0 +1,81 @@
+/**
+ * What a GraphQL request must be before PostGraphile sees it, each refusal with its code
+ * (errors.ts): it parses (GRAPHQL_PARSE_FAILED), it is within the limits (limits.ts: checked
+ * before validation, whose cost grows with the query), it is valid against the schema
+ * (GRAPHQL_VALIDATION_FAILED), it names an operation to run and its variables coerce
+ * (BAD_USER_INPUT). grafserv parses and validates again (from its cache) but never sees a request
+ * that fails here, so its own uncoded parse and validation errors never reach a client.
+ */
+import {
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  Source,
+  validate,
+} from "postgraphile/graphql";
+
+import type { ErrorCode } from "./errors.js";
+import { checkQueryLimits, type QueryLimits } from "./limits.js";
+
+const coded = (error: GraphQLError, code: ErrorCode) =>
+  new GraphQLError(error.message, {
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+
+const refusal = (code: ErrorCode, message: string) => [new GraphQLError(message, { extensions: { code } })];
+
+/** Null when the request may go on to PostGraphile; its errors (each with a code) otherwise. */
+export function checkRequest(
+  schema: GraphQLSchema,
+  body: { query?: unknown; variables?: unknown; operationName?: unknown },
+  limits: QueryLimits,
+): GraphQLError[] | null {
+  // grafserv refuses a body without a query as BAD_REQUEST (app.ts codes it).
+  if (typeof body.query !== "string") return null;
+  const { variables = null, operationName = null } = body;
+  if (variables !== null && (typeof variables !== "object" || Array.isArray(variables))) {
+    return refusal("BAD_REQUEST", "variables, if given, must be a JSON object");
+  }
+  if (operationName !== null && typeof operationName !== "string") {
+    return refusal("BAD_REQUEST", "operationName, if given, must be a string");
+  }
+  let document;
+  try {
+    document = parse(new Source(body.query, "GraphQL request"));
+  } catch (error) {
+    if (error instanceof GraphQLError) return [coded(error, "GRAPHQL_PARSE_FAILED")];
+    throw error;
+  }
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation =
+    operationName !== null
+      ? operations.find((o) => o.name?.value === operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
+  const given = (variables ?? {}) as Record<string, unknown>;
+  if (operation) {
+    const over = checkQueryLimits(schema, document, operation, given, limits);
+    if (over) return refusal(over.code, over.message);
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length > 0) return invalid.map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
+  if (!operation) {
+    return refusal(
+      "BAD_REQUEST",
+      operationName !== null
+        ? `no operation named ${JSON.stringify(operationName)} in the query`
+        : "the query has several operations: name the one to run in operationName",
+    );
+  }
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], given, { maxErrors: 20 });
+  if (coerced.errors) return coerced.errors.map((error) => coded(error, "BAD_USER_INPUT"));
+  return null;
+}
