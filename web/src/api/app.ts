@@ -26,7 +26,7 @@ import { InputError } from "../queries/tables.js";
 import { ConfigError } from "../../../indexer/src/errors.js";
 import { codeOfStatus, graphqlError, graphqlErrors, jsonError, type ErrorCode, errorId } from "./errors.js";
 import type { QueryLimits } from "./limits.js";
-import { checkRequest } from "./request.js";
+import { createRequestCheck } from "./request.js";
 import { validityOverTime } from "./validity.js";
 
 export interface ApiDeps {
@@ -74,7 +74,7 @@ function text32(value: string): string {
 export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
   const { db, graphql, limits, log } = deps;
   const app = new Hono<ApiEnv>();
-  const schema = await graphql.getSchema();
+  const checkRequest = createRequestCheck(await graphql.getSchema(), limits);
 
   app.use("*", async (c, next) => {
     await next();
@@ -160,7 +160,7 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
         "the request body must be one JSON object: { query, variables?, operationName? }",
       );
     }
-    const refused = checkRequest(schema, body, limits);
+    const refused = checkRequest(body);
     if (refused) return graphqlErrors(c, 400, refused);
     c.set("principal", principal);
     c.set("department", principal.department);
