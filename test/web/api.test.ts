@@ -805,9 +805,17 @@ describe("integrators' API (web/src/api/)", function () {
         { query: "query A { invoiceCount } query B { invoiceCount }" },
         400,
         "BAD_REQUEST",
-        /several operations: name the one/,
+        /several operations, or none: name the one/,
       ],
       [{ query: "query A { invoiceCount }", operationName: "C" }, 400, "BAD_REQUEST", /no operation named "C"/],
+      [{ query: "fragment F on Query { invoiceCount }" }, 400, "BAD_REQUEST", /several operations, or none/],
+      // Sent before (the test above): its validation comes from the check's cache, the same.
+      [
+        { query: "{ invoices(first: 1) { nodes { noSuchColumn } } }" },
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+        /Cannot query field "noSuchColumn"/,
+      ],
       [{ query: "{ invoiceCount }", variables: [1] }, 400, "BAD_REQUEST", /variables, if given, must be a JSON object/],
       [{ variables: {} }, 400, "BAD_REQUEST", /query must be a string/],
       [

@@ -91,7 +91,9 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
         for (const error of answer.errors) {
           error.extensions = { ...error.extensions, code: error.extensions?.code ?? codeOfStatus(status) };
         }
-        c.res = new Response(JSON.stringify(answer), { status, headers: c.res.headers });
+        const headers = new Headers(c.res.headers);
+        headers.delete("content-length");
+        c.res = new Response(JSON.stringify(answer), { status, headers });
       }
     }
     // What HTTP clients and API gateways look for on a 401 (RFC 6750): the scheme to use, and

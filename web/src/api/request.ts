@@ -1,9 +1,9 @@
 /**
  * What a GraphQL request must be before PostGraphile sees it, each refusal with its code
- * (errors.ts): it parses (GRAPHQL_PARSE_FAILED), it is within the limits (limits.ts: checked
- * before validation, whose cost grows with the query), it is valid against the schema
- * (GRAPHQL_VALIDATION_FAILED), it names an operation to run and its variables coerce
- * (BAD_USER_INPUT). grafserv parses and validates again (once a query text, from its cache) but
+ * (errors.ts): it parses (GRAPHQL_PARSE_FAILED), it names one operation to run (BAD_REQUEST),
+ * that operation is within the limits (limits.ts: checked before validation, whose cost grows
+ * with the query), the query is valid against the schema (GRAPHQL_VALIDATION_FAILED) and its
+ * variables coerce (BAD_USER_INPUT). grafserv parses and validates again (once a query text, from its cache) but
  * never sees a request that fails here, so its own uncoded parse and validation errors never
  * reach a client.
  */
@@ -38,47 +38,35 @@ const CACHED = 500;
 
 /**
  * The check of app.ts: null when the request may go on to PostGraphile; its errors (each with a
- * code) otherwise. A query's parse and validation results are kept by its text (an integrator
- * sends the same few queries with other variables): validating costs 0.3-0.5 ms a request.
+ * code) otherwise. The parse and validation of a query within the limits are kept by its text (an
+ * integrator sends the same few queries with other variables; validating costs 0.3-0.5 ms).
  */
 export function createRequestCheck(
   schema: GraphQLSchema,
   limits: QueryLimits,
 ): (body: { query?: unknown; variables?: unknown; operationName?: unknown }) => GraphQLError[] | null {
-  // A query's document, and its validation errors once it was validated (after the limits).
-  const cache = new Map<string, { document: DocumentNode; invalid?: GraphQLError[] }>();
-  const parsed = (query: string) => {
-    // Long texts are kept by their hash, as grafserv does.
-    const key = query.length > 500 ? createHash("sha1").update(query).digest("base64") : query;
-    let entry = cache.get(key);
-    if (entry) {
-      cache.delete(key); // most recently used last
-    } else {
-      const document = parse(new Source(query, "GraphQL request"));
-      entry = { document };
-      if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
-    }
-    cache.set(key, entry);
-    return entry;
-  };
+  const cache = new Map<string, { document: DocumentNode; invalid: GraphQLError[] }>();
   return (body) => {
     // grafserv refuses a body without a query as BAD_REQUEST (app.ts codes it).
     if (typeof body.query !== "string") return null;
-    const { variables = null, operationName = null } = body;
+    const { query, variables = null, operationName = null } = body;
     if (variables !== null && (typeof variables !== "object" || Array.isArray(variables))) {
       return refusal("BAD_REQUEST", "variables, if given, must be a JSON object");
     }
     if (operationName !== null && typeof operationName !== "string") {
       return refusal("BAD_REQUEST", "operationName, if given, must be a string");
     }
-    let entry;
+    // Long texts are kept by their hash, as grafserv does; the most recently used last.
+    const key = query.length > 500 ? createHash("sha1").update(query).digest("base64") : query;
+    const cached = cache.get(key);
+    if (cached) cache.delete(key);
+    let document;
     try {
-      entry = parsed(body.query);
+      document = cached?.document ?? parse(new Source(query, "GraphQL request"));
     } catch (error) {
       if (error instanceof GraphQLError) return [coded(error, "GRAPHQL_PARSE_FAILED")];
       throw error;
     }
-    const { document } = entry;
     const operations = document.definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
     );
@@ -88,21 +76,24 @@ export function createRequestCheck(
         : operations.length === 1
           ? operations[0]
           : undefined;
-    const given = (variables ?? {}) as Record<string, unknown>;
-    if (operation) {
-      const over = checkQueryLimits(schema, document, operation, given, limits);
-      if (over) return refusal(over.code, over.message);
-    }
-    entry.invalid ??= validate(schema, document).map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
-    if (entry.invalid.length > 0) return entry.invalid;
+    // Before validation, which would otherwise run on a query no limit was checked on.
     if (!operation) {
       return refusal(
         "BAD_REQUEST",
         operationName !== null
           ? `no operation named ${JSON.stringify(operationName)} in the query`
-          : "the query has several operations: name the one to run in operationName",
+          : "the query has several operations, or none: name the one to run in operationName",
       );
     }
+    const given = (variables ?? {}) as Record<string, unknown>;
+    const over = checkQueryLimits(schema, document, operation, given, limits);
+    if (over) return refusal(over.code, over.message);
+    // Kept only once within the limits, so a flood of oversized queries never fills the cache.
+    const invalid =
+      cached?.invalid ?? validate(schema, document).map((error) => coded(error, "GRAPHQL_VALIDATION_FAILED"));
+    if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
+    cache.set(key, { document, invalid });
+    if (invalid.length > 0) return invalid;
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], given, { maxErrors: 20 });
     if (coerced.errors) return coerced.errors.map((error) => coded(error, "BAD_USER_INPUT"));
     return null;
