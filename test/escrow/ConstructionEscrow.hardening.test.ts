@@ -9,8 +9,9 @@ import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
-import { codeToId, DEPARTMENT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
+import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { BANK, CONS, HRSS, impersonate, passProposal } from "../fixtures.js";
+import { admitDepartmentCalls } from "../helpers/proposals.js";
 import {
   BUDGET,
   DEVELOPER,
@@ -41,28 +42,18 @@ const BANK2 = codeToId("BANK2");
  * district bureau may be) and a second bank, admitted by vote: same roles, other parties.
  */
 async function withRivals(context: EscrowParties) {
-  const { registry } = context.contracts;
-  const target = await registry.getAddress();
   const [cons2, bank2] = [context.accounts.newcomer, context.accounts.stranger];
-  const admit = (departmentId: string, name: string, kind: string, operator: string) =>
-    registry.interface.encodeFunctionData("admitDepartment", [
-      departmentId,
-      name,
-      DEPARTMENT_KINDS.indexOf(kind),
-      [operator],
-    ]);
-  const grant = (departmentId: string, role: bigint) =>
-    registry.interface.encodeFunctionData("grantDepartmentRole", [departmentId, role]);
-  await (
-    await passProposal(context, [
-      { target, data: admit(CONS2, "District Construction Bureau", "ConstructionBureau", cons2.address) },
-      { target, data: grant(CONS2, ROLES.CONSTRUCTION_BUREAU) },
-      { target, data: grant(CONS2, ROLES.PROJECT_REGULATOR) },
-      { target, data: grant(CONS2, ROLES.HUMAN_RESOURCES) },
-      { target, data: admit(BANK2, "Second Bank", "Bank", bank2.address) },
-      { target, data: grant(BANK2, ROLES.BANK) },
-    ])
-  ).wait();
+  const calls = await admitDepartmentCalls(context.contracts.registry, [
+    {
+      id: CONS2,
+      name: "District Construction Bureau",
+      kind: "ConstructionBureau",
+      operator: cons2.address,
+      roles: [ROLES.CONSTRUCTION_BUREAU, ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
+    },
+    { id: BANK2, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
+  ]);
+  await (await passProposal(context, calls)).wait();
   return { ...context, cons2, bank2 };
 }
 
