@@ -3,7 +3,7 @@
  * lib/reports-db.ts) an embedded PostgreSQL holding six months of a city's chain written through
  * the indexer's own batch writer (lib/synthetic-chain.ts), then times every query of
  * bench/queries.ts and a first page of every `report.*` relation (bench/results/reports.json),
- * then the dashboards' pages as signed-in departments and the CSV export of every invoice
+ * then the dashboards' pages as signed-in departments and the CSV and XLSX exports of every invoice
  * (lib/dashboard-pages.ts; bench/results/reports-dashboard.json), then the GraphQL queries behind
  * the dashboard's main lists (graphql.ts, the same as `npm run bench:graphql`; bench/results/graphql.json).
  *
@@ -12,7 +12,7 @@
  *                      migrations it lacks applied (a city-scale build takes half an hour)
  *   --queries, --dashboard, --graphql   only that part
  *   --pages <regex>    only the dashboard pages whose name matches (e.g. '^/(licences|escrow)')
- *   --export           only the CSV export (its figures replace those in reports-dashboard.json)
+ *   --export           only the CSV and XLSX exports (their figures replace those in reports-dashboard.json)
  *   BENCH_SCALE=0.01   a fraction of the city scale (default 1)
  *   BENCH_RUNS=30      timed runs per query and page (default 30; at least 20)
  */
@@ -122,8 +122,9 @@ if (dashboard && exportOnly) {
   const file = out("reports-dashboard");
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ ...previous, csvExport: dashboard.csvExport }, null, 2)}\n`);
-  console.log(`written ${path.relative(ROOT, file)} (csvExport)`);
+  const { csvExport, xlsxExport } = dashboard;
+  writeFileSync(file, `${JSON.stringify({ ...previous, csvExport, xlsxExport }, null, 2)}\n`);
+  console.log(`written ${path.relative(ROOT, file)} (csvExport, xlsxExport)`);
 } else if (dashboard) {
   // Some pages only (--pages): beside the cache, not over the whole run's result.
   const file = pagesArg === undefined ? out("reports-dashboard") : path.join(ROOT, ".govledger", "bench-pages.json");

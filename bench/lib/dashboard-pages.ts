@@ -5,8 +5,9 @@
  * of the header's navigation, the invoice table under its filters (a deep page reached through
  * the "next" links as a reader would), and the first detail page each of them links to. A page's
  * time is the database time its Server-Timing header reports: every query the page runs, in its
- * one transaction as the department (SET LOCAL), rendering included. Then the CSV export of every
- * invoice: rows per second at the client, and the server process's RSS growth while it streams.
+ * one transaction as the department (SET LOCAL), rendering included. Then the CSV and the XLSX
+ * export of every invoice: rows per second at the client, and the server process's RSS growth
+ * while each streams.
  *
  * Signing in is the one shortcut: the session cookie is signed here with the secret the child is
  * given, for an operator account the registry lists (the server checks it on every request as
@@ -14,11 +15,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
+import { once } from "node:events";
+import { createWriteStream, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
+import ExcelJS from "exceljs";
 import { serializeSigned } from "hono/utils/cookie";
 
 import { ROOT } from "../../deploy/lib/consortium.js";
@@ -34,6 +37,8 @@ export interface PageTiming {
 
 export interface ExportFigures {
   department: string;
+  /** The file's size (XLSX: compressed). */
+  megabytes: number;
   rows: number;
   seconds: number;
   rowsPerSecond: number;
@@ -41,7 +46,7 @@ export interface ExportFigures {
   serverRssPeakMb: number;
   rssGrowthMb: number;
   /**
-   * The COPY's PostgreSQL backend while it ran (/proc/<pid>/stat and schedstat): CPU seconds,
+   * The export's PostgreSQL backend (the COPY's, the XLSX's cursor's) while it ran (/proc/<pid>/stat and schedstat): CPU seconds,
    * and seconds it was runnable but waited for a core. Wall time is about their sum (the
    * backend never waits for the client: the stream keeps up), so on a loaded machine the queue
    * is what makes an export slow, not the server.
@@ -59,13 +64,14 @@ export interface DashboardFigures {
   departments: string[];
   pages: Record<string, PageTiming | { error: string }>;
   csvExport: ExportFigures | { error: string };
+  xlsxExport: ExportFigures | { error: string };
 }
 
 export interface DashboardBenchOptions {
   runs: number;
   /** Departments to sign in as (codes). */
   departments: string[];
-  /** Who exports every invoice as CSV (null: no export). */
+  /** Who exports every invoice as CSV and XLSX (null: no export). */
   exportAs: string | null;
   /** The export alone: no pages. */
   exportOnly?: boolean;
@@ -105,7 +111,12 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
 
   const secret = randomBytes(32).toString("hex");
   const server = await startServer(url, secret, log);
-  const figures: DashboardFigures = { departments: options.departments, pages: {}, csvExport: { error: "not run" } };
+  const figures: DashboardFigures = {
+    departments: options.departments,
+    pages: {},
+    csvExport: { error: "not run" },
+    xlsxExport: { error: "not run" },
+  };
   try {
     const cookieOf = async (code: string) => {
       const account = accounts.get(code);
@@ -217,7 +228,10 @@ export async function benchDashboard(url: string, options: DashboardBenchOptions
     }
 
     if (options.exportAs && !options.signal?.aborted) {
-      figures.csvExport = await csvExport(url, server, await cookieOf(options.exportAs), options.exportAs, log);
+      const cookie = await cookieOf(options.exportAs);
+      figures.csvExport = await timeExport("csv", url, server, cookie, options.exportAs, log);
+      if (!options.signal?.aborted)
+        figures.xlsxExport = await timeExport("xlsx", url, server, cookie, options.exportAs, log);
     }
   } finally {
     await server.stop();
@@ -301,17 +315,24 @@ function schedOf(pid: number): { cpu: number; queue: number } | null {
   }
 }
 
-async function csvExport(
+/**
+ * Every invoice as CSV or XLSX through the server, as a client downloads it, sampling the
+ * server's RSS and the export's backend every 20 ms. The XLSX is counted afterwards (its rows
+ * read back from the file with exceljs's streaming reader, outside the timing).
+ */
+async function timeExport(
+  format: "csv" | "xlsx",
   databaseUrl: string,
   server: Server,
   cookie: string,
   department: string,
   log: (line: string) => void,
 ) {
+  const label = format.toUpperCase();
   const pid = server.child.pid!;
   const before = rssMb(pid);
   let peak = before;
-  // The COPY's backend, found once it runs, and its counters then and at its last sample.
+  // The export's backend, found once it runs, and its counters then and at its last sample.
   const owner = connectDatabase(databaseUrl, { max: 1 });
   interface Backend {
     pid: number;
@@ -320,13 +341,16 @@ async function csvExport(
   }
   let backend = null as Backend | null;
   let looking = false;
+  // COPY's statement; the XLSX's cursor is the invoice table's SELECT (idle between fetches).
+  const statement = format === "csv" ? "copy (%" : "select %from invoices.invoice v%";
   const sample = async () => {
     peak = Math.max(peak, rssMb(pid));
     if (backend) {
       backend.last = schedOf(backend.pid) ?? backend.last;
     } else if (!looking) {
       looking = true;
-      const [row] = await owner`select pid from pg_stat_activity where state = 'active' and query like 'copy (%'`;
+      const [row] = await owner`select pid from pg_stat_activity
+                                where pid <> pg_backend_pid() and xact_start is not null and query like ${statement}`;
       const first = row ? schedOf(row.pid as number) : null;
       if (first) backend = { pid: row.pid as number, first, last: first };
       looking = false;
@@ -335,20 +359,35 @@ async function csvExport(
   const sampler = setInterval(() => void sample().catch(() => {}), 20);
   const serverBefore = schedOf(pid);
   const started = performance.now();
+  const file = path.join(tmpdir(), `govledger-bench-export-${process.pid}.${format}`);
   try {
-    const response = await fetch(`${server.url}/export/invoices.csv`, { headers: { cookie } });
+    const response = await fetch(`${server.url}/export/invoices.${format}`, { headers: { cookie } });
     if (response.status !== 200) throw new Error(`export answered ${response.status}: ${await response.text()}`);
     let lines = 0;
+    let bytes = 0;
+    const written = format === "xlsx" ? createWriteStream(file) : null;
     for await (const chunk of response.body!) {
-      const bytes = chunk as Uint8Array;
-      for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lines++;
+      const part = chunk as Uint8Array;
+      bytes += part.length;
+      if (written) {
+        if (!written.write(part)) await once(written, "drain");
+      } else for (let at = part.indexOf(10); at !== -1; at = part.indexOf(10, at + 1)) lines++;
     }
+    if (written)
+      await new Promise<void>((resolve, reject) =>
+        written.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
     const seconds = (performance.now() - started) / 1000;
     const serverAfter = schedOf(pid);
+    clearInterval(sampler);
+    if (format === "xlsx") {
+      for await (const sheet of new ExcelJS.stream.xlsx.WorkbookReader(file, {})) for await (const _ of sheet) lines++;
+    }
     const rows = lines - 6; // five header lines (department, period, chain head…) and the captions
     const found = backend;
     const figures: ExportFigures = {
       department,
+      megabytes: round(bytes / 1e6),
       rows,
       seconds: round(seconds),
       rowsPerSecond: Math.round(rows / seconds),
@@ -362,19 +401,20 @@ async function csvExport(
       cores: availableParallelism(),
     };
     log(
-      `CSV export of invoices as ${department}: ${rows.toLocaleString("en")} rows in ${seconds.toFixed(1)} s = ` +
-        `${figures.rowsPerSecond.toLocaleString("en")} rows/s; server RSS ${figures.serverRssBeforeMb} → ${figures.serverRssPeakMb} MB (+${figures.rssGrowthMb} MB)`,
+      `${label} export of invoices as ${department}: ${rows.toLocaleString("en")} rows in ${seconds.toFixed(1)} s = ` +
+        `${figures.rowsPerSecond.toLocaleString("en")} rows/s, ${figures.megabytes} MB; server RSS ${figures.serverRssBeforeMb} → ${figures.serverRssPeakMb} MB (+${figures.rssGrowthMb} MB)`,
     );
     log(
-      `  COPY backend: ${figures.backendCpuSeconds ?? "?"} s CPU, ${figures.backendRunQueueSeconds ?? "?"} s waiting for a core; ` +
+      `  backend: ${figures.backendCpuSeconds ?? "?"} s CPU, ${figures.backendRunQueueSeconds ?? "?"} s waiting for a core; ` +
         `server (Node) ${figures.serverCpuSeconds} s CPU; load average ${figures.loadAverage} on ${figures.cores} cores`,
     );
     return figures;
   } catch (error) {
-    log(`CSV export: ${(error as Error).message}`);
+    log(`${label} export: ${(error as Error).message}`);
     return { error: (error as Error).message };
   } finally {
     clearInterval(sampler);
+    rmSync(file, { force: true });
     await owner.end();
   }
 }

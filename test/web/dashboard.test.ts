@@ -890,13 +890,24 @@ describe("dashboard (web/)", function () {
             .map((line) => line.slice(0, 66));
           expect(ids).to.deep.equal(issued.filter((r) => r.number === number).map((r) => r.invoice_id));
         }
-        const xlsx = await fetch(`${base}/export/invoices.xlsx`, { headers: { cookie } });
+        // The XLSX holds what the CSV holds, line for line (but the export time): the header
+        // block, the captions, the rows in the same order, amounts, counts and blocks as numbers.
+        const xlsx = await fetch(`${base}/export/invoices.xlsx?from=2000-01-01`, { headers: { cookie } });
         expect(xlsx.status).to.equal(200);
-        expect(
-          Buffer.from(await xlsx.arrayBuffer())
-            .subarray(0, 2)
-            .toString(),
-        ).to.equal("PK");
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.load(await xlsx.arrayBuffer());
+        const sheet: (string | number)[][] = [];
+        workbook.worksheets[0].eachRow((row) => sheet.push((row.values as (string | number)[]).slice(1)));
+        const numeric = tableDef("invoices")!.columns.map((c) => ["yuan", "count", "block"].includes(c.display));
+        const csv = lines
+          .map(csvCells)
+          .map((cells, n) =>
+            n < header.length + 1 ? cells : cells.map((cell, i) => (numeric[i] && cell !== "" ? Number(cell) : cell)),
+          );
+        const exportedAt = (rows: unknown[][]) => rows.filter((_, n) => n !== 4);
+        const cells = (rows: unknown[][]) => rows.map((row, n) => Array.from(csv[n], (_, i) => row[i] ?? ""));
+        expect(sheet.length).to.equal(csv.length);
+        expect(exportedAt(cells(sheet))).to.deep.equal(exportedAt(csv));
       }
     });
 
@@ -953,6 +964,47 @@ describe("dashboard (web/)", function () {
         .map(csvCells)
         .find((cells) => cells[2]?.includes("HYPERLINK"))!;
       expect(row[2]).to.equal(`'=HYPERLINK("http://evil.example","x")`);
+    });
+
+    it("orders every table by a key no two of its rows share: exports list rows in one order, pages neither skip nor repeat", async function () {
+      // Two failed attempts in one block, as a busy chain has them: report.failed_attempts'
+      // block alone (the order before) tied them, so two exports could list them either way.
+      const registry = fx.chain.contracts.registry.connect(fx.chain.accounts.tax);
+      await fx.chain.provider.request({ method: "evm_setAutomine", params: [false] });
+      try {
+        for (const code of ["CONS", "SAMR"]) await registry.suspendDepartment(codeToId(code), { gasLimit: 200_000 });
+        await fx.chain.provider.request({ method: "evm_mine" });
+      } finally {
+        await fx.chain.provider.request({ method: "evm_setAutomine", params: [true] });
+      }
+      await fx.index();
+      const tied = await owner`select block_number from report.failed_attempts group by 1 having count(*) > 1`;
+      expect(tied.length, "blocks with more than one failed attempt").to.be.greaterThan(0);
+
+      // Every table's order (the page's and the export's) is unique over its rows: all of them,
+      // as the owner reads them (row-level security only removes rows).
+      for (const def of Object.values(TABLES) as TableDef[]) {
+        const keys = def.orderBy.split(",").map((part) => part.trim().replace(/\s+(asc|desc)$/i, ""));
+        const [{ rows, keyed }] = await owner.unsafe(
+          `select count(*)::int as rows, count(distinct (${keys.join(", ")}))::int as keyed
+           from ${def.from.replaceAll("$tz", "'Etc/GMT-8'")}`,
+        );
+        expect(keyed, `${def.id}: rows with their own key (${def.orderBy})`).to.equal(rows);
+      }
+
+      // The failed attempts' export: in the key's order, the same twice.
+      const cookie = await signInOverHttp(base, operator("TAX"));
+      const exported = async () =>
+        (await (await fetch(`${base}/export/failed.csv`, { headers: { cookie } })).text())
+          .split("\n")
+          .map(csvCells)
+          .filter((cells) => cells[0] !== "#" && /^0x[0-9a-f]{64}$/.test(cells.at(-1)!))
+          .map((cells) => cells.at(-1));
+      const expected = await owner`select '0x' || encode(tx_hash, 'hex') as tx from report.failed_attempts
+                                   order by block_number desc, tx_index desc`;
+      const first = await exported();
+      expect(first).to.deep.equal(expected.map((row) => row.tx));
+      expect(await exported()).to.deep.equal(first);
     });
 
     it("ends a session at the next request once its department is suspended, and refuses to sign it in", async function () {

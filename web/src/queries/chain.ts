@@ -47,7 +47,9 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
     select block_number::text as number, '0x' || encode(hash, 'hex') as hash, block_time as time
     from raw.blocks where block_number = ${block}`;
   // One statement over every event table; each lookup is its primary key's prefix (block_number),
-  // and each table's policy applies, so only rows this department may read come back.
+  // and each table's policy applies, so only rows this department may read come back. In the
+  // order of the log, then the table: a working table (licences.issued_licence) repeats its
+  // events' log indexes, and the page lists the same rows in the same order every time.
   const union = tables
     .map(
       (name) =>
@@ -66,7 +68,7 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
                  where r.participant_id = decode(substr(coalesce(e.args ->> 'issuer_id', e.args ->> 'contractor',
                    e.args ->> 'developer', e.args ->> 'receiver_id', e.args ->> 'holder_participant',
                    e.args ->> 'applicant_participant'), 3), 'hex') limit 1) as registrar
-         from e order by e.log_index::bigint`,
+         from e order by e.log_index::bigint, e.event`,
         [block, hashHex],
       )
     : [];

@@ -516,7 +516,8 @@ export const TABLES = {
       ...provenance("f"),
     ],
     filters: period("f.block_time"),
-    orderBy: "f.block_number desc",
+    // The block, then the transaction's position in it: a block holds several failed attempts.
+    orderBy: "f.block_number desc, f.tx_index desc",
     period: { from: "from", to: "to" },
   },
   licences: {
