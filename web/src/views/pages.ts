@@ -13,7 +13,19 @@ import type {
 } from "../queries/dashboards.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
-import { chart, type Column, dataTable, figures, type Html, money, recordCard, rowsTable, short } from "./layout.js";
+import { eventOfTable } from "../chain-names.js";
+import {
+  chainName,
+  chart,
+  type Column,
+  dataTable,
+  figures,
+  type Html,
+  money,
+  recordCard,
+  rowsTable,
+  short,
+} from "./layout.js";
 
 const fen = (l: Locale, value: string) => l.yuan(value);
 
@@ -236,6 +248,9 @@ function codeIn(hex: string): string | undefined {
 function argText(l: Locale, args: Record<string, unknown>): string {
   return Object.entries(args)
     .map(([key, value]) => {
+      // A pay period (202607) as its month.
+      if (key === "period" && /^\d{4}(0[1-9]|1[0-2])$/.test(String(value)))
+        return `${key}: ${l.month(`${String(value).slice(0, 4)}-${String(value).slice(4)}`)}`;
       const text = (typeof value === "string" ? value : JSON.stringify(value))
         .replace(/\\x([0-9a-f]*)/g, "0x$1")
         .replace(/0x([0-9a-fA-F]{64})\b/g, (hex, digits: string) => {
@@ -269,8 +284,9 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
     ${
       tx.failed
         ? html`<div class="error">
-            <b>${l.t("failed")}</b>: ${tx.failed.contract_name}.${tx.failed.function_name ?? "?"} →
-            ${tx.failed.error_name ?? "?"} · ${l.t("actingDepartment")}: ${l.department(tx.failed.department)}
+            <b>${l.t("failed")}</b>: <code>${tx.failed.contract_name}.${tx.failed.function_name ?? "?"}</code> →
+            ${tx.failed.error_name ? chainName(l.error(tx.failed.error_name), tx.failed.error_name) : "?"} ·
+            ${l.t("actingDepartment")}: ${l.department(tx.failed.department)}
           </div>`
         : ""
     }
@@ -279,11 +295,17 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
       l,
       [
         { key: "log_index", caption: "logIndex", display: "count" },
-        { key: "event", caption: "event", display: "text" },
+        { key: "event", caption: "event", display: "event" },
         { key: "acting", caption: "actingDepartment", display: "text", className: "acting" },
         { key: "args", caption: "detail", display: "text", className: "args" },
       ],
-      tx.events.map((e) => ({ log_index: e.log_index, event: e.event, acting: acting(e), args: argText(l, e.args) })),
+      // The event by its name (the indexer's table holds one event: invoices.invoice_issued, InvoiceIssued).
+      tx.events.map((e) => ({
+        log_index: e.log_index,
+        event: eventOfTable(e.event) ?? e.event,
+        acting: acting(e),
+        args: argText(l, e.args),
+      })),
       "",
       "noneInTransaction",
     )}`;
