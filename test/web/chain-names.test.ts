@@ -1,0 +1,81 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import { ERROR_NAMES, EVENT_NAMES, eventOfTable } from "../../web/src/chain-names.js";
+import { locale } from "../../web/src/i18n.js";
+
+/**
+ * Every ABI the system deploys, from the compiled artifacts: our contracts and their interfaces
+ * (not the test doubles in contracts/mocks), and OpenZeppelin's AccessManager.
+ */
+function abis(): { file: string; abi: { type: string; name?: string }[] }[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".json") && !entry.name.endsWith(".dbg.json")) files.push(full);
+    }
+  };
+  walk(path.join("artifacts", "contracts"));
+  const accessManager = [
+    "artifacts/@openzeppelin/contracts/access/manager/AccessManager.sol/AccessManager.json",
+    "node_modules/@openzeppelin/contracts/build/contracts/AccessManager.json",
+  ].find((file) => existsSync(file));
+  if (accessManager) files.push(accessManager);
+  return files
+    .filter((file) => !file.includes(`${path.sep}mocks${path.sep}`))
+    .map((file) => ({ file, abi: JSON.parse(readFileSync(file, "utf8")).abi ?? [] }));
+}
+
+describe("contract events and errors by name (web/src/chain-names.ts)", function () {
+  const all = abis();
+  const names = (type: "event" | "error") => {
+    const found = new Map<string, string>();
+    for (const { file, abi } of all) for (const item of abi) if (item.type === type) found.set(item.name!, file);
+    return found;
+  };
+
+  it("reads the compiled ABIs (run `npx hardhat compile` first)", function () {
+    expect(all.some(({ file }) => file.endsWith("InvoiceLedger.json"))).to.equal(true);
+    expect(all.some(({ file }) => file.endsWith("AccessManager.json"))).to.equal(true);
+  });
+
+  for (const [type, table] of [
+    ["event", EVENT_NAMES],
+    ["error", ERROR_NAMES],
+  ] as const) {
+    it(`names every ${type} of the contracts in zh-CN and English`, function () {
+      const missing = [...names(type)].filter(([name]) => !table[name]).map(([name, file]) => `${name} (${file})`);
+      expect(missing, `${type}s without a name in web/src/chain-names.ts`).to.deep.equal([]);
+      for (const [name, [zh, en]] of Object.entries(table)) {
+        expect(zh, name).to.match(/[\u4e00-\u9fff]/);
+        expect(en, name).to.match(/^[A-Z][A-Za-z0-9 ,'-]+$/);
+      }
+    });
+  }
+
+  it("names only events and errors the contracts have (no stale entries)", function () {
+    expect(Object.keys(EVENT_NAMES).filter((name) => !names("event").has(name))).to.deep.equal([]);
+    expect(Object.keys(ERROR_NAMES).filter((name) => !names("error").has(name))).to.deep.equal([]);
+  });
+
+  it("finds the event of an indexer table, and the locale shows the name or else the identifier", function () {
+    expect(eventOfTable("invoices.invoice_issued")).to.equal("InvoiceIssued");
+    expect(eventOfTable("escrow.eip712_domain_changed")).to.equal("EIP712DomainChanged");
+    expect(eventOfTable("licences.issued_licence")).to.equal(undefined);
+    const [zh, en] = [locale("zh-CN", "Etc/GMT-8"), locale("en", "Etc/GMT-8")];
+    expect([zh.event("InvoiceIssued"), en.event("InvoiceIssued")]).to.deep.equal(["开具发票", "Invoice issued"]);
+    expect([zh.error("InvoiceUnexpectedState"), en.error("Unknown")]).to.deep.equal([
+      "发票状态不允许此操作",
+      "Unknown",
+    ]);
+    expect([zh.month("2026-07"), en.month("2026-07"), zh.month("202613")]).to.deep.equal([
+      "2026年7月",
+      "2026-07",
+      "202613",
+    ]);
+  });
+});
