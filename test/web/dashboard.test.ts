@@ -1508,7 +1508,18 @@ describe("dashboard (web/)", function () {
         "发票状态不允许此操作 InvoiceUnexpectedState",
       );
       await audit.goto(`${base}/tx/${failed.hash}?block=${failed.block}&lang=en`);
-      expect(await audit.locator(".error").innerText()).to.include("Invoice in the wrong state InvoiceUnexpectedState");
+      const failure = await audit.locator(".error").innerText();
+      expect(failure).to.include("Invoice in the wrong state InvoiceUnexpectedState");
+      // Sent by an enterprise: the department that registered it acted (as on /failed).
+      expect(failure).to.include("Acting department: Participants (registered by: City Tax Bureau)");
+      // A uint256 argument as its digits (a JSON number would show 3.6e+22), a pay period as its month.
+      const [payroll] =
+        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block, total::text, period::text
+          from escrow.payroll_submitted order by block_number limit 1`;
+      await audit.goto(`${base}/tx/${payroll.hash}?block=${payroll.block}&lang=en`);
+      const args = await audit.locator("td.args").first().innerText();
+      expect(args).to.include(`total: ${payroll.total}\n`);
+      expect(args).to.include(`period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
       const [issued] =
         await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_issued limit 1`;
       await audit.goto(`${base}/tx/${issued.hash}?block=${issued.block}&lang=en`);

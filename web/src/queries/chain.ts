@@ -60,7 +60,11 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
   const events = tables.length
     ? await tx.unsafe(
         `with e as (${union})
-         select e.event, e.log_index, e.args,
+         select e.event, e.log_index,
+                -- Numbers as their digits: a uint256 (36000000000000000000000) read as a JSON
+                -- number would reach the page as 3.6e+22.
+                (select jsonb_object_agg(a.key, case when jsonb_typeof(a.value) = 'number' then to_jsonb(a.value #>> '{}') else a.value end)
+                 from jsonb_each(e.args) a) as args,
                 web.department_code(decode(substr(coalesce(e.args ->> 'department_id', e.args ->> 'issuer'), 3), 'hex')) as department,
                 (select web.department_code(r.department_id) from gov.participant_registered r
                  where r.participant_id = decode(substr(coalesce(e.args ->> 'issuer_id', e.args ->> 'contractor',
@@ -71,7 +75,7 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
       )
     : [];
   const [failed] = await tx`
-    select web.department_code(department_id) as department, '0x' || encode(sender, 'hex') as sender,
+    select department_code as department, registrar_code as registrar, '0x' || encode(sender, 'hex') as sender,
            contract_name, function_name, error_name, error_args::text
     from report.failed_attempts where block_number = ${block} and tx_hash = decode(${hashHex}, 'hex')`;
   return {

@@ -286,7 +286,12 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
         ? html`<div class="error">
             <b>${l.t("failed")}</b>: <code>${tx.failed.contract_name}.${tx.failed.function_name ?? "?"}</code> →
             ${tx.failed.error_name ? chainName(l.error(tx.failed.error_name), tx.failed.error_name) : "?"} ·
-            ${l.t("actingDepartment")}: ${l.department(tx.failed.department)}
+            ${l.t("actingDepartment")}:
+            ${
+              tx.failed.department || !tx.failed.registrar
+                ? l.department(tx.failed.department)
+                : `${l.t("participants")} (${l.t("registrar")}: ${l.department(tx.failed.registrar)})`
+            }
           </div>`
         : ""
     }
