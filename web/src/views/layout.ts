@@ -41,7 +41,7 @@ header .brand{font-weight:600;font-size:16px;white-space:nowrap}header .right{ma
 header #who{max-width:16em;min-width:4em;overflow:hidden;text-overflow:ellipsis}header button{padding:1px 8px}
 @media (min-width:1280px){header,header nav{flex-wrap:nowrap}}
 .chain-name code{color:var(--muted);font-size:11px;margin-left:2px}
-main{padding:16px 20px;max-width:1400px;margin:0 auto}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
+main{padding:16px 20px;max-width:1800px;margin:0 auto}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
 .figures{display:flex;gap:12px;flex-wrap:wrap}.figure{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 16px;min-width:170px}
 .figure b{display:block;font-size:22px}.figure span{color:var(--muted);font-size:12px}
 .charts{display:grid;grid-template-columns:2fr 1fr;gap:12px;margin-top:12px}.chart{background:#fff;border:1px solid var(--line);border-radius:6px;height:280px}
@@ -144,11 +144,16 @@ export function money(value: string | null): string {
   return `${negative ? "-" : ""}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents.padEnd(2, "0")}`;
 }
 
+/** Columns whose cells are right-aligned figures: their captions stand over them. */
+const NUMERIC = new Set<Column["display"]>(["yuan", "count", "block"]);
+
 /** A table cell (td), or a value of a detail page's record (dd): the same markup inside either. */
 function cell(l: Locale, column: Column, row: Record<string, string>, tag: "td" | "dd" = "td"): Html {
   const [open, close] = [raw(`<${tag}`), raw(`</${tag}>`)];
   const value = row[column.key];
-  if (value === null || value === undefined) return html`${open}>—${close}`;
+  // (under a figure's caption, a missing figure stands where the figure would)
+  if (value === null || value === undefined)
+    return NUMERIC.has(column.display) ? html`${open} class="num">—${close}` : html`${open}>—${close}`;
   switch (column.display) {
     case "yuan":
       return html`${open} class="num">${money(value)}${close}`;
@@ -206,9 +211,6 @@ export function queryString(params: Record<string, string | undefined>): string 
 export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link" | "names" | "hidden"> & {
   className?: string;
 };
-
-/** Columns whose cells are right-aligned figures: their captions stand over them. */
-const NUMERIC = new Set<Column["display"]>(["yuan", "count", "block"]);
 
 /** Rows under a header row; "No rows" when there are none. Every table on every page is one of these. */
 export function rowsTable(
