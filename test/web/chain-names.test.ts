@@ -3,14 +3,25 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { ERROR_NAMES, EVENT_NAMES, eventOfTable } from "../../web/src/chain-names.js";
+import {
+  CONTRACT_NAMES,
+  ERROR_NAMES,
+  EVENT_NAMES,
+  eventOfTable,
+  FUNCTION_NAMES,
+  functionEntry,
+} from "../../web/src/chain-names.js";
 import { locale } from "../../web/src/i18n.js";
 
 /**
  * Every ABI the system deploys, from the compiled artifacts: our contracts and their interfaces
  * (not the test doubles in contracts/mocks), and OpenZeppelin's AccessManager.
  */
-function abis(): { file: string; abi: { type: string; name?: string }[] }[] {
+function abis(): {
+  file: string;
+  contract: string;
+  abi: { type: string; name?: string; stateMutability?: string }[];
+}[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -27,7 +38,10 @@ function abis(): { file: string; abi: { type: string; name?: string }[] }[] {
   if (accessManager) files.push(accessManager);
   return files
     .filter((file) => !file.includes(`${path.sep}mocks${path.sep}`))
-    .map((file) => ({ file, abi: JSON.parse(readFileSync(file, "utf8")).abi ?? [] }));
+    .map((file) => {
+      const artifact = JSON.parse(readFileSync(file, "utf8"));
+      return { file, contract: artifact.contractName as string, abi: artifact.abi ?? [] };
+    });
 }
 
 describe("contract events and errors by name (web/src/chain-names.ts)", function () {
@@ -56,6 +70,38 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
       }
     });
   }
+
+  it("names every contract a transaction calls and each function that writes, in zh-CN and English", function () {
+    const deployed = all.filter(({ file }) => !file.includes(`${path.sep}interfaces${path.sep}`));
+    const missing: string[] = [];
+    const used = new Set<string>();
+    for (const { contract, abi } of deployed) {
+      const writes = abi.filter(
+        (item) => item.type === "function" && !["view", "pure"].includes(item.stateMutability!),
+      );
+      if (writes.length === 0) continue;
+      if (!CONTRACT_NAMES[contract]) missing.push(contract);
+      for (const { name } of writes) {
+        if (!functionEntry(contract, name!)) missing.push(`${contract}.${name}`);
+        used.add(FUNCTION_NAMES[`${contract}.${name}`] ? `${contract}.${name}` : name!);
+      }
+    }
+    expect(missing, "contracts and functions without a name in web/src/chain-names.ts").to.deep.equal([]);
+    expect(
+      Object.keys(FUNCTION_NAMES).filter((key) => !used.has(key)),
+      "stale function names",
+    ).to.deep.equal([]);
+    for (const [name, [zh, en]] of [...Object.entries(CONTRACT_NAMES), ...Object.entries(FUNCTION_NAMES)]) {
+      expect(zh, name).to.match(/[\u4e00-\u9fff]/);
+      expect(en, name).to.match(/^[A-Z][A-Za-z0-9 ,'()-]+$/);
+    }
+    const zh = locale("zh-CN", "Etc/GMT-8");
+    expect([
+      zh.fn("InvoiceLedger", "issue"),
+      zh.fn("LicenceRegistry", "issue"),
+      zh.contract("InvoiceLedger"),
+    ]).to.deep.equal(["开具发票", "发证", "电子发票合约"]);
+  });
 
   it("names only events and errors the contracts have (no stale entries)", function () {
     expect(Object.keys(EVENT_NAMES).filter((name) => !names("event").has(name))).to.deep.equal([]);

@@ -2,7 +2,7 @@
  * UI text in zh-CN and English (terms from shared/GLOSSARY.md: one term per concept), and the
  * formats the city's staff read: dates in the city's time zone, amounts in yuan from fen.
  */
-import { ERROR_NAMES, EVENT_NAMES } from "./chain-names.js";
+import { CONTRACT_NAMES, ERROR_NAMES, EVENT_NAMES, functionEntry } from "./chain-names.js";
 
 export type Lang = "zh-CN" | "en";
 export const LANGS: Lang[] = ["zh-CN", "en"];
@@ -301,6 +301,10 @@ export interface Locale {
   event(name: string): string;
   /** A contract custom error's name (InvoiceUnexpectedState → 发票状态不允许此操作), or the identifier. */
   error(name: string): string;
+  /** A contract's name (InvoiceLedger → 电子发票合约), or the identifier. */
+  contract(name: string): string;
+  /** A contract function's name (InvoiceLedger's reimburse → 报销), or the identifier. */
+  fn(contract: string, name: string): string;
   /** A month YYYY-MM as staff write it (2026年7月, 2026-07); other text as it is. */
   month(value: string): string;
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
@@ -333,6 +337,8 @@ export function locale(lang: Lang, timeZone: string): Locale {
     named: (kind, code) => CODE_NAMES[kind]?.[code]?.[index] ?? code,
     event: (name) => EVENT_NAMES[name]?.[index] ?? name,
     error: (name) => ERROR_NAMES[name]?.[index] ?? name,
+    contract: (name) => CONTRACT_NAMES[name]?.[index] ?? name,
+    fn: (contract, name) => functionEntry(contract, name)?.[index] ?? name,
     month(value) {
       const match = /^(\d{4})-(\d{2})$/.exec(value);
       return match && index === 0 ? `${match[1]}年${Number(match[2])}月` : value;

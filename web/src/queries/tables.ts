@@ -25,7 +25,9 @@ export type Display =
   | "bool"
   | "month"
   | "event"
-  | "error";
+  | "error"
+  | "contract"
+  | "function";
 
 export interface ColumnDef {
   key: string;
@@ -549,8 +551,9 @@ export const TABLES = {
         display: "department",
       },
       { key: "sender", sql: hex("f.sender"), caption: "sender", display: "hex" },
-      { key: "contract", sql: "f.contract_name", caption: "contract", display: "text" },
-      { key: "function", sql: "f.function_name", caption: "function", display: "text" },
+      { key: "contract", sql: "f.contract_name", caption: "contract", display: "contract" },
+      // (shown by the name it has in the row's contract)
+      { key: "function", sql: "f.function_name", caption: "function", display: "function" },
       { key: "error", sql: "f.error_name", caption: "error", display: "error" },
       ...provenance("f"),
     ],

@@ -167,6 +167,11 @@ function cell(l: Locale, column: Column, row: Record<string, string>, tag: "td" 
       return html`${open}>${chainName(l.event(value), value)}${close}`;
     case "error":
       return html`${open}>${chainName(l.error(value), value)}${close}`;
+    case "contract":
+      return html`${open}>${chainName(l.contract(value), value)}${close}`;
+    case "function":
+      // A function's name depends on its contract: the row's `contract` column.
+      return html`${open}>${chainName(l.fn(row.contract ?? "", value), value)}${close}`;
     case "state":
       return html`${open}>${l.state(value, column.domain)}${close}`;
     case "department":

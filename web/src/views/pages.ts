@@ -284,8 +284,13 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
     ${
       tx.failed
         ? html`<div class="error">
-            <b>${l.t("failed")}</b>: <code>${tx.failed.contract_name}.${tx.failed.function_name ?? "?"}</code> →
-            ${tx.failed.error_name ? chainName(l.error(tx.failed.error_name), tx.failed.error_name) : "?"} ·
+            <b>${l.t("failed")}</b>: ${chainName(l.contract(tx.failed.contract_name), tx.failed.contract_name)} ·
+            ${
+              tx.failed.function_name
+                ? chainName(l.fn(tx.failed.contract_name, tx.failed.function_name), tx.failed.function_name)
+                : "?"
+            }
+            → ${tx.failed.error_name ? chainName(l.error(tx.failed.error_name), tx.failed.error_name) : "?"} ·
             ${l.t("actingDepartment")}:
             ${
               tx.failed.department || !tx.failed.registrar
