@@ -3,8 +3,12 @@ import path from "node:path";
 
 import { expect } from "chai";
 
+import { enums } from "@govledger/contracts";
+
 import {
   CONTRACT_NAMES,
+  ENUM_NAMES,
+  enumArg,
   ERROR_NAMES,
   EVENT_NAMES,
   eventOfTable,
@@ -101,6 +105,31 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
       zh.fn("LicenceRegistry", "issue"),
       zh.contract("InvoiceLedger"),
     ]).to.deep.equal(["开具发票", "发证", "电子发票合约"]);
+  });
+
+  it("names each member of every enum an event carries, and finds those arguments in the ABIs", function () {
+    const used = new Set<string>();
+    for (const { abi } of all)
+      for (const item of abi as { type: string; inputs?: { internalType?: string }[] }[])
+        if (item.type === "event")
+          for (const input of item.inputs ?? []) {
+            const match = /^enum (?:\w+\.)?(\w+)$/.exec(input.internalType ?? "");
+            if (match) used.add(match[1]);
+          }
+    expect(used.size).to.be.greaterThan(0);
+    for (const name of used) {
+      const members = (enums as Record<string, readonly string[]>)[name];
+      expect(Object.keys(ENUM_NAMES[name] ?? {}), `${name}'s members in ENUM_NAMES`).to.deep.equal([...members]);
+    }
+    expect(enumArg("invoices.credit_note_issued", "state", "2")).to.deep.equal({
+      enum: "CreditNoteState",
+      member: "Applied",
+    });
+    expect(enumArg("gov.participant_registered", "kind", "0")).to.deep.equal({
+      enum: "ParticipantKind",
+      member: "Enterprise",
+    });
+    expect(enumArg("invoices.credit_note_issued", "amount", "2")).to.equal(undefined);
   });
 
   it("names only events and errors the contracts have (no stale entries)", function () {

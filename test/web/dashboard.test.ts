@@ -1515,7 +1515,7 @@ describe("dashboard (web/)", function () {
       const failure = await audit.locator(".error").innerText();
       expect(failure).to.include("Invoice in the wrong state InvoiceUnexpectedState");
       // Sent by an enterprise: the department that registered it acted (as on /failed).
-      expect(failure).to.include("Acting department: Participants (registered by: City Tax Bureau)");
+      expect(failure).to.include("Acting department: Participant (registered by: City Tax Bureau)");
       // A uint256 argument as its digits (a JSON number would show 3.6e+22), a pay period as its month.
       const [payroll] =
         await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block, total::text, period::text
@@ -1524,6 +1524,23 @@ describe("dashboard (web/)", function () {
       const args = await audit.locator("td.args").first().innerText();
       expect(args).to.include(`total: ${payroll.total}\n`);
       expect(args).to.include(`period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
+      // A credit note's issuance: its state by name, its invoice code as the code, amounts in yuan,
+      // and the invoice's crediting acted for by the issuer's registering department.
+      const [credit] =
+        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_credited limit 1`;
+      await audit.goto(`${base}/tx/${credit.hash}?block=${credit.block}&lang=zh-CN`);
+      const notes = await audit.locator("tbody").innerText();
+      for (const text of [
+        "开具红字发票 CreditNoteIssued",
+        "发票红冲 InvoiceCredited",
+        "state: 已红冲 (Applied)",
+        "code: 0440",
+      ])
+        expect(notes).to.include(text);
+      expect(notes).to.match(/amount: ¥[\d,]+\.\d\d\n/);
+      expect(await audit.locator("td.acting").allInnerTexts()).to.deep.equal(
+        Array(2).fill("企业/主体 (登记部门: 税务局)"),
+      );
       const [issued] =
         await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_issued limit 1`;
       await audit.goto(`${base}/tx/${issued.hash}?block=${issued.block}&lang=en`);

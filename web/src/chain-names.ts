@@ -4,6 +4,8 @@
  * chain, the exports and the indexer's tables carry. test/web/chain-names.test.ts fails when an
  * event or error of the compiled ABIs (artifacts/) has no entry here.
  */
+import { abis, enums } from "@govledger/contracts";
+
 export const EVENT_NAMES: Record<string, readonly [string, string]> = {
   // Governance and registry
   DepartmentAdmitted: ["成员部门加入", "Department admitted"],
@@ -440,4 +442,65 @@ export const FUNCTION_NAMES: Record<string, readonly [string, string]> = {
 /** A function's entry: its contract's own (`InvoiceLedger.issue`), else the name's. */
 export function functionEntry(contract: string, name: string): readonly [string, string] | undefined {
   return FUNCTION_NAMES[`${contract}.${name}`] ?? FUNCTION_NAMES[name];
+}
+
+/** The members of the enums events carry (a credit note's state, a department's kind), by name. */
+export const ENUM_NAMES: Record<string, Record<string, readonly [string, string]>> = {
+  CreditNoteState: {
+    None: ["无", "None"],
+    Pending: ["待确认", "Pending"],
+    Applied: ["已红冲", "Applied"],
+    Lapsed: ["已失效", "Lapsed"],
+  },
+  ProjectParty: {
+    Bank: ["监管银行", "Bank"],
+    Regulator: ["项目监管部门", "Project regulator"],
+    HumanResources: ["人社部门", "Human resources"],
+  },
+  DepartmentKind: {
+    Other: ["其他部门", "Other"],
+    TaxAuthority: ["税务部门", "Tax authority"],
+    MarketRegulator: ["市场监管部门", "Market regulator"],
+    ConstructionBureau: ["住建部门", "Construction bureau"],
+    FireBrigade: ["消防救援部门", "Fire brigade"],
+    HumanResources: ["人社部门", "Human resources"],
+    Bank: ["银行", "Bank"],
+    Auditor: ["审计部门", "Auditor"],
+    Environment: ["生态环境部门", "Environment"],
+    HealthAuthority: ["卫生健康部门", "Health authority"],
+  },
+  ParticipantKind: {
+    Enterprise: ["企业", "Enterprise"],
+    Organisation: ["组织/机构", "Organisation"],
+    Individual: ["个人", "Individual"],
+  },
+};
+
+/**
+ * Event arguments that hold an enum, from the ABIs: by the indexer's table (`credit_note_issued`)
+ * and column (`state`), the enum's name (CreditNoteState). The indexer stores the number.
+ */
+export const ENUM_ARGS: ReadonlyMap<string, ReadonlyMap<string, string>> = (() => {
+  const found = new Map<string, Map<string, string>>();
+  type Item = { type: string; name?: string; inputs?: readonly { name: string; internalType?: string }[] };
+  for (const abi of Object.values(abis) as readonly (readonly Item[])[])
+    for (const item of abi) {
+      if (item.type !== "event") continue;
+      for (const input of item.inputs ?? []) {
+        const match = /^enum (?:\w+\.)?(\w+)$/.exec(input.internalType ?? "");
+        if (!match) continue;
+        const table = eventTable(item.name!);
+        if (!found.has(table)) found.set(table, new Map());
+        found.get(table)!.set(eventTable(input.name), match[1]);
+      }
+    }
+  return found;
+})();
+
+/** An enum argument's member (the number the chain wrote) by name, or undefined when `column` holds none. */
+export function enumArg(table: string, column: string, value: unknown): { member: string; enum: string } | undefined {
+  const name = ENUM_ARGS.get(table.slice(table.indexOf(".") + 1))?.get(column);
+  const members: readonly string[] | undefined = name ? (enums as Record<string, readonly string[]>)[name] : undefined;
+  const member = members?.[Number(value)];
+  return name && member !== undefined && /^\d+$/.test(String(value)) ? { member, enum: name } : undefined;
 }

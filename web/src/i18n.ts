@@ -2,7 +2,7 @@
  * UI text in zh-CN and English (terms from shared/GLOSSARY.md: one term per concept), and the
  * formats the city's staff read: dates in the city's time zone, amounts in yuan from fen.
  */
-import { CONTRACT_NAMES, ERROR_NAMES, EVENT_NAMES, functionEntry } from "./chain-names.js";
+import { CONTRACT_NAMES, ENUM_NAMES, ERROR_NAMES, EVENT_NAMES, functionEntry } from "./chain-names.js";
 
 export type Lang = "zh-CN" | "en";
 export const LANGS: Lang[] = ["zh-CN", "en"];
@@ -130,6 +130,7 @@ const TEXT = {
   bank: ["监管银行", "Bank"],
   payrolls: ["工资表", "Payrolls"],
   participants: ["企业/主体", "Participants"],
+  participant: ["企业/主体", "Participant"],
   home: ["数据看板", "Dashboard"],
   registrar: ["登记部门", "registered by"],
   validAtUse: ["当时是否有效", "Valid at the time of use"],
@@ -305,6 +306,8 @@ export interface Locale {
   contract(name: string): string;
   /** A contract function's name (InvoiceLedger's reimburse → 报销), or the identifier. */
   fn(contract: string, name: string): string;
+  /** An enum member a contract event carries (CreditNoteState Applied → 已红冲), or the member. */
+  enumMember(name: string, member: string): string;
   /** A month YYYY-MM as staff write it (2026年7月, 2026-07); other text as it is. */
   month(value: string): string;
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
@@ -338,6 +341,7 @@ export function locale(lang: Lang, timeZone: string): Locale {
     event: (name) => EVENT_NAMES[name]?.[index] ?? name,
     error: (name) => ERROR_NAMES[name]?.[index] ?? name,
     contract: (name) => CONTRACT_NAMES[name]?.[index] ?? name,
+    enumMember: (name, member) => ENUM_NAMES[name]?.[member]?.[index] ?? member,
     fn: (contract, name) => functionEntry(contract, name)?.[index] ?? name,
     month(value) {
       const match = /^(\d{4})-(\d{2})$/.exec(value);

@@ -13,7 +13,7 @@ import type {
 } from "../queries/dashboards.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
-import { eventOfTable } from "../chain-names.js";
+import { enumArg, eventOfTable } from "../chain-names.js";
 import {
   chainName,
   chart,
@@ -234,10 +234,52 @@ export function failedPage(l: Locale, table: TablePage, filters: Filters): Html 
     ${dataTable(l, TABLES.failed, table, filters)}`;
 }
 
+/** The times of the contracts' events (seconds since 1970), by argument. */
+const TIMES = new Set([
+  "lapses_at",
+  "valid_from",
+  "valid_until",
+  "until",
+  "vote_end",
+  "expires_at",
+  "ready_at",
+  "guarantee_release_at",
+]);
+
+/** The amounts of the contracts' events (in fen or token units), by argument. */
+const MONEY = new Set([
+  "amount",
+  "amounts",
+  "tax",
+  "total",
+  "credited",
+  "reimbursable",
+  "max_amount",
+  "period_amount_quota",
+  "total_amount",
+  "balance",
+  "from_guarantee",
+  "from_wage_account",
+  "to_payable",
+  "to_wage_account",
+  "refunded",
+  "value",
+]);
+
+/** An amount of `decimals` decimals as yuan, rounded half up to the fen: ¥36,000.00. */
+function scaledYuan(units: bigint, decimals: number): string {
+  const fen =
+    decimals >= 2
+      ? (units + (decimals > 2 ? 5n * 10n ** BigInt(decimals - 3) : 0n)) / 10n ** BigInt(decimals - 2)
+      : units * 10n ** BigInt(2 - decimals);
+  return money(`${fen / 100n}.${(fen % 100n).toString().padStart(2, "0")}`);
+}
+
 /** The code a bytes32 holds (CONS, FIRE_SAFETY: capitals, then zero bytes), or undefined. */
 function codeIn(hex: string): string | undefined {
   const text = Buffer.from(hex, "hex").toString("latin1").replace(/\0+$/, "");
-  return /^[A-Z][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
+  // (an invoice code is digits: 044031900111)
+  return /^[A-Z0-9][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
 }
 
 /**
@@ -245,9 +287,26 @@ function codeIn(hex: string): string | undefined {
  * and a bytes32 that holds a code as the code (a department with its name): staff read
  * "regulator: 住房和城乡建设局 (CONS)", not 64 hex digits.
  */
-function argText(l: Locale, args: Record<string, unknown>): string {
+function argText(l: Locale, table: string, args: Record<string, unknown>, decimals: number | null): string {
   return Object.entries(args)
     .map(([key, value]) => {
+      // An enum by its member's name (the chain writes its number): "state: 已红冲 (Applied)".
+      const member = enumArg(table, key, value);
+      if (member) {
+        const name = l.enumMember(member.enum, member.member);
+        return `${key}: ${name === member.member ? name : `${name} (${member.member})`}`;
+      }
+      // A time (seconds since 1970; 0 is none) in the city's time zone.
+      if (TIMES.has(key) && /^\d{1,12}$/.test(String(value)))
+        return `${key}: ${String(value) === "0" ? "—" : l.dateTime(new Date(Number(value) * 1000))}`;
+      // Amounts in yuan: the invoices' fen, escrow's token units by the token's decimals.
+      if (decimals !== null && MONEY.has(key)) {
+        const amounts = Array.isArray(value) ? value : [value];
+        if (amounts.every((a) => /^\d{1,78}$/.test(String(a)))) {
+          const text = amounts.map((a) => scaledYuan(BigInt(String(a)), decimals)).join(", ");
+          return `${key}: ${Array.isArray(value) ? `[${text}]` : text}`;
+        }
+      }
       // A pay period (202607) as its month.
       if (key === "period" && /^\d{4}(0[1-9]|1[0-2])$/.test(String(value)))
         return `${key}: ${l.month(`${String(value).slice(0, 4)}-${String(value).slice(4)}`)}`;
@@ -270,7 +329,7 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
     e.department
       ? l.department(e.department)
       : e.registrar
-        ? `${l.t("participants")} (${l.t("registrar")}: ${l.department(e.registrar)})`
+        ? `${l.t("participant")} (${l.t("registrar")}: ${l.department(e.registrar)})`
         : "—";
   return html`<h1>${l.t("transaction")} <code id="tx-hash">${hash}</code></h1>
     ${
@@ -295,7 +354,7 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
             ${
               tx.failed.department || !tx.failed.registrar
                 ? l.department(tx.failed.department)
-                : `${l.t("participants")} (${l.t("registrar")}: ${l.department(tx.failed.registrar)})`
+                : `${l.t("participant")} (${l.t("registrar")}: ${l.department(tx.failed.registrar)})`
             }
           </div>`
         : ""
@@ -314,7 +373,7 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
         log_index: e.log_index,
         event: eventOfTable(e.event) ?? e.event,
         acting: acting(e),
-        args: argText(l, e.args),
+        args: argText(l, e.event, e.args, e.decimals),
       })),
       "",
       "noneInTransaction",
