@@ -1516,13 +1516,14 @@ describe("dashboard (web/)", function () {
       expect(failure).to.include("Invoice in the wrong state InvoiceUnexpectedState");
       // Sent by an enterprise: the department that registered it acted (as on /failed).
       expect(failure).to.include("Acting department: Participant (registered by: City Tax Bureau)");
-      // A uint256 argument as its digits (a JSON number would show 3.6e+22), a pay period as its month.
+      // An amount in yuan by the project's token's decimals (as a JSON number it showed 3.6e+22), a pay period as its month.
       const [payroll] =
-        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block, total::text, period::text
+        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block, period::text,
+            to_char(round(total / 10::numeric ^ coalesce(web.project_token_decimals(project_id), 18), 2), 'FM999,999,999,990.00') as total
           from escrow.payroll_submitted order by block_number limit 1`;
       await audit.goto(`${base}/tx/${payroll.hash}?block=${payroll.block}&lang=en`);
       const args = await audit.locator("td.args").first().innerText();
-      expect(args).to.include(`total: ${payroll.total}\n`);
+      expect(args).to.include(`total: ¥${payroll.total}\n`);
       expect(args).to.include(`period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
       // A credit note's issuance: its state by name, its invoice code as the code, amounts in yuan,
       // and the invoice's crediting acted for by the issuer's registering department.
