@@ -63,6 +63,7 @@ const TEXT = {
   buyer: ["受票方", "Buyer"],
   invoiceCode: ["发票代码", "Invoice code"],
   invoiceNumber: ["发票号码", "Invoice number"],
+  invoiceId: ["发票链上编号", "Invoice id"],
   amount: ["金额", "Amount"],
   tax: ["税额", "Tax"],
   totalWithTax: ["价税合计", "Total with tax"],

@@ -398,7 +398,7 @@ const invoiceFilters: FilterDef[] = [
     caption: "reimbursedTo",
     condition: "v.reimbursed_at < (($::date + 1)::timestamp at time zone $tz)",
   },
-  { key: "id", kind: "hex32", caption: "detail", condition: "v.invoice_id = $" },
+  { key: "id", kind: "hex32", caption: "invoiceId", condition: "v.invoice_id = $" },
 ];
 
 /** The invoice list of a report row: exactly the invoices the row counts, under the same row-level security. */
@@ -505,7 +505,7 @@ export const TABLES = {
       {
         key: "invoice_id",
         sql: hex("v.invoice_id"),
-        caption: "detail",
+        caption: "invoiceId",
         display: "hex",
         link: (r) => `/invoices/${r.invoice_id}`,
       },
