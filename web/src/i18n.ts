@@ -142,6 +142,8 @@ const TEXT = {
   reportInvoicesPerState: ["发票汇总（按开票方、按状态）", "Invoices per issuer per status"],
   reportLicences: ["证照汇总（按部门）", "Licences per department"],
   reimbursedFrom: ["报销开始日期", "Reimbursed from"],
+  submittedFrom: ["提交开始日期", "Submitted from"],
+  submittedTo: ["提交结束日期", "Submitted to"],
   reimbursedTo: ["报销结束日期", "Reimbursed to"],
   receiver: ["报销单位", "Receiving company"],
   day: ["日期", "Day"],

@@ -317,10 +317,15 @@ const YES_NO = ["yes", "no"];
 const yesNo = (condition: string) => `case when ${condition} then 'yes' else 'no' end`;
 
 /** From and to (local days, inclusive) on a timestamptz column. */
-function period(column: string): FilterDef[] {
+function period(column: string, captions: [TextKey, TextKey] = ["from", "to"]): FilterDef[] {
   return [
-    { key: "from", kind: "date", caption: "from", condition: `${column} >= ($::timestamp at time zone $tz)` },
-    { key: "to", kind: "date", caption: "to", condition: `${column} < (($::date + 1)::timestamp at time zone $tz)` },
+    { key: "from", kind: "date", caption: captions[0], condition: `${column} >= ($::timestamp at time zone $tz)` },
+    {
+      key: "to",
+      kind: "date",
+      caption: captions[1],
+      condition: `${column} < (($::date + 1)::timestamp at time zone $tz)`,
+    },
   ];
 }
 
@@ -828,7 +833,8 @@ export const TABLES = {
         states: ["Submitted", "Approved", "Paid", "Rejected", "Cancelled"],
         domain: "payroll",
       },
-      ...period("r.submitted_at"),
+      // The day of submission, which a pay period (a month) is not.
+      ...period("r.submitted_at", ["submittedFrom", "submittedTo"]),
     ],
     orderBy: "r.project_id desc, r.payroll_id desc",
     keyset: [
