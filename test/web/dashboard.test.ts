@@ -1166,7 +1166,7 @@ describe("dashboard (web/)", function () {
       const replaced = pageTable(
         `<section data-table="ledger">${ledger.slice(0, ledger.indexOf("</table>"))}</section>`,
         "ledger",
-      ).filter((r) => r.cells[1] === "Regulator SAMR → FIRE");
+      ).filter((r) => r.cells[1] === "项目监管部门: 市场监督管理局 → 消防救援支队");
       expect(replaced.map((r) => [r.cells[0], r.tx.length])).to.deep.equal([["更换项目参与部门", 1]]);
       expect(await get("SAMR", `/escrow/projects/${named[0].id}`)).to.include("无数据（记录不存在，或本部门无权查看）");
       // The department filter (where those links lead) counts the two new parts too.

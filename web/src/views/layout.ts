@@ -45,7 +45,7 @@ main{padding:16px 20px;max-width:1800px;margin:0 auto}h1{font-size:20px;margin:4
 .figures{display:flex;gap:12px;flex-wrap:wrap}.figure{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 16px;min-width:170px}
 .figure b{display:block;font-size:22px}.figure span{color:var(--muted);font-size:12px}
 .charts{display:grid;grid-template-columns:2fr 1fr;gap:12px;margin-top:12px}.chart{background:#fff;border:1px solid var(--line);border-radius:6px;height:280px}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 7px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 th{background:#eef2f6;font-weight:600}th.num{text-align:right}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
 form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}

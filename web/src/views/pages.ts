@@ -390,9 +390,17 @@ function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
       { key: "amount", caption: "amount", display: "yuan" },
       ...TRAIL,
     ],
-    rows,
+    rows.map((row) => ({ ...row, detail: row.detail === null ? null : timelineDetail(l, row.event, row.detail) })),
     "timeline",
   );
+}
+
+/** A ledger row's detail in the page's language: a replaced party ("Regulator SAMR → FIRE") by its names. */
+function timelineDetail(l: Locale, event: string, detail: string): string {
+  const replaced = event === "ProjectPartyReplaced" && /^(\w+) (\S+) → (\S+)$/.exec(detail);
+  if (!replaced) return detail;
+  const [, party, before, after] = replaced;
+  return `${l.enumMember("ProjectParty", party)}: ${l.department(before)} → ${l.department(after)}`;
 }
 
 export function licencePage(l: Locale, id: string, row: TablePage, history: TimelineRow[], uses: TablePage): Html {
