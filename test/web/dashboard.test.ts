@@ -1250,9 +1250,9 @@ describe("dashboard (web/)", function () {
       expect(pageTable(project, "payrolls").map((row) => row.cells[2])).to.deep.equal(
         payrolls.map((p) => zh(p.period)),
       );
-      // The ledger's submitted payrolls: "#1 2026-06 (5)", never the contract's 202606.
+      // The ledger's submitted payrolls: "#1 2026年6月 · 工人 5", never the contract's 202606.
       for (const p of payrolls) {
-        expect(project).to.include(`#${p.id} ${month(p.period)} (`);
+        expect(project).to.include(`#${p.id} ${zh(p.period)} · 工人 `);
         expect(project).not.to.include(`#${p.id} ${p.period}`);
       }
       const csv = await (

@@ -395,8 +395,11 @@ function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
   );
 }
 
-/** A ledger row's detail in the page's language: a replaced party ("Regulator SAMR → FIRE") by its names. */
+/** A ledger row's detail in the page's language: a payroll's month, a replaced party ("Regulator SAMR → FIRE") by its names. */
 function timelineDetail(l: Locale, event: string, detail: string): string {
+  // A submitted payroll: "#1 2026-06 (5)", its pay period and its workers.
+  const payroll = event === "PayrollSubmitted" && /^#(\d+) (\d{4}-\d{2}) \((\d+)\)$/.exec(detail);
+  if (payroll) return `#${payroll[1]} ${l.month(payroll[2])} · ${l.t("workers")} ${payroll[3]}`;
   const replaced = event === "ProjectPartyReplaced" && /^(\w+) (\S+) → (\S+)$/.exec(detail);
   if (!replaced) return detail;
   const [, party, before, after] = replaced;
