@@ -387,7 +387,10 @@ function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
     [
       { key: "event", caption: "event", display: "state", domain },
       { key: "detail", caption: "detail", display: "text" },
-      { key: "amount", caption: "amount", display: "yuan" },
+      // (a licence's history moves no money: no column of dashes)
+      ...(rows.some((row) => row.amount !== null)
+        ? [{ key: "amount", caption: "amount", display: "yuan" } as const]
+        : []),
       ...TRAIL,
     ],
     rows.map((row) => ({ ...row, detail: row.detail === null ? null : timelineDetail(l, row.event, row.detail) })),
