@@ -1218,7 +1218,7 @@ describe("dashboard (web/)", function () {
       const replaced = pageTable(
         `<section data-table="ledger">${ledger.slice(0, ledger.indexOf("</table>"))}</section>`,
         "ledger",
-      ).filter((r) => r.cells[1] === "Regulator SAMR → FIRE");
+      ).filter((r) => r.cells[1] === "项目监管部门: 市场监督管理局 → 消防救援支队");
       expect(replaced.map((r) => [r.cells[0], r.tx.length])).to.deep.equal([["更换项目参与部门", 1]]);
       expect(await get("SAMR", `/escrow/projects/${named[0].id}`)).to.include("无数据（记录不存在，或本部门无权查看）");
       // The department filter (where those links lead) counts the two new parts too.
@@ -1261,6 +1261,63 @@ describe("dashboard (web/)", function () {
         // dashboard's zone: the same count is the proof that both cut days at the same moment.
         expect(figure(await get("TAX", `/invoices?from=${day}&to=${day}`)), day).to.equal(invoices);
       }
+    });
+
+    it("links each invoice report row to exactly its invoices: the list's count is the row's figure", async function () {
+      const reports = ["invoice_totals", "reimbursements", "invoices_per_state"];
+      for (const code of ["TAX", "AUDIT"] as const) {
+        const html = await get(code, "/reports");
+        for (const report of reports) {
+          const start = html.indexOf(`data-table="${report}"`);
+          const section = html.slice(start, html.indexOf("</section>", start));
+          const links = [...section.matchAll(/<td class="num"><a href="(\/invoices\?[^"]+)">([\d,]+)<\/a><\/td>/g)];
+          expect(links.length, `${code} ${report}: rows with a link`).to.equal(pageTable(html, report).length);
+          expect(links.length, `${code} ${report}: the demo has rows`).to.be.greaterThan(0);
+          for (const [, href, figure] of links) {
+            const list = await get(code, href.replaceAll("&amp;", "&"));
+            // The headline count and the table's own count (its pager) are the row's figure.
+            const headline = Number(/<div class="figure"><b>([\d,]+)<\/b>/.exec(list)![1].replace(/,/g, ""));
+            const total = Number(/<span class="total"\s*>([\d,]+)/.exec(list)![1].replace(/,/g, ""));
+            const expected = Number(figure.replace(/,/g, ""));
+            expect([headline, total], `${code} ${report} ${href}`).to.deep.equal([expected, expected]);
+            expect(pageTable(list, "invoices").length).to.equal(Math.min(expected, 20));
+          }
+        }
+      }
+      // A department that registered no issuer sees no report rows, so no links.
+      expect(await get("SAMR", "/reports")).not.to.include('href="/invoices?');
+    });
+
+    it("shows a payroll's pay period as its month on the list, the project's page and ledger, and in the export", async function () {
+      const payrolls = await owner`select payroll_id::text as id, period::text from escrow.payroll
+        where project_id = 1 order by payroll_id desc`;
+      expect(payrolls.length).to.be.greaterThan(0);
+      const month = (period: string) => `${period.slice(0, 4)}-${period.slice(4)}`;
+      const zh = (period: string) => `${period.slice(0, 4)}年${Number(period.slice(4))}月`;
+      const list = pageTable(await get("AUDIT", "/escrow/payrolls?project=1"), "payrolls");
+      expect(list.map((row) => row.cells[2])).to.deep.equal(payrolls.map((p) => zh(p.period)));
+      const en = pageTable(await get("AUDIT", "/escrow/payrolls?project=1&lang=en"), "payrolls");
+      expect(en.map((row) => row.cells[2])).to.deep.equal(payrolls.map((p) => month(p.period)));
+      const project = await get("AUDIT", "/escrow/projects/1");
+      expect(pageTable(project, "payrolls").map((row) => row.cells[2])).to.deep.equal(
+        payrolls.map((p) => zh(p.period)),
+      );
+      // The ledger's submitted payrolls: "#1 2026年6月 · 工人 5", never the contract's 202606.
+      for (const p of payrolls) {
+        expect(project).to.include(`#${p.id} ${zh(p.period)} · 工人 `);
+        expect(project).not.to.include(`#${p.id} ${p.period}`);
+      }
+      const csv = await (
+        await fetch(`${base}/export/payrolls.csv?project=1`, { headers: { cookie: cookies.get("AUDIT")! } })
+      ).text();
+      const rows = csv
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("#"))
+        .map(csvCells);
+      const column = rows[0].findIndex((caption) => caption.endsWith("(period)"));
+      expect(rows.slice(1).map((cells) => cells[column])).to.deep.equal(payrolls.map((p) => month(p.period)));
     });
 
     it("refuses bad licence and escrow filters and cursors", async function () {
@@ -1395,7 +1452,8 @@ describe("dashboard (web/)", function () {
       expect(await tax.locator("#tx-hash").innerText()).to.equal(href.slice(4, 70));
       expect(await tax.locator("#tx-block").innerText()).to.equal(block);
       expect(await tax.locator("td.acting").first().innerText()).to.include("税务局");
-      expect(await tax.locator("tbody").innerText()).to.include("invoices.invoice_issued");
+      // Each event by its name, its identifier beside it.
+      expect(await tax.locator("tbody").innerText()).to.include("开具发票 InvoiceIssued");
     });
 
     it("updates pages live from the indexer's commits, and refuses a department once it is suspended", async function () {
@@ -1459,6 +1517,87 @@ describe("dashboard (web/)", function () {
       const tx = await audit.locator("a.tx").first().getAttribute("href");
       await audit.goto(`${base}${tx}`);
       if (shots) await audit.screenshot({ path: path.join(shots, "transaction.png"), fullPage: true });
+    });
+
+    it("fits the header on one line from 1280 to 1920 px wide, in both languages, with the longest department name", async function () {
+      const hr = await signedIn("HRSS");
+      for (const lang of ["zh-CN", "en"]) {
+        for (const width of [1280, 1360, 1920]) {
+          await hr.setViewportSize({ width, height: 900 });
+          await hr.goto(`${base}/governance?lang=${lang}`);
+          const boxes = await hr
+            .locator("header")
+            .locator("a, button, #who, #zone, #head, .brand")
+            .evaluateAll((items) =>
+              items.map((e) => {
+                const r = e.getBoundingClientRect();
+                return { top: r.top, height: r.height, right: r.right };
+              }),
+            );
+          const middles = boxes.map((r) => r.top + r.height / 2);
+          const fit = {
+            spread: Math.max(...middles) - Math.min(...middles),
+            right: Math.max(...boxes.map((r) => r.right)),
+            scroll: await hr.locator("html").evaluate((e) => e.scrollWidth),
+          };
+          // One row: every item's middle on the same line (a second line would be 30 px lower),
+          // nothing past the window's edge.
+          expect(fit.spread, `${lang} ${width}px: header items ${fit.spread} px apart`).to.be.below(8);
+          expect(fit.right, `${lang} ${width}px`).to.be.at.most(width);
+          expect(fit.scroll, `${lang} ${width}px`).to.equal(width);
+        }
+      }
+    });
+
+    it("names a failed attempt's error and a transaction's events in the page's language, the identifier beside", async function () {
+      const audit = await signedIn("AUDIT");
+      const [failed] =
+        await owner`select error_name, '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from report.failed_attempts
+          where error_name = 'InvoiceUnexpectedState' limit 1`;
+      expect(failed, "the demo has a failed reimbursement").to.not.equal(undefined);
+      await audit.goto(`${base}/failed?lang=zh-CN`);
+      const failedRow = await audit.locator('section[data-table="failed"] tbody').innerText();
+      for (const text of [
+        "电子发票合约 InvoiceLedger",
+        "报销 reimburse",
+        "发票状态不允许此操作 InvoiceUnexpectedState",
+      ])
+        expect(failedRow).to.include(text);
+      await audit.goto(`${base}/tx/${failed.hash}?block=${failed.block}&lang=en`);
+      const failure = await audit.locator(".error").innerText();
+      expect(failure).to.include("Invoice in the wrong state InvoiceUnexpectedState");
+      // Sent by an enterprise: the department that registered it acted (as on /failed).
+      expect(failure).to.include("Acting department: Participant (registered by: City Tax Bureau)");
+      // An amount in yuan by the project's token's decimals (as a JSON number it showed 3.6e+22), a pay period as its month.
+      const [payroll] =
+        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block, period::text,
+            to_char(round(total / 10::numeric ^ coalesce(web.project_token_decimals(project_id), 18), 2), 'FM999,999,999,990.00') as total
+          from escrow.payroll_submitted order by block_number limit 1`;
+      await audit.goto(`${base}/tx/${payroll.hash}?block=${payroll.block}&lang=en`);
+      const args = await audit.locator("td.args").first().innerText();
+      expect(args).to.include(`total: ¥${payroll.total}\n`);
+      expect(args).to.include(`period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
+      // A credit note's issuance: its state by name, its invoice code as the code, amounts in yuan,
+      // and the invoice's crediting acted for by the issuer's registering department.
+      const [credit] =
+        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_credited limit 1`;
+      await audit.goto(`${base}/tx/${credit.hash}?block=${credit.block}&lang=zh-CN`);
+      const notes = await audit.locator("tbody").innerText();
+      for (const text of [
+        "开具红字发票 CreditNoteIssued",
+        "发票红冲 InvoiceCredited",
+        "state: 已红冲 (Applied)",
+        "code: 0440",
+      ])
+        expect(notes).to.include(text);
+      expect(notes).to.match(/amount: ¥[\d,]+\.\d\d\n/);
+      expect(await audit.locator("td.acting").allInnerTexts()).to.deep.equal(
+        Array(2).fill("企业/主体 (登记部门: 税务局)"),
+      );
+      const [issued] =
+        await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_issued limit 1`;
+      await audit.goto(`${base}/tx/${issued.hash}?block=${issued.block}&lang=en`);
+      expect(await audit.locator("tbody").innerText()).to.include("Invoice issued InvoiceIssued");
     });
   });
 });

@@ -50,10 +50,11 @@ function option(spec: Spec): echarts.EChartsCoreOption {
       series: [
         {
           type: "pie",
-          radius: ["35%", "62%"],
+          radius: ["32%", "56%"],
           center: ["50%", "52%"],
           data: spec.data,
-          label: { formatter: "{b}: {c}" },
+          // Whole names ("Reimbursed: 1", not "Reimburse..."): the ring leaves them room.
+          label: { formatter: "{b}: {c}", overflow: "none" },
         },
       ],
     };

@@ -2,6 +2,8 @@
  * UI text in zh-CN and English (terms from shared/GLOSSARY.md: one term per concept), and the
  * formats the city's staff read: dates in the city's time zone, amounts in yuan from fen.
  */
+import { CONTRACT_NAMES, ENUM_NAMES, ERROR_NAMES, EVENT_NAMES, functionEntry } from "./chain-names.js";
+
 export type Lang = "zh-CN" | "en";
 export const LANGS: Lang[] = ["zh-CN", "en"];
 
@@ -12,6 +14,9 @@ const TEXT = {
   licences: ["电子证照", "E-licences"],
   escrow: ["工程建设资金监管", "Construction-fund escrow"],
   failed: ["失败操作", "Failed attempts"],
+  // The header's links, where the page's own title is longer than a header has room for.
+  navEscrow: ["工程建设资金监管", "Escrow"],
+  navReports: ["监管报表", "Reports"],
   signIn: ["登录（使用部门操作员账户签名）", "Sign in with the operator account"],
   signInHelp: [
     "使用持有部门操作员私钥的浏览器钱包签名一条登录消息（EIP-4361），不使用密码。",
@@ -58,6 +63,7 @@ const TEXT = {
   buyer: ["受票方", "Buyer"],
   invoiceCode: ["发票代码", "Invoice code"],
   invoiceNumber: ["发票号码", "Invoice number"],
+  invoiceId: ["发票链上编号", "Invoice id"],
   amount: ["金额", "Amount"],
   tax: ["税额", "Tax"],
   totalWithTax: ["价税合计", "Total with tax"],
@@ -111,6 +117,7 @@ const TEXT = {
   closed: ["已结项", "Closed"],
   frozen: ["冻结", "Frozen"],
   period: ["期间", "Period"],
+  payPeriod: ["工资所属期", "Pay period"],
   exportedAt: ["导出时间", "Exported at"],
   exportHead: ["导出时区块高度", "Chain head at export"],
   xlsxCut: [
@@ -124,6 +131,7 @@ const TEXT = {
   bank: ["监管银行", "Bank"],
   payrolls: ["工资表", "Payrolls"],
   participants: ["企业/主体", "Participants"],
+  participant: ["企业/主体", "Participant"],
   home: ["数据看板", "Dashboard"],
   registrar: ["登记部门", "registered by"],
   validAtUse: ["当时是否有效", "Valid at the time of use"],
@@ -131,7 +139,12 @@ const TEXT = {
   reports: ["监管报表", "Regulatory reports"],
   reportInvoiceTotals: ["开票汇总（按开票方、按日）", "Invoices per issuer per day"],
   reportReimbursements: ["报销汇总（按报销单位、按日）", "Reimbursements per receiving company per day"],
+  reportInvoicesPerState: ["发票汇总（按开票方、按状态）", "Invoices per issuer per status"],
   reportLicences: ["证照汇总（按部门）", "Licences per department"],
+  reimbursedFrom: ["报销开始日期", "Reimbursed from"],
+  submittedFrom: ["提交开始日期", "Submitted from"],
+  submittedTo: ["提交结束日期", "Submitted to"],
+  reimbursedTo: ["报销结束日期", "Reimbursed to"],
   receiver: ["报销单位", "Receiving company"],
   day: ["日期", "Day"],
   issuedCount: ["发证数", "Issued"],
@@ -288,6 +301,18 @@ export interface Locale {
   named(kind: string, code: string): string;
   /** The codes with names of a kind (departments, licence types, purposes), for a filter's suggestions. */
   codes(kind: "department" | "licenceType" | "purpose"): [string, string][];
+  /** A contract event's name (InvoiceIssued → 开具发票), or the identifier itself when it has none. */
+  event(name: string): string;
+  /** A contract custom error's name (InvoiceUnexpectedState → 发票状态不允许此操作), or the identifier. */
+  error(name: string): string;
+  /** A contract's name (InvoiceLedger → 电子发票合约), or the identifier. */
+  contract(name: string): string;
+  /** A contract function's name (InvoiceLedger's reimburse → 报销), or the identifier. */
+  fn(contract: string, name: string): string;
+  /** An enum member a contract event carries (CreditNoteState Applied → 已红冲), or the member. */
+  enumMember(name: string, member: string): string;
+  /** A month YYYY-MM as staff write it (2026年7月, 2026-07); other text as it is. */
+  month(value: string): string;
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
   yuan(fen: string | bigint | null): string;
   count(value: string | number | bigint | null): string;
@@ -316,6 +341,15 @@ export function locale(lang: Lang, timeZone: string): Locale {
     state: (name, domain) => (domain && DOMAIN_STATES[domain]?.[name]?.[index]) ?? STATES[name]?.[index] ?? name,
     department: (code, chainName) => (code && DEPARTMENTS[code]?.[index]) || chainName || code || "—",
     named: (kind, code) => CODE_NAMES[kind]?.[code]?.[index] ?? code,
+    event: (name) => EVENT_NAMES[name]?.[index] ?? name,
+    error: (name) => ERROR_NAMES[name]?.[index] ?? name,
+    contract: (name) => CONTRACT_NAMES[name]?.[index] ?? name,
+    enumMember: (name, member) => ENUM_NAMES[name]?.[member]?.[index] ?? member,
+    fn: (contract, name) => functionEntry(contract, name)?.[index] ?? name,
+    month(value) {
+      const match = /^(\d{4})-(\d{2})$/.exec(value);
+      return match && index === 0 ? `${match[1]}年${Number(match[2])}月` : value;
+    },
     codes: (kind) =>
       Object.entries(kind === "department" ? DEPARTMENTS : CODE_NAMES[kind]).map(([code, names]) => [
         code,

@@ -37,6 +37,11 @@ export interface TransactionRows {
     department: string | null;
     /** Code of the department that registered the enterprise that acted, if one did. */
     registrar: string | null;
+    /**
+     * Decimals of the event's amounts: 2 for the invoices' fen; for escrow, the project's token's
+     * (or the token's own, for its transfers), 18 until known; null elsewhere.
+     */
+    decimals: number | null;
   }[];
   failed: Record<string, string> | null;
 }
@@ -53,7 +58,8 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
   const union = tables
     .map(
       (name) =>
-        `select '${name}' as event, log_index::text, to_jsonb(t) - 'block_number' - 'log_index' - 'tx_hash' - 'block_time' - 'contract' as args
+        `select '${name}' as event, log_index::text, to_jsonb(t) ->> 'contract' as contract,
+                to_jsonb(t) - 'block_number' - 'log_index' - 'tx_hash' - 'block_time' - 'contract' as args
          from ${name} t where block_number = $1 and tx_hash = decode($2, 'hex')`,
     )
     .join("\nunion all\n");
@@ -62,18 +68,30 @@ export async function transaction(tx: Tx, tables: string[], hash: string, block:
   const events = tables.length
     ? await tx.unsafe(
         `with e as (${union})
-         select e.event, e.log_index, e.args,
+         select e.event, e.log_index,
+                -- Numbers as their digits: a uint256 (36000000000000000000000) read as a JSON
+                -- number would reach the page as 3.6e+22.
+                (select jsonb_object_agg(a.key, case when jsonb_typeof(a.value) = 'number' then to_jsonb(a.value #>> '{}') else a.value end)
+                 from jsonb_each(e.args) a) as args,
+                case when e.event like 'invoices.%' then 2
+                     when e.event like 'escrow.%' then coalesce(
+                       web.project_token_decimals((e.args ->> 'project_id')::numeric),
+                       (select k.decimals from escrow.token k where k.token = decode(substr(e.contract, 3), 'hex')), 18)::int
+                end as decimals,
                 web.department_code(decode(substr(coalesce(e.args ->> 'department_id', e.args ->> 'issuer'), 3), 'hex')) as department,
                 (select web.department_code(r.department_id) from gov.participant_registered r
                  where r.participant_id = decode(substr(coalesce(e.args ->> 'issuer_id', e.args ->> 'contractor',
                    e.args ->> 'developer', e.args ->> 'receiver_id', e.args ->> 'holder_participant',
-                   e.args ->> 'applicant_participant'), 3), 'hex') limit 1) as registrar
+                   e.args ->> 'applicant_participant',
+                   -- an invoice's later events (InvoiceCredited): its issuer's
+                   (select '0x' || encode(i.issuer_id, 'hex') from invoices.invoice i
+                    where i.invoice_id = decode(substr(e.args ->> 'invoice_id', 3), 'hex'))), 3), 'hex') limit 1) as registrar
          from e order by e.log_index::bigint, e.event`,
         [block, hashHex],
       )
     : [];
   const [failed] = await tx`
-    select web.department_code(department_id) as department, '0x' || encode(sender, 'hex') as sender,
+    select department_code as department, registrar_code as registrar, '0x' || encode(sender, 'hex') as sender,
            contract_name, function_name, error_name, error_args::text
     from report.failed_attempts where block_number = ${block} and tx_hash = decode(${hashHex}, 'hex')`;
   return {

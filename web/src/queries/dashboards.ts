@@ -4,7 +4,7 @@
  */
 import type { Tx } from "../db.js";
 import { COUNT_LIMIT } from "./page.js";
-import { type Filters, literal, selectSql, TABLES } from "./tables.js";
+import { type Filters, literal, month, selectSql, TABLES } from "./tables.js";
 
 export async function governanceSummary(tx: Tx) {
   const [row] = await tx`
@@ -67,7 +67,10 @@ const GROUPS = `grouping(day) as by_day, grouping(state) as by_state, day::text,
  * two differ, or with a selective filter, the invoices themselves are counted.
  */
 export async function invoiceSummary(tx: Tx, filters: Filters, timeZone: string): Promise<InvoiceFigures> {
-  const selective = filters.issuer !== undefined || filters.number !== undefined || filters.id !== undefined;
+  // The rollup has no receiver and no day of reimbursement: those filters count the invoices too.
+  const selective = ["issuer", "number", "id", "receiver", "reimbursed_from", "reimbursed_to"].some(
+    (key) => filters[key] !== undefined,
+  );
   if (!selective) {
     const where = [
       filters.state === undefined ? null : `state = ${literal(filters.state)}`,
@@ -272,7 +275,7 @@ export async function projectTimeline(tx: Tx, projectId: string, timeZone: strin
        union all select 'PaymentOrdered', '#' || order_id, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.payment_ordered where ${MINE}
        union all select 'PaymentOrderPaid', '#' || order_id, ${yuan("amount")}, block_number, log_index, block_time, tx_hash from escrow.payment_order_paid where ${MINE}
        union all select 'PaymentOrderRejected', '#' || order_id, null, block_number, log_index, block_time, tx_hash from escrow.payment_order_rejected where ${MINE}
-       union all select 'PayrollSubmitted', '#' || payroll_id || ' ' || period || ' (' || jsonb_array_length(workers) || ')', ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_submitted where ${MINE}
+       union all select 'PayrollSubmitted', '#' || payroll_id || ' ' || ${month("period")} || ' (' || jsonb_array_length(workers) || ')', ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_submitted where ${MINE}
        union all select 'PayrollApproved', '#' || payroll_id, ${yuan("total")}, block_number, log_index, block_time, tx_hash from escrow.payroll_approved where ${MINE}
        union all select 'PayrollPaid', '#' || payroll_id, ${yuan("from_wage_account + from_guarantee")}, block_number, log_index, block_time, tx_hash from escrow.payroll_paid where ${MINE}
        union all select 'PayrollRejected', '#' || payroll_id, null, block_number, log_index, block_time, tx_hash from escrow.payroll_rejected where ${MINE}

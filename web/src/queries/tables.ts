@@ -12,7 +12,22 @@
  */
 import type { TextKey } from "../i18n.js";
 
-export type Display = "text" | "hex" | "yuan" | "count" | "time" | "state" | "department" | "tx" | "block" | "bool";
+export type Display =
+  | "text"
+  | "hex"
+  | "yuan"
+  | "count"
+  | "time"
+  | "state"
+  | "department"
+  | "tx"
+  | "block"
+  | "bool"
+  | "month"
+  | "event"
+  | "error"
+  | "contract"
+  | "function";
 
 export interface ColumnDef {
   key: string;
@@ -29,6 +44,8 @@ export interface ColumnDef {
   names?: "licenceType" | "purpose";
   /** The column a detail page hangs off (the row's id) and where it links. */
   link?: (row: Record<string, string>) => string;
+  /** Read and exported (a full id a tool needs), not shown on the page: a link of another column uses it. */
+  hidden?: boolean;
 }
 
 export type FilterKind = "date" | "hex32" | "integer" | "state" | "code" | "address";
@@ -263,6 +280,12 @@ const tokenYuan = (column: string) => `round((${column}) / 10::numeric ^ coalesc
 /** The same where the project row is not joined (payrolls: human resources reads no project row). */
 const payrollYuan = (column: string, project = "r.project_id") =>
   `round((${column}) / 10::numeric ^ coalesce(web.project_token_decimals(${project}), 18), 2)::text`;
+/**
+ * A pay period as the contract takes it (202607, YYYYMM) written as the month it is, 2026-07 (as
+ * days are written 2026-07-31); anything else the contract let through as its digits.
+ */
+export const month = (column: string) =>
+  `case when ${column}::text ~ '^[0-9]{4}(0[1-9]|1[0-2])$' then left(${column}::text, 4) || '-' || right(${column}::text, 2) else ${column}::text end`;
 // (::timestamp(0)::text writes the same YYYY-MM-DD HH24:MI:SS as to_char, at a third of its cost.)
 const time = (column: string) => `(${column} at time zone $tz)::timestamp(0)::text`;
 // A bytes32 code as text, inline (the same as web.department_code, which PostgreSQL does not inline).
@@ -294,10 +317,15 @@ const YES_NO = ["yes", "no"];
 const yesNo = (condition: string) => `case when ${condition} then 'yes' else 'no' end`;
 
 /** From and to (local days, inclusive) on a timestamptz column. */
-function period(column: string): FilterDef[] {
+function period(column: string, captions: [TextKey, TextKey] = ["from", "to"]): FilterDef[] {
   return [
-    { key: "from", kind: "date", caption: "from", condition: `${column} >= ($::timestamp at time zone $tz)` },
-    { key: "to", kind: "date", caption: "to", condition: `${column} < (($::date + 1)::timestamp at time zone $tz)` },
+    { key: "from", kind: "date", caption: captions[0], condition: `${column} >= ($::timestamp at time zone $tz)` },
+    {
+      key: "to",
+      kind: "date",
+      caption: captions[1],
+      condition: `${column} < (($::date + 1)::timestamp at time zone $tz)`,
+    },
   ];
 }
 
@@ -360,8 +388,26 @@ const invoiceFilters: FilterDef[] = [
   // an index condition; `v.number = $` (numeric) would run after the policy, on every invoice.
   // The literal goes through numeric so 042 finds 42.
   { key: "number", kind: "integer", caption: "invoiceNumber", condition: "v.number_text = ($)::text" },
-  { key: "id", kind: "hex32", caption: "detail", condition: "v.invoice_id = $" },
+  // A reimbursement report's row (report.invoice_reimbursements_per_receiver_day): the receiving
+  // company, and the day of reimbursement (local days, inclusive).
+  { key: "receiver", kind: "hex32", caption: "receiver", condition: "v.receiver_id = $" },
+  {
+    key: "reimbursed_from",
+    kind: "date",
+    caption: "reimbursedFrom",
+    condition: "v.reimbursed_at >= ($::timestamp at time zone $tz)",
+  },
+  {
+    key: "reimbursed_to",
+    kind: "date",
+    caption: "reimbursedTo",
+    condition: "v.reimbursed_at < (($::date + 1)::timestamp at time zone $tz)",
+  },
+  { key: "id", kind: "hex32", caption: "invoiceId", condition: "v.invoice_id = $" },
 ];
+
+/** The invoice list of a report row: exactly the invoices the row counts, under the same row-level security. */
+const invoicesOf = (params: Record<string, string>) => `/invoices?${new URLSearchParams(params)}`;
 
 export const TABLES = {
   departments: {
@@ -464,7 +510,7 @@ export const TABLES = {
       {
         key: "invoice_id",
         sql: hex("v.invoice_id"),
-        caption: "detail",
+        caption: "invoiceId",
         display: "hex",
         link: (r) => `/invoices/${r.invoice_id}`,
       },
@@ -510,9 +556,10 @@ export const TABLES = {
         display: "department",
       },
       { key: "sender", sql: hex("f.sender"), caption: "sender", display: "hex" },
-      { key: "contract", sql: "f.contract_name", caption: "contract", display: "text" },
-      { key: "function", sql: "f.function_name", caption: "function", display: "text" },
-      { key: "error", sql: "f.error_name", caption: "error", display: "text" },
+      { key: "contract", sql: "f.contract_name", caption: "contract", display: "contract" },
+      // (shown by the name it has in the row's contract)
+      { key: "function", sql: "f.function_name", caption: "function", display: "function" },
+      { key: "error", sql: "f.error_name", caption: "error", display: "error" },
       ...provenance("f"),
     ],
     filters: period("f.block_time"),
@@ -769,7 +816,7 @@ export const TABLES = {
     columns: [
       { key: "project_id", sql: "r.project_id::text", caption: "project", display: "text", link: projectLink },
       { key: "payroll_id", sql: "r.payroll_id::text", caption: "payroll", display: "text" },
-      { key: "period", sql: "r.period::text", caption: "period", display: "text" },
+      { key: "period", sql: month("r.period"), caption: "payPeriod", display: "month" },
       { key: "state", sql: "r.state", caption: "status", display: "state", domain: "payroll" },
       { key: "workers", sql: "r.workers::text", caption: "workers", display: "count" },
       { key: "total", sql: payrollYuan("r.total"), caption: "amount", display: "yuan" },
@@ -787,7 +834,8 @@ export const TABLES = {
         states: ["Submitted", "Approved", "Paid", "Rejected", "Cancelled"],
         domain: "payroll",
       },
-      ...period("r.submitted_at"),
+      // The day of submission, which a pay period (a month) is not.
+      ...period("r.submitted_at", ["submittedFrom", "submittedTo"]),
     ],
     orderBy: "r.project_id desc, r.payroll_id desc",
     keyset: [
@@ -835,9 +883,17 @@ export const TABLES = {
         display: "text",
       },
       { key: "day", sql: "r.day::text", caption: "day", display: "text" },
-      { key: "invoices", sql: "r.invoices::text", caption: "invoiceCount", display: "count" },
+      {
+        key: "invoices",
+        sql: "r.invoices::text",
+        caption: "invoiceCount",
+        display: "count",
+        // The invoices issued by the issuer that day (its local day, which the table's filters share).
+        link: (r) => invoicesOf({ issuer: r.issuer_id, from: r.day, to: r.day }),
+      },
       { key: "amount", sql: yuan("r.amount"), caption: "amount", display: "yuan" },
       { key: "tax", sql: yuan("r.tax"), caption: "tax", display: "yuan" },
+      { key: "issuer_id", sql: hex("r.issuer_id"), caption: "issuer", display: "hex", hidden: true },
     ],
     filters: dayPeriod("r.day"),
     orderBy: "r.day desc, r.issuer_id desc",
@@ -860,8 +916,22 @@ export const TABLES = {
         display: "text",
       },
       { key: "day", sql: "r.day::text", caption: "day", display: "text" },
-      { key: "invoices", sql: "r.invoices::text", caption: "invoiceCount", display: "count" },
+      {
+        key: "invoices",
+        sql: "r.invoices::text",
+        caption: "invoiceCount",
+        display: "count",
+        // The invoices reimbursed by the company that day, still reimbursed (what the row counts).
+        link: (r) =>
+          invoicesOf({
+            receiver: r.receiver_id,
+            state: "Reimbursed",
+            reimbursed_from: r.day,
+            reimbursed_to: r.day,
+          }),
+      },
       { key: "amount", sql: yuan("r.amount"), caption: "reimbursed", display: "yuan" },
+      { key: "receiver_id", sql: hex("r.receiver_id"), caption: "receiver", display: "hex", hidden: true },
     ],
     filters: dayPeriod("r.day"),
     orderBy: "r.day desc, r.receiver_id desc",
@@ -870,6 +940,27 @@ export const TABLES = {
       { sql: "r.receiver_id", kind: "hex" },
     ],
     period: { from: "from", to: "to" },
+  },
+  invoices_per_state: {
+    id: "invoices_per_state",
+    caption: "reportInvoicesPerState",
+    from: `report.invoices_per_state r ${registrarJoin("r.issuer_id")}`,
+    countFrom: `report.invoices_per_state r`,
+    columns: [
+      { key: "issuer", sql: participantLabel("r.issuer_id"), caption: "issuer", display: "text" },
+      { key: "state", sql: "r.state", caption: "status", display: "state" },
+      {
+        key: "invoices",
+        sql: "r.invoices::text",
+        caption: "invoiceCount",
+        display: "count",
+        link: (r) => invoicesOf({ issuer: r.issuer_id, state: r.state }),
+      },
+      { key: "amount", sql: yuan("r.amount"), caption: "amount", display: "yuan" },
+      { key: "issuer_id", sql: hex("r.issuer_id"), caption: "issuer", display: "hex", hidden: true },
+    ],
+    filters: [],
+    orderBy: "r.issuer_id, r.state",
   },
   licences_per_department: {
     id: "licences_per_department",

@@ -235,7 +235,12 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
 
   app.get("/reports", (c) => {
     const l = c.get("l");
-    const reports = [TABLES.invoice_totals, TABLES.reimbursements, TABLES.licences_per_department];
+    const reports = [
+      TABLES.invoice_totals,
+      TABLES.reimbursements,
+      TABLES.invoices_per_state,
+      TABLES.licences_per_department,
+    ];
     return page(c, l.t("reports"), async (tx) => {
       const pages_ = await Promise.all(reports.map((def) => tablePage(tx, def, {}, firstPage, config.timeZone)));
       return pages.reportsPage(

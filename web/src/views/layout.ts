@@ -26,30 +26,33 @@ const NAV: [string, TextKey][] = [
   ["/governance", "governance"],
   ["/invoices", "invoices"],
   ["/licences", "licences"],
-  ["/escrow", "escrow"],
+  ["/escrow", "navEscrow"],
   ["/failed", "failed"],
-  ["/reports", "reports"],
+  ["/reports", "navReports"],
 ];
 
 const STYLE = `
 :root{--fg:#1d2733;--muted:#5d6b7a;--line:#dde3ea;--accent:#c0392b;--bg:#f6f8fa}
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif;color:var(--fg);background:var(--bg)}
-header{display:flex;gap:14px;align-items:center;background:#9e1b1b;color:#fff;padding:8px 20px;flex-wrap:wrap}
-header #zone{opacity:.8}
-header a{color:#fff;text-decoration:none;opacity:.85}header a.on{opacity:1;font-weight:600;border-bottom:2px solid #fff}
-header .brand{font-weight:600;font-size:16px;margin-right:12px}header .right{margin-left:auto;display:flex;gap:12px;align-items:center;font-size:13px}
-main{padding:16px 20px;max-width:1400px;margin:0 auto}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
+header{display:flex;gap:6px 16px;align-items:center;background:#9e1b1b;color:#fff;padding:8px 20px;flex-wrap:wrap}
+header #zone{opacity:.8}header nav{display:flex;gap:4px 14px;flex-wrap:wrap}
+header a{color:#fff;text-decoration:none;opacity:.85;white-space:nowrap}header a.on{opacity:1;font-weight:600;border-bottom:2px solid #fff}
+header .brand{font-weight:600;font-size:16px;white-space:nowrap}header .right{margin-left:auto;display:flex;gap:10px;align-items:center;font-size:13px;white-space:nowrap;min-width:0}
+header #who{max-width:16em;min-width:4em;overflow:hidden;text-overflow:ellipsis}header button{padding:1px 8px}
+@media (min-width:1280px){header,header nav{flex-wrap:nowrap}}
+.chain-name code{color:var(--muted);font-size:11px;margin-left:2px}
+main{padding:16px 20px;max-width:1800px;margin:0 auto}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
 .figures{display:flex;gap:12px;flex-wrap:wrap}.figure{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 16px;min-width:170px}
 .figure b{display:block;font-size:22px}.figure span{color:var(--muted);font-size:12px}
 .charts{display:grid;grid-template-columns:2fr 1fr;gap:12px;margin-top:12px}.chart{background:#fff;border:1px solid var(--line);border-radius:6px;height:280px}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
-th{background:#eef2f6;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 7px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th{background:#eef2f6;font-weight:600}th.num{text-align:right}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
 form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
 td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.empty,p.empty{color:var(--muted)}
-.record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));margin:0;background:#fff;border-top:1px solid var(--line);border-left:1px solid var(--line)}
-.record dl div{padding:6px 10px;border-right:1px solid var(--line);border-bottom:1px solid var(--line)}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
+.record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));margin:0;padding:1px 0 0 1px}
+.record dl div{padding:6px 10px;background:#fff;border:1px solid var(--line);margin:-1px 0 0 -1px}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
 `;
 
@@ -70,7 +73,13 @@ export function layout(frame: Frame, body: Html): Html {
       <body>
         <header>
           <span class="brand">${l.t("title")}</span>
-          ${frame.department ? NAV.map(([href, key]) => html`<a href="${href}" class="${frame.path.startsWith(href) ? "on" : ""}">${l.t(key)}</a>`) : ""}
+          ${
+            frame.department
+              ? html`<nav>
+                  ${NAV.map(([href, key]) => html`<a href="${href}" class="${frame.path.startsWith(href) ? "on" : ""}">${l.t(key)}</a>`)}
+                </nav>`
+              : ""
+          }
           <span class="right">
             <span id="zone" title="${l.t("timeZone")}">${zoneLabel(l.timeZone)}</span>
             ${
@@ -84,7 +93,10 @@ export function layout(frame: Frame, body: Html): Html {
             }
             ${
               frame.department
-                ? html`<span id="who" data-department="${frame.department.code}" title="${frame.department.account}"
+                ? html`<span
+                      id="who"
+                      data-department="${frame.department.code}"
+                      title="${l.department(frame.department.code)} · ${frame.department.account}"
                       >${l.department(frame.department.code)}</span
                     >
                     <form method="post" action="/auth/logout" style="display:inline">
@@ -132,16 +144,34 @@ export function money(value: string | null): string {
   return `${negative ? "-" : ""}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents.padEnd(2, "0")}`;
 }
 
+/** Columns whose cells are right-aligned figures: their captions stand over them. */
+const NUMERIC = new Set<Column["display"]>(["yuan", "count", "block"]);
+
 /** A table cell (td), or a value of a detail page's record (dd): the same markup inside either. */
 function cell(l: Locale, column: Column, row: Record<string, string>, tag: "td" | "dd" = "td"): Html {
   const [open, close] = [raw(`<${tag}`), raw(`</${tag}>`)];
   const value = row[column.key];
-  if (value === null || value === undefined) return html`${open}>—${close}`;
+  // (under a figure's caption, a missing figure stands where the figure would)
+  if (value === null || value === undefined)
+    return NUMERIC.has(column.display) ? html`${open} class="num">—${close}` : html`${open}>—${close}`;
   switch (column.display) {
     case "yuan":
       return html`${open} class="num">${money(value)}${close}`;
     case "count":
-      return html`${open} class="num">${l.count(value)}${close}`;
+      return column.link
+        ? html`${open} class="num"><a href="${column.link(row)}">${l.count(value)}</a>${close}`
+        : html`${open} class="num">${l.count(value)}${close}`;
+    case "month":
+      return html`${open} title="${value}">${l.month(value)}${close}`;
+    case "event":
+      return html`${open}>${chainName(l.event(value), value)}${close}`;
+    case "error":
+      return html`${open}>${chainName(l.error(value), value)}${close}`;
+    case "contract":
+      return html`${open}>${chainName(l.contract(value), value)}${close}`;
+    case "function":
+      // A function's name depends on its contract: the row's `contract` column.
+      return html`${open}>${chainName(l.fn(row.contract ?? "", value), value)}${close}`;
     case "state":
       return html`${open}>${l.state(value, column.domain)}${close}`;
     case "department":
@@ -168,6 +198,13 @@ function cell(l: Locale, column: Column, row: Record<string, string>, tag: "td" 
   }
 }
 
+/** A contract's event or error by its name in the UI's language, its identifier beside it (as the chain and exports write it). */
+export function chainName(name: string, identifier: string): Html {
+  return name === identifier
+    ? html`<code>${identifier}</code>`
+    : html`<span class="chain-name">${name} <code>${identifier}</code></span>`;
+}
+
 export function queryString(params: Record<string, string | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "") search.set(key, value);
@@ -176,7 +213,7 @@ export function queryString(params: Record<string, string | undefined>): string 
 }
 
 /** The columns of a plain table: the same cells as a TableDef's (only what the view needs of them). */
-export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link" | "names"> & {
+export type Column = Pick<ColumnDef, "key" | "caption" | "display" | "domain" | "link" | "names" | "hidden"> & {
   className?: string;
 };
 
@@ -188,22 +225,23 @@ export function rowsTable(
   className = "",
   empty: TextKey = "none",
 ): Html {
+  const shown = columns.filter((c) => !c.hidden);
   return html`<table class="${className}">
     <thead>
       <tr>
-        ${columns.map((c) => html`<th>${l.t(c.caption)}</th>`)}
+        ${shown.map((c) => html`<th class="${NUMERIC.has(c.display) ? "num" : ""}">${l.t(c.caption)}</th>`)}
       </tr>
     </thead>
     <tbody>
       ${
         rows.length === 0
           ? html`<tr>
-              <td colspan="${columns.length}" class="empty">${l.t(empty)}</td>
+              <td colspan="${shown.length}" class="empty">${l.t(empty)}</td>
             </tr>`
           : rows.map(
               (row) =>
                 html`<tr>
-                  ${columns.map((c) => cell(l, c, row as Record<string, string>))}
+                  ${shown.map((c) => cell(l, c, row as Record<string, string>))}
                 </tr>`,
             )
       }
@@ -310,13 +348,15 @@ export function recordCard(l: Locale, def: TableDef, page: TablePage, filters: F
     ${
       row
         ? html`<dl>
-            ${def.columns.map(
-              (c) =>
-                html`<div>
-                  <dt>${l.t(c.caption)}</dt>
-                  ${cell(l, c, row, "dd")}
-                </div>`,
-            )}
+            ${def.columns
+              .filter((c) => !c.hidden)
+              .map(
+                (c) =>
+                  html`<div>
+                    <dt>${l.t(c.caption)}</dt>
+                    ${cell(l, c, row, "dd")}
+                  </div>`,
+              )}
           </dl>`
         : html`<p class="empty">${l.t("notVisible")}</p>`
     }

@@ -13,7 +13,19 @@ import type {
 } from "../queries/dashboards.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
-import { chart, type Column, dataTable, figures, type Html, money, recordCard, rowsTable, short } from "./layout.js";
+import { enumArg, eventOfTable } from "../chain-names.js";
+import {
+  chainName,
+  chart,
+  type Column,
+  dataTable,
+  figures,
+  type Html,
+  money,
+  recordCard,
+  rowsTable,
+  short,
+} from "./layout.js";
 
 const fen = (l: Locale, value: string) => l.yuan(value);
 
@@ -222,10 +234,52 @@ export function failedPage(l: Locale, table: TablePage, filters: Filters): Html 
     ${dataTable(l, TABLES.failed, table, filters)}`;
 }
 
+/** The times of the contracts' events (seconds since 1970), by argument. */
+const TIMES = new Set([
+  "lapses_at",
+  "valid_from",
+  "valid_until",
+  "until",
+  "vote_end",
+  "expires_at",
+  "ready_at",
+  "guarantee_release_at",
+]);
+
+/** The amounts of the contracts' events (in fen or token units), by argument. */
+const MONEY = new Set([
+  "amount",
+  "amounts",
+  "tax",
+  "total",
+  "credited",
+  "reimbursable",
+  "max_amount",
+  "period_amount_quota",
+  "total_amount",
+  "balance",
+  "from_guarantee",
+  "from_wage_account",
+  "to_payable",
+  "to_wage_account",
+  "refunded",
+  "value",
+]);
+
+/** An amount of `decimals` decimals as yuan, rounded half up to the fen: ¥36,000.00. */
+function scaledYuan(units: bigint, decimals: number): string {
+  const fen =
+    decimals >= 2
+      ? (units + (decimals > 2 ? 5n * 10n ** BigInt(decimals - 3) : 0n)) / 10n ** BigInt(decimals - 2)
+      : units * 10n ** BigInt(2 - decimals);
+  return money(`${fen / 100n}.${(fen % 100n).toString().padStart(2, "0")}`);
+}
+
 /** The code a bytes32 holds (CONS, FIRE_SAFETY: capitals, then zero bytes), or undefined. */
 function codeIn(hex: string): string | undefined {
   const text = Buffer.from(hex, "hex").toString("latin1").replace(/\0+$/, "");
-  return /^[A-Z][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
+  // (an invoice code is digits: 044031900111)
+  return /^[A-Z0-9][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
 }
 
 /**
@@ -233,9 +287,29 @@ function codeIn(hex: string): string | undefined {
  * and a bytes32 that holds a code as the code (a department with its name): staff read
  * "regulator: 住房和城乡建设局 (CONS)", not 64 hex digits.
  */
-function argText(l: Locale, args: Record<string, unknown>): string {
+function argText(l: Locale, table: string, args: Record<string, unknown>, decimals: number | null): string {
   return Object.entries(args)
     .map(([key, value]) => {
+      // An enum by its member's name (the chain writes its number): "state: 已红冲 (Applied)".
+      const member = enumArg(table, key, value);
+      if (member) {
+        const name = l.enumMember(member.enum, member.member);
+        return `${key}: ${name === member.member ? name : `${name} (${member.member})`}`;
+      }
+      // A time (seconds since 1970; 0 is none) in the city's time zone.
+      if (TIMES.has(key) && /^\d{1,12}$/.test(String(value)))
+        return `${key}: ${String(value) === "0" ? "—" : l.dateTime(new Date(Number(value) * 1000))}`;
+      // Amounts in yuan: the invoices' fen, escrow's token units by the token's decimals.
+      if (decimals !== null && MONEY.has(key)) {
+        const amounts = Array.isArray(value) ? value : [value];
+        if (amounts.every((a) => /^\d{1,78}$/.test(String(a)))) {
+          const text = amounts.map((a) => scaledYuan(BigInt(String(a)), decimals)).join(", ");
+          return `${key}: ${Array.isArray(value) ? `[${text}]` : text}`;
+        }
+      }
+      // A pay period (202607) as its month.
+      if (key === "period" && /^\d{4}(0[1-9]|1[0-2])$/.test(String(value)))
+        return `${key}: ${l.month(`${String(value).slice(0, 4)}-${String(value).slice(4)}`)}`;
       const text = (typeof value === "string" ? value : JSON.stringify(value))
         .replace(/\\x([0-9a-f]*)/g, "0x$1")
         .replace(/0x([0-9a-fA-F]{64})\b/g, (hex, digits: string) => {
@@ -255,7 +329,7 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
     e.department
       ? l.department(e.department)
       : e.registrar
-        ? `${l.t("participants")} (${l.t("registrar")}: ${l.department(e.registrar)})`
+        ? `${l.t("participant")} (${l.t("registrar")}: ${l.department(e.registrar)})`
         : "—";
   return html`<h1>${l.t("transaction")} <code id="tx-hash">${hash}</code></h1>
     ${
@@ -269,8 +343,19 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
     ${
       tx.failed
         ? html`<div class="error">
-            <b>${l.t("failed")}</b>: ${tx.failed.contract_name}.${tx.failed.function_name ?? "?"} →
-            ${tx.failed.error_name ?? "?"} · ${l.t("actingDepartment")}: ${l.department(tx.failed.department)}
+            <b>${l.t("failed")}</b>: ${chainName(l.contract(tx.failed.contract_name), tx.failed.contract_name)} ·
+            ${
+              tx.failed.function_name
+                ? chainName(l.fn(tx.failed.contract_name, tx.failed.function_name), tx.failed.function_name)
+                : "?"
+            }
+            → ${tx.failed.error_name ? chainName(l.error(tx.failed.error_name), tx.failed.error_name) : "?"} ·
+            ${l.t("actingDepartment")}:
+            ${
+              tx.failed.department || !tx.failed.registrar
+                ? l.department(tx.failed.department)
+                : `${l.t("participant")} (${l.t("registrar")}: ${l.department(tx.failed.registrar)})`
+            }
           </div>`
         : ""
     }
@@ -279,11 +364,17 @@ export function transactionPage(l: Locale, hash: string, tx: TransactionRows): H
       l,
       [
         { key: "log_index", caption: "logIndex", display: "count" },
-        { key: "event", caption: "event", display: "text" },
+        { key: "event", caption: "event", display: "event" },
         { key: "acting", caption: "actingDepartment", display: "text", className: "acting" },
         { key: "args", caption: "detail", display: "text", className: "args" },
       ],
-      tx.events.map((e) => ({ log_index: e.log_index, event: e.event, acting: acting(e), args: argText(l, e.args) })),
+      // The event by its name (the indexer's table holds one event: invoices.invoice_issued, InvoiceIssued).
+      tx.events.map((e) => ({
+        log_index: e.log_index,
+        event: eventOfTable(e.event) ?? e.event,
+        acting: acting(e),
+        args: argText(l, e.event, e.args, e.decimals),
+      })),
       "",
       "noneInTransaction",
     )}`;
@@ -296,12 +387,26 @@ function timeline(l: Locale, rows: TimelineRow[], domain?: string): Html {
     [
       { key: "event", caption: "event", display: "state", domain },
       { key: "detail", caption: "detail", display: "text" },
-      { key: "amount", caption: "amount", display: "yuan" },
+      // (a licence's history moves no money: no column of dashes)
+      ...(rows.some((row) => row.amount !== null)
+        ? [{ key: "amount", caption: "amount", display: "yuan" } as const]
+        : []),
       ...TRAIL,
     ],
-    rows,
+    rows.map((row) => ({ ...row, detail: row.detail === null ? null : timelineDetail(l, row.event, row.detail) })),
     "timeline",
   );
+}
+
+/** A ledger row's detail in the page's language: a payroll's month, a replaced party ("Regulator SAMR → FIRE") by its names. */
+function timelineDetail(l: Locale, event: string, detail: string): string {
+  // A submitted payroll: "#1 2026-06 (5)", its pay period and its workers.
+  const payroll = event === "PayrollSubmitted" && /^#(\d+) (\d{4}-\d{2}) \((\d+)\)$/.exec(detail);
+  if (payroll) return `#${payroll[1]} ${l.month(payroll[2])} · ${l.t("workers")} ${payroll[3]}`;
+  const replaced = event === "ProjectPartyReplaced" && /^(\w+) (\S+) → (\S+)$/.exec(detail);
+  if (!replaced) return detail;
+  const [, party, before, after] = replaced;
+  return `${l.enumMember("ProjectParty", party)}: ${l.department(before)} → ${l.department(after)}`;
 }
 
 export function licencePage(l: Locale, id: string, row: TablePage, history: TimelineRow[], uses: TablePage): Html {
