@@ -1020,6 +1020,25 @@ describe("indexer: escrow read model", function () {
                 from escrow.project_day d join escrow.project p using (project_id)) as extra`;
     expect(wageDays[0].paid_days, `${context}: days with wages paid`).to.be.greaterThan(0);
     expect([wageDays[0].differing, wageDays[0].extra], `${context}: escrow.wage_day`).to.deep.equal([0, 0]);
+    // escrow.department_project (0096), kept project by project through the batches and reorgs
+    // above: exactly the parts escrow.project's columns and the supervisor's registrations give
+    // (the policies' rule before 0096), and not vacuously (a replaced party among them).
+    const parts = await sql`
+      with rule as (
+        select x.department_id, p.project_id from escrow.project p
+        cross join lateral (values (p.bureau_id), (p.bank_id), (p.regulator_id)) x (department_id)
+        where x.department_id is not null
+        union
+        select r.department_id, p.project_id from escrow.project p
+        join gov.participant_registered r on r.participant_id = p.supervisor_id)
+      select (select count(*) from escrow.department_project)::int as kept,
+             (select count(*) from (select * from escrow.department_project except select * from rule) x)::int as extra,
+             (select count(*) from (select * from rule except select * from escrow.department_project) x)::int as missing,
+             (select count(*) from escrow.department_project d join escrow.project_party_replaced r
+                on r.project_id = d.project_id and r.new_party = d.department_id)::int as replaced`;
+    expect(parts[0].kept, `${context}: department projects`).to.be.greaterThan(0);
+    expect(parts[0].replaced, `${context}: a replaced party's project`).to.be.greaterThan(0);
+    expect([parts[0].extra, parts[0].missing], `${context}: escrow.department_project`).to.deep.equal([0, 0]);
     await checkAgainstContracts(sql, chain, result.state, cast);
     await checkReports(sql, result.state);
 

@@ -55,6 +55,7 @@ const SCOPED_STATE_TABLES = [
   "escrow.worker",
   "escrow.project_day",
   "escrow.payroll_state_count",
+  "escrow.department_project",
 ];
 
 /**
@@ -136,6 +137,8 @@ function expectedRows(table: string): string {
     const hr = "exists (select 1 from gov.department_roles where department_id = $1 and role_id = 60)";
     // The city's wages per day (0076): every project's, so the regulator's and human resources'.
     if (name === "wage_day") return hr;
+    // The projects each department has a part in (0096): its own rows, exactly the projects above.
+    if (name === "department_project") return `department_id = $1 and project_id in ${projectsOf}`;
     if (name.startsWith("payroll")) return `${hr} or project_id in ${projectsOf}`;
     return `project_id in ${projectsOf}`;
   }
