@@ -483,7 +483,9 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
     /// the project open, `newParty` a different active department holding the part's role. One
     /// slot rewritten; nothing else stores who held the part (the event does).
     function replaceParty(uint256 projectId, ProjectParty party, bytes32 newParty) external restricted whenNotPaused {
-        Project storage project = _project(projectId, ProjectState.Open);
+        // Open or closed: a closed project still takes late wage claims until its guarantee is
+        // returned, and they need a bank and a human-resources department that still exist.
+        Project storage project = _liveProject(projectId);
         bytes32 previous;
         uint64 roleId;
         if (party == ProjectParty.Bank) {

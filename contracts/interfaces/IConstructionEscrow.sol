@@ -616,11 +616,12 @@ interface IConstructionEscrow {
     // ---- consortium ----------------------------------------------------------------------------
 
     /**
-     * @notice Replaces the bank, regulator or human-resources department of an open project with
+     * @notice Replaces the bank, regulator or human-resources department of an open or closed
+     * project (a closed one still takes late wage claims until its guarantee is returned) with
      * another active department holding the same role (BANK, PROJECT_REGULATOR, HUMAN_RESOURCES),
      * checked as {createProject} checks it: the way out when a department is reorganised,
      * suspended or merged. Governance only (ADMIN: a vote executed by the governor).
-     * @param projectId the project, which must be open
+     * @param projectId the project, which must be open or closed (not settled)
      * @param party which party to replace
      * @param newParty the department taking the part
      */

@@ -9,8 +9,9 @@ import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
-import { codeToId, DEPARTMENT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
+import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { BANK, CONS, HRSS, impersonate, passProposal } from "../fixtures.js";
+import { admitDepartmentCalls } from "../helpers/proposals.js";
 import {
   BUDGET,
   DEVELOPER,
@@ -41,28 +42,18 @@ const BANK2 = codeToId("BANK2");
  * district bureau may be) and a second bank, admitted by vote: same roles, other parties.
  */
 async function withRivals(context: EscrowParties) {
-  const { registry } = context.contracts;
-  const target = await registry.getAddress();
   const [cons2, bank2] = [context.accounts.newcomer, context.accounts.stranger];
-  const admit = (departmentId: string, name: string, kind: string, operator: string) =>
-    registry.interface.encodeFunctionData("admitDepartment", [
-      departmentId,
-      name,
-      DEPARTMENT_KINDS.indexOf(kind),
-      [operator],
-    ]);
-  const grant = (departmentId: string, role: bigint) =>
-    registry.interface.encodeFunctionData("grantDepartmentRole", [departmentId, role]);
-  await (
-    await passProposal(context, [
-      { target, data: admit(CONS2, "District Construction Bureau", "ConstructionBureau", cons2.address) },
-      { target, data: grant(CONS2, ROLES.CONSTRUCTION_BUREAU) },
-      { target, data: grant(CONS2, ROLES.PROJECT_REGULATOR) },
-      { target, data: grant(CONS2, ROLES.HUMAN_RESOURCES) },
-      { target, data: admit(BANK2, "Second Bank", "Bank", bank2.address) },
-      { target, data: grant(BANK2, ROLES.BANK) },
-    ])
-  ).wait();
+  const calls = await admitDepartmentCalls(context.contracts.registry, [
+    {
+      id: CONS2,
+      name: "District Construction Bureau",
+      kind: "ConstructionBureau",
+      operator: cons2.address,
+      roles: [ROLES.CONSTRUCTION_BUREAU, ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
+    },
+    { id: BANK2, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
+  ]);
+  await (await passProposal(context, calls)).wait();
   return { ...context, cons2, bank2 };
 }
 
@@ -342,7 +333,7 @@ describe("ConstructionEscrow", function () {
         .withArgs(1n, owed.payrollId, CONS2, 60_000n * UNIT, 10_000n * UNIT);
     });
 
-    it("refuses a no-op, an unknown or closed project and a department without the role", async function () {
+    it("refuses a no-op, an unknown or settled project and a department without the role", async function () {
       const context = await networkHelpers.loadFixture(released);
       const { escrow, registry } = context.contracts;
       const governor = await impersonate(connection, await context.contracts.governor.getAddress());
@@ -380,10 +371,47 @@ describe("ConstructionEscrow", function () {
       const terms = projectTerms(context.tokenAddress);
       await (await escrow.connect(context.accounts.cons).createProject(terms, milestoneTerms(), [])).wait();
       await (await escrow.connect(context.accounts.cons).closeProject(2n)).wait();
+      await networkHelpers.time.increase(HOLDING_PERIOD);
+      await (await escrow.connect(context.parties.contractor).releaseGuarantee(2n)).wait();
       await expect(replace(2n, PARTY.Regulator, CONS2))
         .to.be.revertedWithCustomError(escrow, "EscrowProjectUnexpectedState")
-        .withArgs(2n, 2n);
+        .withArgs(2n, 3n);
       expect((await escrow.getProject(1n)).regulator).to.equal(CONS);
+      expect((await escrow.getProject(2n)).regulator).to.equal(CONS);
+    });
+
+    it("hands a closed project's late wage claims to a new bank and human-resources department", async function () {
+      const context = await networkHelpers.loadFixture(released);
+      const { escrow } = context.contracts;
+      const { bank, hrss, cons } = context.accounts;
+      const governor = await impersonate(connection, await context.contracts.governor.getAddress());
+      await (await escrow.connect(cons).closeProject(1n)).wait();
+      const late = await submitPayroll(context, [3_000n * UNIT, 4_000n * UNIT], 1n, 202408n);
+
+      await expect(escrow.connect(governor).replaceParty(1n, PARTY.Bank, BANK2))
+        .to.emit(escrow, "ProjectPartyReplaced")
+        .withArgs(1n, BANK, BANK2, PARTY.Bank);
+      await expect(escrow.connect(governor).replaceParty(1n, PARTY.HumanResources, CONS2))
+        .to.emit(escrow, "ProjectPartyReplaced")
+        .withArgs(1n, HRSS, CONS2, PARTY.HumanResources);
+      const project = await escrow.getProject(1n);
+      expect(project.state, "still closed").to.equal(2n);
+      expect([project.bank, project.humanResources]).to.deep.equal([BANK2, CONS2]);
+
+      // The closed project's wage account is empty: the approval leaves the claim owed, and the new
+      // human-resources department pays it from the guarantee.
+      await expect(escrow.connect(bank).approvePayroll(1n, late.payrollId, late.workers, late.amounts))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, BANK);
+      await (await escrow.connect(context.bank2).approvePayroll(1n, late.payrollId, late.workers, late.amounts)).wait();
+      expect((await escrow.getLedger(1n)).wagesOwed).to.equal(7_000n * UNIT);
+      await expect(escrow.connect(hrss).drawGuarantee(1n, late.payrollId, late.workers, late.amounts))
+        .to.be.revertedWithCustomError(escrow, "EscrowCallerNotParty")
+        .withArgs(1n, HRSS);
+      await expect(escrow.connect(context.cons2).drawGuarantee(1n, late.payrollId, late.workers, late.amounts))
+        .to.emit(escrow, "PayrollPaid")
+        .withArgs(1n, late.payrollId, CONS2, 0n, 7_000n * UNIT);
+      expect((await escrow.getLedger(1n)).wagesOwed).to.equal(0n);
     });
   });
 

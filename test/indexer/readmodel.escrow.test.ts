@@ -2,9 +2,10 @@ import { expect } from "chai";
 import { formatUnits, id, MaxUint256, type Signer, Wallet } from "ethers";
 import type postgres from "postgres";
 
-import { codeToId, DEPARTMENT_KINDS, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
+import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { participantId } from "../../scripts/demo/governance.js";
 import { passProposal } from "../fixtures.js";
+import { admitDepartmentCalls } from "../helpers/proposals.js";
 import { type Chain, type Database, startChain, startDatabase } from "./harness.js";
 import {
   advanceTime,
@@ -940,28 +941,17 @@ describe("indexer: escrow read model", function () {
     // A second bank and a district bureau (project regulator and human resources), admitted by
     // vote: the departments replaceParty hands parts to.
     const [bank2, cons2] = [await fundedWallet(chain, "bank-2"), await fundedWallet(chain, "cons-2")];
-    const registryAddress = await registry.getAddress();
-    const admit = (departmentId: string, name: string, kind: string, operator: string) =>
-      registry.interface.encodeFunctionData("admitDepartment", [
-        departmentId,
-        name,
-        DEPARTMENT_KINDS.indexOf(kind),
-        [operator],
-      ]);
-    const grant = (departmentId: string, role: bigint) =>
-      registry.interface.encodeFunctionData("grantDepartmentRole", [departmentId, role]);
-    await (
-      await passProposal(
-        chain,
-        [
-          admit(BANK2_ID, "Second Bank", "Bank", bank2.address),
-          grant(BANK2_ID, ROLES.BANK),
-          admit(CONS2_ID, "District Construction Bureau", "ConstructionBureau", cons2.address),
-          grant(CONS2_ID, ROLES.PROJECT_REGULATOR),
-          grant(CONS2_ID, ROLES.HUMAN_RESOURCES),
-        ].map((data) => ({ target: registryAddress, data })),
-      )
-    ).wait();
+    const admitted = await admitDepartmentCalls(registry, [
+      { id: BANK2_ID, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
+      {
+        id: CONS2_ID,
+        name: "District Construction Bureau",
+        kind: "ConstructionBureau",
+        operator: cons2.address,
+        roles: [ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
+      },
+    ]);
+    await (await passProposal(chain, admitted)).wait();
     const { governor } = chain.contracts;
     const SUCCEEDED = 3n;
     const vote: Cast["vote"] = async (on, calls, failed) => {

@@ -18,6 +18,7 @@ import { batchProof, buyerHash, withIdentity } from "@govledger/contracts";
 
 import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { loadApiConfig } from "../../web/src/api/config.js";
+import { ERROR_CODES, type ErrorCode } from "../../web/src/api/errors.js";
 import { SCHEMAS, viewKeys } from "../../web/src/api/graphql.js";
 import { printedSchema, SCHEMA_FILE } from "../../web/src/api/schema.js";
 import { startApi, type ApiHandle } from "../../web/src/api/server.js";
@@ -34,6 +35,8 @@ const participantId = (code: string) => id(`govledger-demo-salt:${code}`);
 const ACME = participantId("ACME-TRADING");
 const INVOICE_CODE = encodeBytes32String("044031900111");
 
+type GraphqlError = { message: string; locations?: unknown[]; extensions?: { code?: string } };
+
 describe("integrators' API (web/src/api/)", function () {
   this.timeout(300_000);
   let db: Database;
@@ -44,6 +47,7 @@ describe("integrators' API (web/src/api/)", function () {
   let api: ApiHandle;
   let base: string;
   const tokens = new Map<string, string>();
+  const apiLog: string[] = [];
   const analysts = new Map<string, postgres.Sql>();
   let dependent: string; // a FIRE licence that depends on the hotel's SAMR registration
   const index = async () => void (await indexToHead(configFor(chain, databaseUrl)));
@@ -58,7 +62,7 @@ describe("integrators' API (web/src/api/)", function () {
       },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string }[] } };
+    return { status: response.status, body: (await response.json()) as { data?: any; errors?: GraphqlError[] } };
   }
   const as = async (department: string, query: string, variables: Record<string, unknown> = {}) => {
     const { status, body } = await graphql({ query, variables }, { token: tokens.get(department) });
@@ -143,7 +147,7 @@ describe("integrators' API (web/src/api/)", function () {
         GOVLEDGER_API_MAX_COST: "5000",
         GOVLEDGER_API_MAX_PAGE: "100",
       }),
-      { log: () => {} },
+      { log: (line) => apiLog.push(line) },
     );
     base = api.url;
     for (const code of ["TAX", "FIRE", "SAMR"]) {
@@ -321,6 +325,7 @@ describe("integrators' API (web/src/api/)", function () {
       const answer = await graphql({ query: `{ ${list}(first: 1) { totalCount } }` }, { token: tokens.get("TAX") });
       expect(answer.status, list).to.equal(400);
       expect(answer.body.errors?.[0].message).to.match(/^\w+Connection has no totalCount: .* count with invoiceCount/);
+      expect(answer.body.errors?.[0].extensions?.code).to.equal("GRAPHQL_VALIDATION_FAILED");
     }
   });
 
@@ -370,46 +375,58 @@ describe("integrators' API (web/src/api/)", function () {
       body: unknown,
       auth: { token?: string; cookie?: string },
       status: number,
+      code: ErrorCode,
       message: RegExp,
     ) => {
       const answer = await graphql(body, auth);
       expect(answer.status, JSON.stringify(answer.body)).to.equal(status);
       expect(answer.body.data ?? null).to.equal(null);
       expect(answer.body.errors?.[0].message).to.match(message);
+      expect(answer.body.errors?.map((error) => error.extensions?.code)).to.deep.equal([code]);
     };
-    await expectError({ query: "{ invoices(first: 1) { nodes { invoiceId }" }, tax, 400, /Syntax Error/);
-    await expectError("{ not json", tax, 400, /must be JSON/);
+    await expectError(
+      { query: "{ invoices(first: 1) { nodes { invoiceId }" },
+      tax,
+      400,
+      "GRAPHQL_PARSE_FAILED",
+      /Syntax Error/,
+    );
+    await expectError("{ not json", tax, 400, "BAD_REQUEST", /must be JSON/);
     const plain = await fetch(`${base}/graphql`, {
       method: "POST",
       headers: { "content-type": "text/plain", authorization: `Bearer ${tokens.get("TAX")}` },
       body: JSON.stringify({ query: "{ invoices(first: 1) { nodes { invoiceId } } }" }),
     });
     expect(plain.status).to.be.oneOf([400, 415]);
-    expect(((await plain.json()) as { errors: { message: string }[] }).errors[0].message).to.not.equal(
-      "internal error",
-    );
+    const plainError = ((await plain.json()) as { errors: GraphqlError[] }).errors[0];
+    expect(plainError.message).to.not.match(/^internal error/);
+    expect(plainError.extensions?.code).to.equal("BAD_REQUEST");
     await expectError(
       { query: "{ invoices(first: 1) { nodes { noSuchColumn } } }" },
       tax,
       400,
+      "GRAPHQL_VALIDATION_FAILED",
       /Cannot query field "noSuchColumn"/,
     );
     await expectError(
       { query: "{ invoices { nodes { invoiceId } } }" },
       tax,
       400,
+      "PAGE_TOO_LARGE",
       /invoices: give first or last \(at most 100/,
     );
     await expectError(
       { query: "{ invoices(first: 101) { nodes { invoiceId } } }" },
       tax,
       400,
+      "PAGE_TOO_LARGE",
       /first\/last must be an integer from 0 to 100, not 101/,
     );
     await expectError(
       { query: "query($n: Int) { invoices(first: $n) { nodes { invoiceId } } }", variables: { n: 1_000_000 } },
       tax,
       400,
+      "PAGE_TOO_LARGE",
       /not 1000000/,
     );
     await expectError(
@@ -418,6 +435,7 @@ describe("integrators' API (web/src/api/)", function () {
       },
       tax,
       400,
+      "QUERY_TOO_COSTLY",
       /more than 5000 rows \(the cost limit\)/,
     );
     await expectError(
@@ -426,6 +444,7 @@ describe("integrators' API (web/src/api/)", function () {
       },
       tax,
       400,
+      "QUERY_TOO_DEEP",
       /nested deeper than 8 levels \(at creditNotes\.nodes\.invoice\.creditNotes\.nodes\.invoice\.creditNotes\.nodes\)/,
     );
     // Introspection is held to limits too: as deep as the standard introspection query, type
@@ -434,18 +453,21 @@ describe("integrators' API (web/src/api/)", function () {
       { query: `{ __type(name: "Invoice") { ${"ofType { ".repeat(16)} name ${"} ".repeat(16)} } }` },
       tax,
       400,
+      "QUERY_TOO_DEEP",
       /introspection is nested deeper than 15 levels/,
     );
     await expectError(
       { query: "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }" },
       tax,
       400,
+      "QUERY_TOO_COSTLY",
       /introspection: fields of a type reached through type is not served/,
     );
     await expectError(
       { query: "{ __schema { types { name } } invoices { nodes { invoiceId } } }" },
       tax,
       400,
+      "PAGE_TOO_LARGE",
       /invoices: give first or last/,
     );
     await expectError(
@@ -454,6 +476,7 @@ describe("integrators' API (web/src/api/)", function () {
       },
       tax,
       400,
+      "QUERY_TOO_COSTLY",
       /more than 5000 rows \(the cost limit\)/,
     );
     await expectError(
@@ -462,12 +485,14 @@ describe("integrators' API (web/src/api/)", function () {
       },
       tax,
       400,
+      "QUERY_TOO_COSTLY",
       /introspection may describe at most twice the whole schema a request \(\d+ types, fields, arguments and values\), exceeded at a\d+/,
     );
     await expectError(
       { query: "mutation { deleteInvoice(input: {}) { clientMutationId } }" },
       tax,
       400,
+      "GRAPHQL_VALIDATION_FAILED",
       /only queries are served: .* \(not a mutation\)/,
     );
     // Unauthenticated, a bad token, a revoked one.
@@ -475,12 +500,14 @@ describe("integrators' API (web/src/api/)", function () {
       { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
       {},
       401,
+      "UNAUTHENTICATED",
       /sign in to the dashboard or send 'Authorization: Bearer/,
     );
     await expectError(
       { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
       { token: "glt_" + "x".repeat(43) },
       401,
+      "UNAUTHENTICATED",
       /bearer token is not valid/,
     );
     // What HTTP clients look for on a 401: the scheme, and whether a token sent was refused.
@@ -504,6 +531,7 @@ describe("integrators' API (web/src/api/)", function () {
       { query: "{ invoices(first: 1) { nodes { invoiceId } } }" },
       { token: revoked.token },
       401,
+      "UNAUTHENTICATED",
       /bearer token was revoked at .*: ask TAX for a new one/,
     );
     const afterwards =
@@ -755,5 +783,135 @@ describe("integrators' API (web/src/api/)", function () {
       { a: history.account, b: history.fromBlock, l: history.fromLogIndex },
     );
     expect(one.operatorHistoryByAccountAndFromBlockAndFromLogIndex.account).to.equal(history.account);
+  });
+  // Last: it suspends HRSS.
+  it("gives every error a code: GraphQL's extensions.code, the read API's code, both listed in the README", async function () {
+    const tax = { token: tokens.get("TAX") };
+    const answer = async (body: unknown, auth: { token?: string } = tax) => {
+      const { status, body: answered } = await graphql(body, auth);
+      return { status, codes: answered.errors?.map((error) => error.extensions?.code), error: answered.errors?.[0] };
+    };
+    // A variable that does not coerce, a page size that is no count, several operations and none
+    // named, a cursor this server never gave: refused before anything runs, or by the plan.
+    const refusals: [unknown, number, ErrorCode, RegExp][] = [
+      [
+        { query: "query($id: HexBytes!) { invoice(invoiceId: $id) { state } }", variables: { id: "0xz" } },
+        400,
+        "BAD_USER_INPUT",
+        /Variable "\$id" got invalid value "0xz"; HexBytes must be 0x/,
+      ],
+      [{ query: "{ invoices(first: -1) { nodes { invoiceId } } }" }, 400, "BAD_USER_INPUT", /not -1/],
+      [
+        { query: "query A { invoiceCount } query B { invoiceCount }" },
+        400,
+        "BAD_REQUEST",
+        /several operations, or none: name the one/,
+      ],
+      [{ query: "query A { invoiceCount }", operationName: "C" }, 400, "BAD_REQUEST", /no operation named "C"/],
+      [{ query: "fragment F on Query { invoiceCount }" }, 400, "BAD_REQUEST", /several operations, or none/],
+      // Sent before (the test above): its validation comes from the check's cache, the same.
+      [
+        { query: "{ invoices(first: 1) { nodes { noSuchColumn } } }" },
+        400,
+        "GRAPHQL_VALIDATION_FAILED",
+        /Cannot query field "noSuchColumn"/,
+      ],
+      [{ query: "{ invoiceCount }", variables: [1] }, 400, "BAD_REQUEST", /variables, if given, must be a JSON object/],
+      [{ variables: {} }, 400, "BAD_REQUEST", /query must be a string/],
+      [
+        { query: '{ invoices(first: 1, after: "bm90IGEgY3Vyc29y") { nodes { invoiceId } } }' },
+        200,
+        "BAD_USER_INPUT",
+        /Invalid cursor/,
+      ],
+      // PostgreSQL refuses the value: a code, and the SQLSTATE alone.
+      [
+        { query: '{ invoices(first: 1, filter: { amount: { equalTo: "1.5.2" } }) { nodes { invoiceId } } }' },
+        200,
+        "BAD_USER_INPUT",
+        /^a value in the request is not valid for its column \(SQLSTATE 22P02\)$/,
+      ],
+    ];
+    for (const [body, status, code, message] of refusals) {
+      const got = await answer(body);
+      expect(got, JSON.stringify(body)).to.deep.include({ status, codes: [code] });
+      expect(got.error?.message, JSON.stringify(body)).to.match(message);
+    }
+    const located = await answer({ query: "{ invoices(first: 1) { nodes { invoiceId }" });
+    expect(located.error?.locations).to.deep.equal([{ line: 1, column: 43 }]);
+
+    // A fault of the server (here: the web role loses a view): masked, with an id for the log.
+    await owner`revoke select on invoices.credit_notes from govledger_reader`;
+    let masked;
+    try {
+      masked = await answer({ query: "{ creditNotes(first: 1) { nodes { creditNoteId } } }" });
+    } finally {
+      await owner`grant select on invoices.credit_notes to govledger_reader`;
+    }
+    expect(masked.codes).to.deep.equal(["INTERNAL_SERVER_ERROR"]);
+    const [, logged] = /^internal error \(logged as ([0-9a-f]{12})\)$/.exec(masked.error!.message) ?? [];
+    expect(logged, masked.error!.message).to.be.a("string");
+    expect(apiLog.filter((line) => line.includes(logged)).join("\n")).to.match(
+      /permission denied for view credit_notes/,
+    );
+
+    // grafserv's own refusals: GET for JSON, an Accept it cannot serve, a media type it does not take.
+    const http = async (init: RequestInit) => {
+      const response = await fetch(`${base}/graphql`, init);
+      const body = (await response.json()) as { errors: GraphqlError[] };
+      return [response.status, body.errors.map((error) => error.extensions?.code)];
+    };
+    const post = {
+      method: "POST",
+      body: JSON.stringify({ query: "{ invoiceCount }" }),
+      headers: { authorization: `Bearer ${tokens.get("TAX")}`, "content-type": "application/json" },
+    };
+    expect(await http({ headers: { accept: "application/json" } })).to.deep.equal([405, ["BAD_REQUEST"]]);
+    expect(await http({ ...post, headers: { ...post.headers, accept: "text/csv" } })).to.deep.equal([
+      406,
+      ["BAD_REQUEST"],
+    ]);
+    expect(await http({ ...post, headers: { ...post.headers, "content-type": "application/xml" } })).to.deep.equal([
+      415,
+      ["BAD_REQUEST"],
+    ]);
+
+    // The read API: `{ error, code }`.
+    const rest = async (path: string, init: RequestInit = {}) => {
+      const response = await fetch(`${base}${path}`, init);
+      const body = (await response.json()) as { error: string; code: string };
+      expect(body.error, path).to.be.a("string").and.not.equal("");
+      return [response.status, body.code];
+    };
+    expect(await rest("/api/licences/nope")).to.deep.equal([400, "BAD_USER_INPUT"]);
+    expect(await rest(`/api/licences/0x${"00".repeat(32)}`)).to.deep.equal([404, "NOT_FOUND"]);
+    expect(await rest(`/api/invoices/${ACME}/044031900111/99`)).to.deep.equal([404, "NOT_FOUND"]);
+    expect(await rest(`/api/invoices/${ACME}/044031900111/x`)).to.deep.equal([400, "BAD_USER_INPUT"]);
+    expect(await rest("/api/nothing")).to.deep.equal([404, "NOT_FOUND"]);
+    expect(await rest("/api/tokens")).to.deep.equal([401, "UNAUTHENTICATED"]);
+    expect(await rest("/api/tokens", { headers: { authorization: `Bearer ${tokens.get("TAX")}` } })).to.deep.equal([
+      403,
+      "FORBIDDEN",
+    ]);
+
+    // A department suspended by vote: its token is refused at the next request.
+    const hrss = (await issueToken(owner, "HRSS", "api test", "test")).token;
+    const query = { query: "{ invoiceCount }" };
+    expect((await answer(query, { token: hrss })).status).to.equal(200);
+    const { registry } = chain.contracts;
+    const suspend = registry.interface.encodeFunctionData("suspendDepartment", [codeToId("HRSS")]);
+    await (await passProposal(chain, [{ target: await registry.getAddress(), data: suspend }])).wait();
+    await index();
+    const suspended = await answer(query, { token: hrss });
+    expect(suspended).to.deep.include({ status: 403, codes: ["FORBIDDEN"] });
+    expect(suspended.error?.message).to.equal("department HRSS is suspended");
+
+    // Every code is documented for integrators, with its status.
+    const readme = readFileSync(path.join(import.meta.dirname, "../../README.md"), "utf8");
+    const guide = readFileSync(path.join(import.meta.dirname, "../../docs/dapp-guide.md"), "utf8");
+    for (const code of Object.keys(ERROR_CODES)) {
+      expect(readme, `README: ${code}`).to.match(new RegExp(`\\| \`${code}\` \\|`));
+      expect(guide, `docs/dapp-guide.md: ${code}`).to.include(code);
+    }
   });
 });

@@ -24,7 +24,9 @@ import { chainHead } from "../queries/chain.js";
 import { publicInvoice, publicLicence, type LicenceRecord } from "../queries/public.js";
 import { InputError } from "../queries/tables.js";
 import { ConfigError } from "../../../indexer/src/errors.js";
-import { checkQueryLimits, type QueryLimits } from "./limits.js";
+import { codeOfStatus, graphqlError, graphqlErrors, jsonError, type ErrorCode, errorId } from "./errors.js";
+import type { QueryLimits } from "./limits.js";
+import { createRequestCheck } from "./request.js";
 import { validityOverTime } from "./validity.js";
 
 export interface ApiDeps {
@@ -62,10 +64,6 @@ async function authenticate(c: Context, deps: ApiDeps): Promise<Principal | null
   return session ? { department: session.department, via: "session", account: session.account } : null;
 }
 
-/** A GraphQL-shaped error answer: what GraphQL clients show. */
-const graphqlError = (c: Context, status: 400 | 401 | 403 | 405 | 413 | 415 | 500, message: string) =>
-  c.json({ errors: [{ message }] }, status);
-
 function text32(value: string): string {
   const bytes = Buffer.from(value, "utf8");
   if (bytes.length === 0 || bytes.length > 32)
@@ -76,10 +74,28 @@ function text32(value: string): string {
 export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
   const { db, graphql, limits, log } = deps;
   const app = new Hono<ApiEnv>();
-  const schema = await graphql.getSchema();
+  const checkRequest = createRequestCheck(await graphql.getSchema(), limits);
 
   app.use("*", async (c, next) => {
     await next();
+    // grafserv answers a few refusals itself (a GET for JSON: 405; an Accept it cannot serve:
+    // 406) without a code: they get the code of their status. Only error statuses are read
+    // again, so an answer with data is never parsed twice.
+    const status = c.res.status;
+    if (c.req.path === "/graphql" && status >= 400 && /json/.test(c.res.headers.get("content-type") ?? "")) {
+      const answer = (await c.res
+        .clone()
+        .json()
+        .catch(() => null)) as { errors?: { extensions?: { code?: unknown } }[] } | null;
+      if (answer?.errors?.some((error) => typeof error.extensions?.code !== "string")) {
+        for (const error of answer.errors) {
+          error.extensions = { ...error.extensions, code: error.extensions?.code ?? codeOfStatus(status) };
+        }
+        const headers = new Headers(c.res.headers);
+        headers.delete("content-length");
+        c.res = new Response(JSON.stringify(answer), { status, headers });
+      }
+    }
     // What HTTP clients and API gateways look for on a 401 (RFC 6750): the scheme to use, and
     // whether the token sent was refused (unknown, revoked) rather than missing.
     if (c.res.status === 401 && !c.res.headers.has("WWW-Authenticate")) {
@@ -92,15 +108,22 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
 
   app.onError((error, c) => {
     let status: 400 | 401 | 403 | 405 | 413 | 415 | 500 = 500;
-    let message = "internal error";
+    let message: string;
+    let code: ErrorCode;
     // grafserv throws its refusals (wrong content type or method, an oversized body) with a status.
     const carried = (error as { status?: number }).status;
-    if (error instanceof InputError || error instanceof ConfigError) [status, message] = [400, error.message];
-    else if (error instanceof SignInError) [status, message] = [error.status, error.message];
-    else if (carried === 400 || carried === 405 || carried === 413 || carried === 415) {
-      [status, message] = [carried, error.message];
-    } else log(`api: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
-    return c.req.path === "/graphql" ? graphqlError(c, status, message) : c.json({ error: message }, status);
+    if (error instanceof InputError || error instanceof ConfigError) {
+      [status, code, message] = [400, "BAD_USER_INPUT", error.message];
+    } else if (error instanceof SignInError) {
+      [status, code, message] = [error.status, codeOfStatus(error.status), error.message];
+    } else if (carried === 400 || carried === 405 || carried === 413 || carried === 415) {
+      [status, code, message] = [carried, "BAD_REQUEST", error.message];
+    } else {
+      const id = errorId();
+      log(`api: error ${id}: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
+      [code, message] = ["INTERNAL_SERVER_ERROR", `internal error (logged as ${id})`];
+    }
+    return c.req.path === "/graphql" ? graphqlError(c, status, code, message) : jsonError(c, status, code, message);
   });
 
   app.get("/health", async (c) => {
@@ -116,6 +139,7 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
       return graphqlError(
         c,
         401,
+        "UNAUTHENTICATED",
         "sign in to the dashboard or send 'Authorization: Bearer <token>' (npm run db -- issue-token)",
       );
     }
@@ -123,13 +147,23 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
     try {
       body = await c.req.json();
     } catch {
-      return graphqlError(c, 400, "the request body must be JSON: { query, variables?, operationName? }");
+      return graphqlError(
+        c,
+        400,
+        "BAD_REQUEST",
+        "the request body must be JSON: { query, variables?, operationName? }",
+      );
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return graphqlError(c, 400, "the request body must be one JSON object: { query, variables?, operationName? }");
+      return graphqlError(
+        c,
+        400,
+        "BAD_REQUEST",
+        "the request body must be one JSON object: { query, variables?, operationName? }",
+      );
     }
-    const over = checkQueryLimits(schema, body, limits);
-    if (over) return graphqlError(c, 400, over);
+    const refused = checkRequest(body);
+    if (refused) return graphqlErrors(c, 400, refused);
     c.set("principal", principal);
     c.set("department", principal.department);
     await next();
@@ -150,7 +184,7 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
     if (!UINT64.test(number) || BigInt(number) >= 2n ** 64n) throw new InputError("number must be a uint64 in decimal");
     const invoiceId = invoiceIdOf(issuerId.toLowerCase(), code, BigInt(number));
     const found = await db.as(null, (tx) => publicInvoice(tx, invoiceId));
-    if (!found) return c.json({ error: `no invoice ${number} of code ${code} from issuer ${issuerId}` }, 404);
+    if (!found) return jsonError(c, 404, "NOT_FOUND", `no invoice ${number} of code ${code} from issuer ${issuerId}`);
     const index = found.batch.findIndex((row) => invoiceIdOf(row.issuerId, row.code, row.number) === invoiceId);
     if (index < 0) throw new Error(`invoice ${invoiceId} is missing from its indexed batch`);
     const row = found.batch[index];
@@ -194,7 +228,7 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
       { snapshot: true },
     );
     const record = records.get(licenceId);
-    if (!record) return c.json({ error: `no licence ${licenceId}` }, 404);
+    if (!record) return jsonError(c, 404, "NOT_FOUND", `no licence ${licenceId}`);
     return c.json({
       ...record,
       validity: validityOverTime(records, licenceId),
@@ -228,10 +262,14 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
     const tokenId = c.req.param("tokenId");
     if (!/^\d{1,15}$/.test(tokenId)) throw new InputError("tokenId must be a number");
     const revoked = await revokeToken(db.sql, session.department, Number(tokenId));
-    if (revoked === 0) return c.json({ error: `no live token ${tokenId} of ${session.department}` }, 404);
+    if (revoked === 0) return jsonError(c, 404, "NOT_FOUND", `no live token ${tokenId} of ${session.department}`);
     return c.json({ revoked: Number(tokenId) });
   });
 
-  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.notFound((c) =>
+    c.req.path === "/graphql"
+      ? graphqlError(c, 404, "NOT_FOUND", "not found")
+      : jsonError(c, 404, "NOT_FOUND", `no ${c.req.method} ${c.req.path}`),
+  );
   return app;
 }

@@ -21,6 +21,7 @@ import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
 import { GraphQLError, Kind } from "postgraphile/graphql";
 import type { Pool } from "pg";
+import { makeMaskError } from "./errors.js";
 import type { Sql } from "postgres";
 
 export const SCHEMAS = ["invoices", "licences", "escrow", "gov", "access", "report"];
@@ -339,6 +340,8 @@ export interface GraphqlOptions {
   pool: Pool;
   /** Every table of SCHEMAS ("schema.table"), hidden: tableNames() lists them. */
   tables: string[];
+  /** Where an execution error masked for the client (errors.ts) is logged in full. */
+  log?: (message: string) => void;
 }
 
 /** The tables of the exposed schemas, to hide (views are the API). */
@@ -381,6 +384,8 @@ export function createGraphql(options: GraphqlOptions): PostGraphileInstance {
       watch: false,
       maxRequestLength: 100_000,
       websockets: false,
+      // Every error gets an extensions.code; PostgreSQL's and the server's own are masked.
+      maskError: makeMaskError(options.log ?? ((message) => console.error(message))),
     },
     grafast: {
       explain: false,

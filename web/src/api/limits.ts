@@ -13,14 +13,15 @@
  *   its rows asks for, summed over the request;
  * - introspection: `__schema` and `__type` describe at most twice the whole schema a request;
  * - `totalCount` where it is not offered (graphql.ts: the big lists) gets what to use instead.
- * A request over a limit gets a GraphQL error naming the limit, and nothing is queried.
+ * A request over a limit gets a GraphQL error naming the limit, with its code (QUERY_TOO_DEEP,
+ * QUERY_TOO_COSTLY, PAGE_TOO_LARGE; errors.ts lists them all), and nothing is queried.
  */
 import {
+  type DocumentNode,
   type FragmentDefinitionNode,
   getIntrospectionQuery,
   getNamedType,
   isAbstractType,
-  GraphQLError,
   type GraphQLNamedType,
   GraphQLObjectType,
   GraphQLInterfaceType,
@@ -40,7 +41,18 @@ export interface QueryLimits {
   maxPage: number;
 }
 
-export class QueryLimitError extends Error {}
+/** Which limit a request is over: the `extensions.code` of its error (errors.ts). */
+export type LimitCode =
+  "QUERY_TOO_DEEP" | "QUERY_TOO_COSTLY" | "PAGE_TOO_LARGE" | "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED";
+
+export class QueryLimitError extends Error {
+  constructor(
+    readonly code: LimitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 interface Walk {
   schema: GraphQLSchema;
@@ -145,7 +157,9 @@ function pageSize(walk: Walk, field: string, value: ValueNode | undefined): numb
   }
   if (n === undefined || n === null) return undefined;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > walk.limits.maxPage) {
+    // A page over the limit is a limit; a page size that is no count at all is bad input.
     throw new QueryLimitError(
+      typeof n === "number" && Number.isInteger(n) && n > walk.limits.maxPage ? "PAGE_TOO_LARGE" : "BAD_USER_INPUT",
       `${field}: first/last must be an integer from 0 to ${walk.limits.maxPage}, not ${String(n)}`,
     );
   }
@@ -167,10 +181,14 @@ function cost(
   // it was reached (an inline fragment inside `__schema` included).
   const introspection = type?.name.startsWith("__") ?? false;
   if (!introspection && depth > walk.limits.maxDepth) {
-    throw new QueryLimitError(`query is nested deeper than ${walk.limits.maxDepth} levels (at ${at(walk)})`);
+    throw new QueryLimitError(
+      "QUERY_TOO_DEEP",
+      `query is nested deeper than ${walk.limits.maxDepth} levels (at ${at(walk)})`,
+    );
   }
   if (introspection && depth > walk.introspectionDepth) {
     throw new QueryLimitError(
+      "QUERY_TOO_DEEP",
       `introspection is nested deeper than ${walk.introspectionDepth} levels, the standard introspection query's depth (at ${at(walk)})`,
     );
   }
@@ -196,12 +214,14 @@ function cost(
     // GraphQL's own "Cannot query field" would be true but say nothing of why or what instead.
     if (name === "totalCount" && parent?.name.endsWith("Connection") && !parent.getFields().totalCount) {
       throw new QueryLimitError(
+        "GRAPHQL_VALIDATION_FAILED",
         `${parent.name} has no totalCount: it would count every row of the list under row-level security (seconds on the big lists); count with invoiceCount or the report rollups (invoicesPerDepartmentDay, licencesPerStatus, payrollsPerState), and page with pageInfo.hasNextPage`,
       );
     }
     if (!selection.selectionSet) continue;
     if (reference && INTROSPECTION_LISTS.has(name)) {
       throw new QueryLimitError(
+        "QUERY_TOO_COSTLY",
         `introspection: ${name} of a type reached through ${reference} is not served (each such level multiplies the answer by the schema's size), at ${[...walk.path, name].join(".")}: ask __type(name: "…") for that type's ${name}`,
       );
     }
@@ -224,7 +244,10 @@ function cost(
       const last = pageSize(walk, here, args.get("last"));
       const n = first ?? last;
       if (n === undefined) {
-        throw new QueryLimitError(`${here}: give first or last (at most ${walk.limits.maxPage} rows a page)`);
+        throw new QueryLimitError(
+          "PAGE_TOO_LARGE",
+          `${here}: give first or last (at most ${walk.limits.maxPage} rows a page)`,
+        );
       }
       total += n * (1 + inner);
     } else total += inner;
@@ -245,12 +268,14 @@ function cost(
         definition === SchemaMetaFieldDef ? budget / 2 : (sizes.get(String(typeName)) ?? Math.max(...sizes.values()));
       if (walk.introspection.spent > budget) {
         throw new QueryLimitError(
+          "QUERY_TOO_COSTLY",
           `introspection may describe at most twice the whole schema a request (${budget} types, fields, arguments and values), exceeded at ${here}: ask for the schema once, or for fewer types`,
         );
       }
     }
     if (total > walk.limits.maxCost) {
       throw new QueryLimitError(
+        "QUERY_TOO_COSTLY",
         `query may fetch more than ${walk.limits.maxCost} rows (the cost limit), reached at ${here}: ask for smaller pages or fewer nested lists`,
       );
     }
@@ -259,41 +284,23 @@ function cost(
 }
 
 /**
- * Null when `query` is within the limits, or when it does not parse or names no operation (the
- * GraphQL server then answers with the parse or validation error); the limit's message otherwise.
+ * Null when `operation` (a query of `document`, parsed) is within the limits with `variables`
+ * (as sent: a page size in a variable is checked before it is coerced); the limit it is over
+ * otherwise, as a QueryLimitError's code and message.
  */
 export function checkQueryLimits(
   schema: GraphQLSchema,
-  body: { query?: unknown; variables?: unknown; operationName?: unknown },
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
   limits: QueryLimits,
-): string | null {
-  if (typeof body.query !== "string") return null;
-  let document;
-  try {
-    document = parse(body.query);
-  } catch (error) {
-    if (error instanceof GraphQLError) return null;
-    throw error;
-  }
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation =
-    typeof body.operationName === "string"
-      ? operations.find((o) => o.name?.value === body.operationName)
-      : operations.length === 1
-        ? operations[0]
-        : undefined;
-  if (!operation) return null;
+): { code: LimitCode; message: string } | null {
   if (operation.operation !== "query") {
-    return `only queries are served: this API reads the read model and never writes (not a ${operation.operation})`;
+    return {
+      code: "GRAPHQL_VALIDATION_FAILED",
+      message: `only queries are served: this API reads the read model and never writes (not a ${operation.operation})`,
+    };
   }
-  const root =
-    operation.operation === "query"
-      ? schema.getQueryType()
-      : operation.operation === "mutation"
-        ? schema.getMutationType()
-        : schema.getSubscriptionType();
   const walk: Walk = {
     schema,
     fragments: new Map(
@@ -301,7 +308,7 @@ export function checkQueryLimits(
         .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
         .map((d) => [d.name.value, d]),
     ),
-    variables: body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {},
+    variables,
     defaults: new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, v.defaultValue])),
     limits,
     spreading: new Set(),
@@ -310,10 +317,10 @@ export function checkQueryLimits(
     path: [],
   };
   try {
-    cost(walk, operation.selectionSet, root ?? undefined, 1);
+    cost(walk, operation.selectionSet, schema.getQueryType() ?? undefined, 1);
     return null;
   } catch (error) {
-    if (error instanceof QueryLimitError) return error.message;
+    if (error instanceof QueryLimitError) return { code: error.code, message: error.message };
     throw error;
   }
 }

@@ -44,7 +44,7 @@ export async function startApi(
   });
   // An idle client whose server went away (a restart) is dropped, not a crash.
   pool.on("error", (error) => log(`api: database connection lost: ${error.message}`));
-  const graphql = createGraphql({ pool, tables });
+  const graphql = createGraphql({ pool, tables, log });
   try {
     const app = await createApiApp({
       db,
