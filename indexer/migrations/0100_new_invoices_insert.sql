@@ -5,7 +5,7 @@
 -- nothing, and insert each issued invoice as 'Issued' with nothing credited, claimed, locked or
 -- reimbursed, counting it once in issuer_day (issued), state_count ('Issued') and
 -- department_day_state, none in receiver_day, and taking no report row to zero. This is that,
--- computed from the issuance rows alone: 23 → about 12 ticks of backend CPU (10 ms) for a
+-- computed from the issuance rows alone: 23 → 13-14 ticks of backend CPU (10 ms) for a
 -- 16,000-invoice batch with the deferred indexes absent (README, bench:indexer). Any other batch,
 -- and every rollback and rebuild (a range open to the top), goes through refresh_invoices as before.
 
