@@ -28,6 +28,7 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]>
     const done = new Map(
       (await tx`select name, checksum from indexer.migrations`).map((row) => [row.name, row.checksum]),
     );
+    let restored = false;
     for (const file of files) {
       const text = readFileSync(path.join(dir, file), "utf8");
       const checksum = createHash("sha256").update(text).digest("hex");
@@ -38,6 +39,13 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]>
           );
         }
         continue;
+      }
+      // A migration sees every index its predecessors made: any a backfill dropped (0099) is
+      // built again first, in this transaction.
+      if (!restored) {
+        restored = true;
+        const [deferred] = await tx`select to_regclass('indexer.deferred_index') is not null as present`;
+        if (deferred.present) await tx`select indexer.restore_deferred_indexes()`;
       }
       await tx.unsafe(text);
       await tx`insert into indexer.migrations (name, checksum) values (${file}, ${checksum})`;

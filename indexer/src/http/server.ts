@@ -38,6 +38,12 @@ export function metricsText(metrics: Metrics, now: number = Date.now()): string 
       metrics.failedTransactions,
     ],
     ["govledger_indexer_reorgs_total", "counter", "Chain reorganisations rolled back.", metrics.reorgs],
+    [
+      "govledger_indexer_absent_indexes",
+      "gauge",
+      "Deferred secondary indexes not built yet (absent during a first backfill, built at the head).",
+      metrics.absentIndexes,
+    ],
     ["govledger_indexer_retries_total", "counter", "RPC or database calls retried.", metrics.retries],
     [
       "govledger_indexer_ranges_narrowed_total",
@@ -70,6 +76,7 @@ export async function startOpsServer(options: {
           status: metrics.caughtUp ? "ready" : "backfilling",
           head: metrics.head.toString(),
           indexed: metrics.indexed.toString(),
+          absentIndexes: metrics.absentIndexes,
         }),
       );
     }

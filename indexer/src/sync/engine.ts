@@ -6,6 +6,8 @@
  * must continue the chain the database holds (its first block's parent is the checkpoint); if
  * not, the chain reorganised: the loop walks back to the last block both agree on, rolls the
  * database back to it and replays. Nothing here decodes or writes rows itself (batch.ts, store.ts).
+ * A first backfill far from the head goes without the read side's secondary indexes (0099), which
+ * are built concurrently once the loop reaches the head, while it follows the chain (db/indexes.ts).
  */
 import type { Sql } from "postgres";
 
@@ -21,6 +23,7 @@ import {
   storedBlockHash,
   writeBatch,
 } from "../db/store.js";
+import { absentIndexes, buildDeferredIndexes, deferIndexes } from "../db/indexes.js";
 import { buildBatch, type Decoder } from "./batch.js";
 import { fetchRange } from "./fetch.js";
 import { type Metrics, recordBatch } from "./metrics.js";
@@ -57,7 +60,15 @@ export interface SyncOptions {
   maxSpan?: number;
   /** Widen the range while a range brings fewer events than this. */
   targetEvents?: number;
+  /**
+   * A first backfill (no checkpoint) starting at least this many blocks below the head drops the
+   * deferred secondary indexes and builds them at the head (default DEFER_INDEXES_BLOCKS).
+   */
+  deferIndexesBlocks?: number;
 }
+
+/** A backfill this long is worth an index build at its end (the bench's chain has about 120). */
+export const DEFER_INDEXES_BLOCKS = 64;
 
 /** A fetched range, decoded; its logs are not kept (the batch's rows are what is written). */
 interface Fetched {
@@ -101,6 +112,38 @@ export async function runSync(options: SyncOptions): Promise<void> {
   log.info("sync started", {
     from: (checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n).toString(),
   });
+
+  // Deferred indexes: absent while a first backfill runs, built once at the head in the background
+  // (the loop keeps writing meanwhile). A build that fails is tried again a little later; one
+  // stopped by the abort leaves its index invalid and its mark set, for the next start.
+  let absent = await retry("reading the deferred indexes", () => absentIndexes(sql));
+  let deferChecked = false;
+  let building: Promise<void> | undefined;
+  let buildAfter = 0;
+  const stopBuild = new AbortController();
+  const abortBuild = () => stopBuild.abort();
+  signal.addEventListener("abort", abortBuild, { once: true });
+  const startBuild = () => {
+    const started = performance.now();
+    log.info("building the deferred indexes", { indexes: absent });
+    building = buildDeferredIndexes(sql, stopBuild.signal, (index, ms) =>
+      log.info("index built", { index, ms: Math.round(ms) }),
+    )
+      .then(async () => {
+        if (stopBuild.signal.aborted) return;
+        absent = await absentIndexes(sql);
+        metrics.absentIndexes = absent;
+        log.info("deferred indexes built", { ms: Math.round(performance.now() - started), absent });
+      })
+      .catch((error: unknown) => {
+        if (stopBuild.signal.aborted) return;
+        log.warn("building the deferred indexes failed, retrying in 5 s", { error: (error as Error).message });
+        buildAfter = Date.now() + 5_000;
+      })
+      .finally(() => (building = undefined));
+  };
+  metrics.absentIndexes = absent;
+
   const startFetch = (from: bigint, to: bigint): Prefetch => ({
     from,
     to,
@@ -123,99 +166,123 @@ export async function runSync(options: SyncOptions): Promise<void> {
       .catch((error: unknown) => ({ error })),
   });
 
-  while (!signal.aborted) {
-    try {
-      const head = await retry("eth_blockNumber", () => eth_blockNumber(rpc));
-      metrics.head = head;
-      if (checkpoint !== null) metrics.indexed = checkpoint.blockNumber;
+  try {
+    while (!signal.aborted) {
+      try {
+        const head = await retry("eth_blockNumber", () => eth_blockNumber(rpc));
+        metrics.head = head;
+        if (checkpoint !== null) metrics.indexed = checkpoint.blockNumber;
 
-      // The tip may have been replaced without the chain growing: check it while it is not final.
-      if (checkpoint !== null && checkpoint.blockNumber + BigInt(options.confirmations) >= head) {
-        const tip = checkpoint;
-        const canonical =
-          tip.blockNumber > head
-            ? null
-            : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber));
-        if (canonical === null || canonical.hash !== hexHash(tip)) {
-          prefetch = undefined;
+        if (!deferChecked) {
+          deferChecked = true;
+          const behind = head - (checkpoint === null ? options.startBlock - 1n : checkpoint.blockNumber);
+          const first = checkpoint === null && behind >= BigInt(options.deferIndexesBlocks ?? DEFER_INDEXES_BLOCKS);
+          if (first || absent > 0) {
+            absent = await retry("dropping the deferred indexes", () => deferIndexes(options.transact, first));
+            metrics.absentIndexes = absent;
+            if (absent > 0)
+              log.info("secondary indexes deferred until the head", { indexes: absent, behind: behind.toString() });
+          }
+        }
+
+        // The tip may have been replaced without the chain growing: check it while it is not final.
+        if (checkpoint !== null && checkpoint.blockNumber + BigInt(options.confirmations) >= head) {
+          const tip = checkpoint;
+          const canonical =
+            tip.blockNumber > head
+              ? null
+              : await retry("eth_getBlockByNumber", () => eth_getBlockByNumber(rpc, tip.blockNumber));
+          if (canonical === null || canonical.hash !== hexHash(tip)) {
+            prefetch = undefined;
+            checkpoint = await recover(options, checkpoint, head, retry);
+            continue;
+          }
+        }
+
+        const from = checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n;
+        if (from > head) {
+          if (!caughtUp) {
+            caughtUp = true;
+            metrics.caughtUp = true;
+            log.info("caught up with the head", { block: head.toString(), events: metrics.events });
+          }
+          if (absent > 0 && building === undefined && Date.now() >= buildAfter) startBuild();
+          if (options.untilHead) {
+            await building;
+            if (absent === 0) return;
+            await sleep(1_000, signal);
+            continue;
+          }
+          if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000), head);
+          else await sleep(options.pollIntervalMs, signal);
+          continue;
+        }
+
+        const to = from + span - 1n < head ? from + span - 1n : head;
+        const current = prefetch !== undefined && prefetch.from === from ? prefetch : startFetch(from, to);
+        prefetch = undefined;
+        const { data, error } = await current.result;
+        if (error !== undefined) throw error;
+        if (signal.aborted) break;
+
+        if (checkpoint !== null && data!.firstParentHash !== hexHash(checkpoint)) {
           checkpoint = await recover(options, checkpoint, head, retry);
           continue;
         }
-      }
 
-      const from = checkpoint === null ? options.startBlock : checkpoint.blockNumber + 1n;
-      if (from > head) {
-        if (!caughtUp) {
-          caughtUp = true;
-          metrics.caughtUp = true;
-          log.info("caught up with the head", { block: head.toString(), events: metrics.events });
+        // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
+        // the next range overlapping with this write. A width the node refused caps the ranges for a
+        // while (not forever: the chain's density changes), so a limited node is not asked for too
+        // wide a range every time.
+        const events = data!.logCount;
+        const blocks = BigInt(data!.blockCount);
+        if (data!.split) {
+          metrics.rangesNarrowed++;
+          ceiling = blocks;
+          rangesSinceSplit = 0;
+        } else if (ceiling !== undefined && ++rangesSinceSplit >= 32) ceiling = undefined;
+        const limit = ceiling !== undefined && ceiling < maxSpan ? ceiling : maxSpan;
+        if (data!.split || events > targetEvents * 2) {
+          const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
+          span = scaled < 1n ? 1n : scaled > limit ? limit : scaled;
+        } else if (events < targetEvents / 2 && span < limit) {
+          span = span * 2n < limit ? span * 2n : limit;
         }
-        if (options.untilHead) return;
-        if (options.waitForHead) await options.waitForHead(signal, Math.max(options.pollIntervalMs, 1_000), head);
-        else await sleep(options.pollIntervalMs, signal);
-        continue;
-      }
 
-      const to = from + span - 1n < head ? from + span - 1n : head;
-      const current = prefetch !== undefined && prefetch.from === from ? prefetch : startFetch(from, to);
-      prefetch = undefined;
-      const { data, error } = await current.result;
-      if (error !== undefined) throw error;
-      if (signal.aborted) break;
-
-      if (checkpoint !== null && data!.firstParentHash !== hexHash(checkpoint)) {
-        checkpoint = await recover(options, checkpoint, head, retry);
-        continue;
-      }
-
-      // Ranges follow the events: a batch of about targetEvents keeps memory flat and the fetch of
-      // the next range overlapping with this write. A width the node refused caps the ranges for a
-      // while (not forever: the chain's density changes), so a limited node is not asked for too
-      // wide a range every time.
-      const events = data!.logCount;
-      const blocks = BigInt(data!.blockCount);
-      if (data!.split) {
-        metrics.rangesNarrowed++;
-        ceiling = blocks;
-        rangesSinceSplit = 0;
-      } else if (ceiling !== undefined && ++rangesSinceSplit >= 32) ceiling = undefined;
-      const limit = ceiling !== undefined && ceiling < maxSpan ? ceiling : maxSpan;
-      if (data!.split || events > targetEvents * 2) {
-        const scaled = (blocks * BigInt(targetEvents)) / BigInt(Math.max(events, 1));
-        span = scaled < 1n ? 1n : scaled > limit ? limit : scaled;
-      } else if (events < targetEvents / 2 && span < limit) {
-        span = span * 2n < limit ? span * 2n : limit;
-      }
-
-      const batch: Batch = { ...data!.batch, previous: checkpoint };
-      const nextFrom = data!.to + 1n;
-      if (nextFrom <= head) {
-        const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
-        prefetch = startFetch(nextFrom, nextTo);
-      }
-      const newTokens = projectTokens(batch);
-      if (newTokens.length > 0) await retry("reading token decimals", () => tokens.record(newTokens));
-      try {
-        await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
-      } catch (writeError) {
-        if (!(writeError instanceof CheckpointMovedError)) throw writeError;
-        log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
+        const batch: Batch = { ...data!.batch, previous: checkpoint };
+        const nextFrom = data!.to + 1n;
+        if (nextFrom <= head) {
+          const nextTo = nextFrom + span - 1n < head ? nextFrom + span - 1n : head;
+          prefetch = startFetch(nextFrom, nextTo);
+        }
+        const newTokens = projectTokens(batch);
+        if (newTokens.length > 0) await retry("reading token decimals", () => tokens.record(newTokens));
+        try {
+          await retry(`writing blocks ${data!.from}-${data!.to}`, () => writeBatch(options.transact, batch));
+        } catch (writeError) {
+          if (!(writeError instanceof CheckpointMovedError)) throw writeError;
+          log.warn("another writer moved the checkpoint; continuing from it", { error: writeError.message });
+          prefetch = undefined;
+          checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
+          continue;
+        }
+        recordBatch(metrics, data!.blockCount, data!.logCount, data!.failedCount);
+        checkpoint = batch.next;
+        metrics.indexed = checkpoint.blockNumber;
+        await options.afterWrite?.(checkpoint);
+      } catch (error) {
+        // The chain got shorter after its head was read (a reorg to a shorter branch): asking for
+        // the vanished block again would wait for the chain to grow back. Read the head again.
+        if (!(error instanceof BlockNotFoundError) || signal.aborted) throw error;
+        log.info("a block vanished from the chain: reading the head again", { error: error.shortMessage });
         prefetch = undefined;
-        checkpoint = await retry("reading the checkpoint", () => readCheckpoint(sql));
-        continue;
+        await sleep(Math.min(options.pollIntervalMs, 100), signal);
       }
-      recordBatch(metrics, data!.blockCount, data!.logCount, data!.failedCount);
-      checkpoint = batch.next;
-      metrics.indexed = checkpoint.blockNumber;
-      await options.afterWrite?.(checkpoint);
-    } catch (error) {
-      // The chain got shorter after its head was read (a reorg to a shorter branch): asking for
-      // the vanished block again would wait for the chain to grow back. Read the head again.
-      if (!(error instanceof BlockNotFoundError) || signal.aborted) throw error;
-      log.info("a block vanished from the chain: reading the head again", { error: error.shortMessage });
-      prefetch = undefined;
-      await sleep(Math.min(options.pollIntervalMs, 100), signal);
     }
+  } finally {
+    signal.removeEventListener("abort", abortBuild);
+    stopBuild.abort();
+    await building;
   }
 }
 

@@ -6,6 +6,8 @@ export interface Metrics {
   indexed: bigint;
   /** The backfill reached the head once (GET /ready answers 200 from then on). */
   caughtUp: boolean;
+  /** Deferred secondary indexes not built yet (0099): absent during a first backfill. */
+  absentIndexes: number;
   events: number;
   blocks: number;
   failedTransactions: number;
@@ -29,6 +31,7 @@ export function createMetrics(startBlock: bigint): Metrics {
     head: 0n,
     indexed: startBlock - 1n,
     caughtUp: false,
+    absentIndexes: 0,
     events: 0,
     blocks: 0,
     failedTransactions: 0,
