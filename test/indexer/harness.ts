@@ -154,7 +154,11 @@ export async function dump(databaseUrl: string): Promise<string> {
       (parse_ident(unnest(tables)::text))[2] as table_name from indexer.read_models order by position`;
     const parts: string[] = [];
     for (const { table_schema: schema, table_name: table } of [...tables, ...states]) {
-      const rows = await sql.unsafe(`select * from "${schema}"."${table}" order by 1, 2, 3`);
+      // The first three columns order every table's rows (a two-column table by both).
+      const [{ n }] = await sql<{ n: number }[]>`
+        select count(*)::int as n from information_schema.columns where table_schema = ${schema} and table_name = ${table}`;
+      const keys = Array.from({ length: Math.min(n, 3) }, (_, i) => i + 1).join(", ");
+      const rows = await sql.unsafe(`select * from "${schema}"."${table}" order by ${keys}`);
       parts.push(`${schema}.${table}\n${rows.map((row) => JSON.stringify(row)).join("\n")}`);
     }
     const [checkpoint] = await sql`select block_number, encode(block_hash, 'hex') as hash from indexer.checkpoint`;
