@@ -1152,6 +1152,38 @@ describe("dashboard (web/)", function () {
         expect(n, `the demo's project 1 has ${table}`).to.be.greaterThan(0);
         for (const row of rows) expect(row.tx.length, `${table} row links to its transaction`).to.equal(1);
       }
+      // A milestone's due date is a day: the city's day it falls on (UTC+08:00), no time of day,
+      // on the page and in both exports.
+      const dues = (
+        await owner`select to_char(due_date at time zone 'Etc/GMT-8', 'YYYY-MM-DD') as due from escrow.milestone
+          where project_id = 1 order by milestone_index`
+      ).map((row) => row.due as string);
+      const dueColumn = TABLES.milestones.columns.findIndex((c) => c.key === "due");
+      expect(pageTable(project, "milestones").map((row) => row.cells[dueColumn])).to.deep.equal(dues);
+      expect(dues.every((due) => /^\d{4}-\d{2}-\d{2}$/.test(due))).to.equal(true);
+      const exported = (
+        await (
+          await fetch(`${base}/export/milestones.csv?project=1`, { headers: { cookie: cookies.get("CONS")! } })
+        ).text()
+      )
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("#"))
+        .map(csvCells);
+      const csvDue = exported[0].findIndex((caption) => caption.endsWith("(due)"));
+      expect(exported.slice(1).map((cells) => cells[csvDue])).to.deep.equal(dues);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(
+        await (
+          await fetch(`${base}/export/milestones.xlsx?project=1`, { headers: { cookie: cookies.get("CONS")! } })
+        ).arrayBuffer(),
+      );
+      const sheet: unknown[][] = [];
+      workbook.worksheets[0].eachRow((row) => sheet.push((row.values as unknown[]).slice(1)));
+      const captions = sheet.findIndex((row) => row[0] !== "#");
+      const xlsxDue = sheet[captions].findIndex((caption) => String(caption).endsWith("(due)"));
+      expect(sheet.slice(captions + 1).map((row) => row[xlsxDue])).to.deep.equal(dues);
       expect(pageTable(await get("CONS", "/escrow?state=Open"), "projects").length).to.equal(counts.open);
       // The regulator a project names (SAMR, set up above) finds it on its escrow page: the
       // page's gate counts that part too.
