@@ -1474,6 +1474,25 @@ describe("dashboard (web/)", function () {
         data.map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`),
       ).to.deep.equal(pageAmounts);
 
+      // A date filter: the browser draws its input in the browser's locale (this one's en-US:
+      // mm/dd/yyyy); the label names the format the filter takes, and the day chosen is written
+      // beside the input as YYYY-MM-DD, as it changes and once applied.
+      const from = () => tax.locator('section[data-table="invoices"] form.filters label.date').first();
+      expect(await from().innerText()).to.include("开始日期 YYYY-MM-DD");
+      expect(await from().getAttribute("title")).to.include("YYYY-MM-DD");
+      expect(await from().locator("input").getAttribute("placeholder")).to.equal("YYYY-MM-DD");
+      expect(await from().locator("output").innerText()).to.equal("");
+      await from().locator("input").fill("2000-01-02");
+      expect(await from().locator("output").innerText()).to.equal("2000-01-02");
+      await Promise.all([
+        tax.waitForURL(/[?&]from=2000-01-02&/),
+        tax.click('section[data-table="invoices"] form.filters button[type="submit"]'),
+      ]);
+      expect(await from().locator("input").inputValue()).to.equal("2000-01-02");
+      expect(await from().locator("output").innerText()).to.equal("2000-01-02");
+      expect(await rows.count()).to.equal(invoices);
+      await tax.goto(`${base}/invoices`);
+
       // The audit trail: a row's transaction, with its block, time and acting department.
       const link = tax.locator('section[data-table="invoices"] tbody tr').first().locator("a.tx");
       const href = (await link.getAttribute("href"))!;

@@ -79,6 +79,10 @@ const TEXT = {
   filter: ["筛选", "Filter"],
   from: ["开始日期", "From"],
   to: ["结束日期", "To"],
+  dateFormat: [
+    "日期按 年-月-日（YYYY-MM-DD）填写，为城市时区的日期（含当日）",
+    "A date as YYYY-MM-DD (year-month-day), a day in the city's time zone (inclusive)",
+  ],
   all: ["全部", "All"],
   export: ["导出", "Export"],
   page: ["页", "Page"],
