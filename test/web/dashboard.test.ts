@@ -14,7 +14,9 @@ import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { passProposal } from "../fixtures.js";
 import { openWebDatabase, webRoleUrl } from "../../web/src/db.js";
 import { xlsxExport } from "../../web/src/exports.js";
-import { locale } from "../../web/src/i18n.js";
+import { ARG_KEYS, locale } from "../../web/src/i18n.js";
+import { eventTables } from "../../web/src/queries/chain.js";
+import type { Tx } from "../../web/src/db.js";
 import { tableDef } from "../../web/src/queries/tables.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
 import { tablePage } from "../../web/src/queries/page.js";
@@ -1629,8 +1631,8 @@ describe("dashboard (web/)", function () {
           from escrow.payroll_submitted order by block_number limit 1`;
       await audit.goto(`${base}/tx/${payroll.hash}?block=${payroll.block}&lang=en`);
       const args = await audit.locator("td.args").first().innerText();
-      expect(args).to.include(`total: ¥${payroll.total}\n`);
-      expect(args).to.include(`period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
+      expect(args).to.include(`Total: ¥${payroll.total}\n`);
+      expect(args).to.include(`Period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
       // A credit note's issuance: its state by name, its invoice code as the code, amounts in yuan,
       // and the invoice's crediting acted for by the issuer's registering department.
       const [credit] =
@@ -1640,18 +1642,36 @@ describe("dashboard (web/)", function () {
       for (const text of [
         "开具红字发票 CreditNoteIssued",
         "发票红冲 InvoiceCredited",
-        "state: 已红冲 (Applied)",
-        "code: 0440",
+        "状态: 已红冲 (Applied)",
+        "发票代码: 0440",
+        "开票方: 0x",
+        "发票链上编号: 0x",
       ])
         expect(notes).to.include(text);
-      expect(notes).to.match(/amount: ¥[\d,]+\.\d\d\n/);
+      expect(notes).to.match(/金额: ¥[\d,]+\.\d\d\n/);
+      // Captions, not the tables' snake_case keys; each key on hover (title) for auditors.
+      expect(notes).not.to.match(/\b(issuer_id|invoice_id|credit_note_id):/);
+      expect(await audit.locator('td.args span.arg[title="issuer_id"]').first().innerText()).to.equal("开票方");
+      expect(await audit.locator('td.args span.arg[title="invoice_id"]').first().innerText()).to.equal("发票链上编号");
       expect(await audit.locator("td.acting").allInnerTexts()).to.deep.equal(
         Array(2).fill("企业/主体 (登记部门: 税务局)"),
       );
       const [issued] =
         await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_issued limit 1`;
       await audit.goto(`${base}/tx/${issued.hash}?block=${issued.block}&lang=en`);
-      expect(await audit.locator("tbody").innerText()).to.include("Invoice issued InvoiceIssued");
+      const issuedText = await audit.locator("tbody").innerText();
+      expect(issuedText).to.include("Invoice issued InvoiceIssued");
+      for (const text of ["Issuer: 0x", "Invoice id: 0x", "Buyer: ", "Invoice number: "])
+        expect(issuedText).to.include(text);
+      expect(await audit.locator('td.args span.arg[title="issuer_id"]').first().innerText()).to.equal("Issuer");
+      // Every argument any event table holds has its caption in both languages (a key without
+      // one would show as the bare key).
+      const tables = await eventTables(owner as unknown as Tx);
+      const [{ keys }] = await owner`
+        select array_agg(distinct column_name::text order by column_name::text) as keys from information_schema.columns
+        where table_schema || '.' || table_name in ${owner(tables)}
+          and column_name not in ('block_number', 'log_index', 'tx_hash', 'block_time', 'contract')`;
+      expect((keys as string[]).filter((key) => !ARG_KEYS.includes(key))).to.deep.equal([]);
     });
   });
 });
