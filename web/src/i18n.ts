@@ -249,6 +249,7 @@ const ARG_NAMES: Record<string, TextKey | readonly [string, string]> = {
   new_member: ["新成员", "New member"],
   new_party: ["新参与部门", "New party"],
   nonce: ["序号", "Nonce"],
+  number: "invoiceNumber",
   operation_id: ["操作编号", "Operation id"],
   operator: "operator",
   operators: "operators",

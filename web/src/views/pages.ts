@@ -293,8 +293,11 @@ function argText(l: Locale, table: string, args: Record<string, unknown>, decima
     // By its caption in the page's language; the table's own key (issuer_id), as exports and
     // the indexer's tables write it, on hover and in the markup (data-key) for auditors.
     const caption = l.arg(key);
-    return html`${caption === key ? html`<code class="arg" data-key="${key}">${key}</code>` : html`<span class="arg" data-key="${key}" title="${key}">${caption}</span>`}:
-    ${argValue(l, table, key, value, decimals)}`;
+    const label =
+      caption === key
+        ? html`<code class="arg" data-key="${key}">${key}</code>`
+        : html`<span class="arg" data-key="${key}" title="${key}">${caption}</span>`;
+    return html`${label}: ${argValue(l, table, key, value, decimals)}`;
   });
   // (one argument a line: td.args keeps the line breaks)
   return html`${lines.flatMap((line, i) => (i === 0 ? [line] : ["\n", line]))}`;
