@@ -1477,13 +1477,13 @@ describe("dashboard (web/)", function () {
       ).to.deep.equal(pageAmounts);
 
       // A date filter: the browser draws its input in the browser's locale (this one's en-US:
-      // mm/dd/yyyy); the label names the format the filter takes, and the day chosen is written
-      // beside the input as YYYY-MM-DD, as it changes and once applied.
+      // mm/dd/yyyy); beside the caption, the format the filter takes until a day is chosen, then
+      // the day chosen as YYYY-MM-DD, as the input changes and once applied.
       const from = () => tax.locator('section[data-table="invoices"] form.filters label.date').first();
       expect(await from().innerText()).to.include("开始日期 YYYY-MM-DD");
       expect(await from().getAttribute("title")).to.include("YYYY-MM-DD");
       expect(await from().locator("input").getAttribute("placeholder")).to.equal("YYYY-MM-DD");
-      expect(await from().locator("output").innerText()).to.equal("");
+      expect(await from().locator("output").innerText()).to.equal("YYYY-MM-DD");
       await from().locator("input").fill("2000-01-02");
       expect(await from().locator("output").innerText()).to.equal("2000-01-02");
       await Promise.all([

@@ -96,13 +96,13 @@ function live(): void {
   });
 }
 
-// A date filter's chosen day as YYYY-MM-DD beside the input, whatever locale the browser draws
-// the input in (the server writes the applied one; this follows the input as it is changed).
+// A date filter's chosen day as YYYY-MM-DD beside its caption (the format while none is), whatever
+// locale the browser draws the input in: the server writes the applied one, this follows the input.
 document.addEventListener("input", (event) => {
   const input = event.target as HTMLInputElement;
   if (input.type !== "date" || !input.closest("form.filters")) return;
   const output = input.parentElement?.querySelector("output.date-value");
-  if (output) output.textContent = input.value;
+  if (output) output.textContent = input.value || "YYYY-MM-DD";
 });
 
 const button = document.getElementById("sign-in") as HTMLButtonElement | null;

@@ -47,7 +47,7 @@ main{padding:16px 20px;max-width:1800px;margin:0 auto}h1{font-size:20px;margin:4
 .charts{display:grid;grid-template-columns:2fr 1fr;gap:12px;margin-top:12px}.chart{background:#fff;border:1px solid var(--line);border-radius:6px;height:280px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 7px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 th{background:#eef2f6;font-weight:600}th.num{text-align:right}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
-form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}form.filters output.date-value{font-family:ui-monospace,monospace;min-height:1.2em}
+form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}form.filters output.date-value{font-family:ui-monospace,monospace;font-size:11px}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
 td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.args span.arg{border-bottom:1px dotted var(--muted)}td.empty,p.empty{color:var(--muted)}
@@ -278,19 +278,19 @@ function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): H
             </select></label
           >`
         : f.kind === "date"
-          ? // The browser draws a date input in its own locale (07/01/2026, 01.07.2026): the
-            // label names the format the filter takes and the output writes the chosen day in it,
-            // as the tables and exports write days (the client keeps it in step with the input).
+          ? // The browser draws a date input in its own locale (07/01/2026, 01.07.2026): beside
+            // the caption, the format the filter takes (YYYY-MM-DD) until a day is chosen, then
+            // that day in it, as the tables and exports write days (the client follows the input).
             html`<label class="date" title="${l.t("dateFormat")}"
-              ><span>${l.t(f.caption)} <small class="format">YYYY-MM-DD</small></span
+              ><span
+                >${l.t(f.caption)} <output class="date-value format">${filters[f.key] || "YYYY-MM-DD"}</output></span
               ><input
                 type="date"
                 name="${f.key}"
                 value="${filters[f.key] ?? ""}"
                 placeholder="YYYY-MM-DD"
                 pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}"
-              /><output class="date-value" aria-live="polite">${filters[f.key] ?? ""}</output></label
-            >`
+            /></label>`
           : html`<label
               >${l.t(f.caption)}<input
                 name="${f.key}"
