@@ -855,6 +855,29 @@ describe("integrators' API (web/src/api/)", function () {
       /permission denied for view credit_notes/,
     );
 
+    // /health, the API's and the dashboards': the head while the database answers; once it does
+    // not (here: the web role loses the checkpoint it reads), 503 with a code like any error.
+    const health = async (url: string) => {
+      const response = await fetch(`${url}/health`);
+      return [response.status, (await response.json()) as { status?: string; head?: { number: string } }] as const;
+    };
+    for (const url of [base, dashboard.url]) {
+      const [status, body] = await health(url);
+      expect(status, url).to.equal(200);
+      expect(body, url).to.deep.include({ status: "ok" });
+      expect(body.head?.number, url).to.match(/^\d+$/);
+    }
+    await owner`revoke select on indexer.checkpoint from govledger_reader`;
+    let unhealthy;
+    try {
+      unhealthy = await Promise.all([base, dashboard.url].map(health));
+    } finally {
+      await owner`grant select on indexer.checkpoint to govledger_reader`;
+    }
+    for (const answered of unhealthy)
+      expect(answered).to.deep.equal([503, { error: "database unavailable", code: "SERVICE_UNAVAILABLE" }]);
+    expect((await health(base))[0]).to.equal(200);
+
     // grafserv's own refusals: GET for JSON, an Accept it cannot serve, a media type it does not take.
     const http = async (init: RequestInit) => {
       const response = await fetch(`${base}/graphql`, init);

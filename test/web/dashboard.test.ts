@@ -14,7 +14,9 @@ import { codeToId, ROLES } from "../../deploy/lib/consortium.js";
 import { passProposal } from "../fixtures.js";
 import { openWebDatabase, webRoleUrl } from "../../web/src/db.js";
 import { xlsxExport } from "../../web/src/exports.js";
-import { locale } from "../../web/src/i18n.js";
+import { ARG_KEYS, locale } from "../../web/src/i18n.js";
+import { eventTables } from "../../web/src/queries/chain.js";
+import type { Tx } from "../../web/src/db.js";
 import { tableDef } from "../../web/src/queries/tables.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
 import { tablePage } from "../../web/src/queries/page.js";
@@ -1152,6 +1154,38 @@ describe("dashboard (web/)", function () {
         expect(n, `the demo's project 1 has ${table}`).to.be.greaterThan(0);
         for (const row of rows) expect(row.tx.length, `${table} row links to its transaction`).to.equal(1);
       }
+      // A milestone's due date is a day: the city's day it falls on (UTC+08:00), no time of day,
+      // on the page and in both exports.
+      const dues = (
+        await owner`select to_char(due_date at time zone 'Etc/GMT-8', 'YYYY-MM-DD') as due from escrow.milestone
+          where project_id = 1 order by milestone_index`
+      ).map((row) => row.due as string);
+      const dueColumn = TABLES.milestones.columns.findIndex((c) => c.key === "due");
+      expect(pageTable(project, "milestones").map((row) => row.cells[dueColumn])).to.deep.equal(dues);
+      expect(dues.every((due) => /^\d{4}-\d{2}-\d{2}$/.test(due))).to.equal(true);
+      const exported = (
+        await (
+          await fetch(`${base}/export/milestones.csv?project=1`, { headers: { cookie: cookies.get("CONS")! } })
+        ).text()
+      )
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("#"))
+        .map(csvCells);
+      const csvDue = exported[0].findIndex((caption) => caption.endsWith("(due)"));
+      expect(exported.slice(1).map((cells) => cells[csvDue])).to.deep.equal(dues);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(
+        await (
+          await fetch(`${base}/export/milestones.xlsx?project=1`, { headers: { cookie: cookies.get("CONS")! } })
+        ).arrayBuffer(),
+      );
+      const sheet: unknown[][] = [];
+      workbook.worksheets[0].eachRow((row) => sheet.push((row.values as unknown[]).slice(1)));
+      const captions = sheet.findIndex((row) => row[0] !== "#");
+      const xlsxDue = sheet[captions].findIndex((caption) => String(caption).endsWith("(due)"));
+      expect(sheet.slice(captions + 1).map((row) => row[xlsxDue])).to.deep.equal(dues);
       expect(pageTable(await get("CONS", "/escrow?state=Open"), "projects").length).to.equal(counts.open);
       // The regulator a project names (SAMR, set up above) finds it on its escrow page: the
       // page's gate counts that part too.
@@ -1442,6 +1476,25 @@ describe("dashboard (web/)", function () {
         data.map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`),
       ).to.deep.equal(pageAmounts);
 
+      // A date filter: the browser draws its input in the browser's locale (this one's en-US:
+      // mm/dd/yyyy); beside the caption, the format the filter takes until a day is chosen, then
+      // the day chosen as YYYY-MM-DD, as the input changes and once applied.
+      const from = () => tax.locator('section[data-table="invoices"] form.filters label.date').first();
+      expect(await from().innerText()).to.include("开始日期 YYYY-MM-DD");
+      expect(await from().getAttribute("title")).to.include("YYYY-MM-DD");
+      expect(await from().locator("input").getAttribute("placeholder")).to.equal("YYYY-MM-DD");
+      expect(await from().locator("output").innerText()).to.equal("YYYY-MM-DD");
+      await from().locator("input").fill("2000-01-02");
+      expect(await from().locator("output").innerText()).to.equal("2000-01-02");
+      await Promise.all([
+        tax.waitForURL(/[?&]from=2000-01-02&/),
+        tax.click('section[data-table="invoices"] form.filters button[type="submit"]'),
+      ]);
+      expect(await from().locator("input").inputValue()).to.equal("2000-01-02");
+      expect(await from().locator("output").innerText()).to.equal("2000-01-02");
+      expect(await rows.count()).to.equal(invoices);
+      await tax.goto(`${base}/invoices`);
+
       // The audit trail: a row's transaction, with its block, time and acting department.
       const link = tax.locator('section[data-table="invoices"] tbody tr').first().locator("a.tx");
       const href = (await link.getAttribute("href"))!;
@@ -1578,8 +1631,8 @@ describe("dashboard (web/)", function () {
           from escrow.payroll_submitted order by block_number limit 1`;
       await audit.goto(`${base}/tx/${payroll.hash}?block=${payroll.block}&lang=en`);
       const args = await audit.locator("td.args").first().innerText();
-      expect(args).to.include(`total: ¥${payroll.total}\n`);
-      expect(args).to.include(`period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
+      expect(args).to.include(`Total: ¥${payroll.total}\n`);
+      expect(args).to.include(`Period: ${payroll.period.slice(0, 4)}-${payroll.period.slice(4)}\n`);
       // A credit note's issuance: its state by name, its invoice code as the code, amounts in yuan,
       // and the invoice's crediting acted for by the issuer's registering department.
       const [credit] =
@@ -1589,18 +1642,36 @@ describe("dashboard (web/)", function () {
       for (const text of [
         "开具红字发票 CreditNoteIssued",
         "发票红冲 InvoiceCredited",
-        "state: 已红冲 (Applied)",
-        "code: 0440",
+        "状态: 已红冲 (Applied)",
+        "发票代码: 0440",
+        "开票方: 0x",
+        "发票链上编号: 0x",
       ])
         expect(notes).to.include(text);
-      expect(notes).to.match(/amount: ¥[\d,]+\.\d\d\n/);
+      expect(notes).to.match(/金额: ¥[\d,]+\.\d\d\n/);
+      // Captions, not the tables' snake_case keys; each key on hover (title) for auditors.
+      expect(notes).not.to.match(/\b(issuer_id|invoice_id|credit_note_id):/);
+      expect(await audit.locator('td.args span.arg[title="issuer_id"]').first().innerText()).to.equal("开票方");
+      expect(await audit.locator('td.args span.arg[title="invoice_id"]').first().innerText()).to.equal("发票链上编号");
       expect(await audit.locator("td.acting").allInnerTexts()).to.deep.equal(
         Array(2).fill("企业/主体 (登记部门: 税务局)"),
       );
       const [issued] =
         await owner`select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block from invoices.invoice_issued limit 1`;
       await audit.goto(`${base}/tx/${issued.hash}?block=${issued.block}&lang=en`);
-      expect(await audit.locator("tbody").innerText()).to.include("Invoice issued InvoiceIssued");
+      const issuedText = await audit.locator("tbody").innerText();
+      expect(issuedText).to.include("Invoice issued InvoiceIssued");
+      for (const text of ["Issuer: 0x", "Invoice id: 0x", "Buyer: ", "Invoice number: "])
+        expect(issuedText).to.include(text);
+      expect(await audit.locator('td.args span.arg[title="issuer_id"]').first().innerText()).to.equal("Issuer");
+      // Every argument any event table holds has its caption in both languages (a key without
+      // one would show as the bare key).
+      const tables = await eventTables(owner as unknown as Tx);
+      const [{ keys }] = await owner`
+        select array_agg(distinct column_name::text order by column_name::text) as keys from information_schema.columns
+        where table_schema || '.' || table_name in ${owner(tables)}
+          and column_name not in ('block_number', 'log_index', 'tx_hash', 'block_time', 'contract')`;
+      expect((keys as string[]).filter((key) => !ARG_KEYS.includes(key))).to.deep.equal([]);
     });
   });
 });

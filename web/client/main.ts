@@ -96,6 +96,15 @@ function live(): void {
   });
 }
 
+// A date filter's chosen day as YYYY-MM-DD beside its caption (the format while none is), whatever
+// locale the browser draws the input in: the server writes the applied one, this follows the input.
+document.addEventListener("input", (event) => {
+  const input = event.target as HTMLInputElement;
+  if (input.type !== "date" || !input.closest("form.filters")) return;
+  const output = input.parentElement?.querySelector("output.date-value");
+  if (output) output.textContent = input.value || "YYYY-MM-DD";
+});
+
 const button = document.getElementById("sign-in") as HTMLButtonElement | null;
 if (button) button.addEventListener("click", () => void signIn(button, document.getElementById("sign-in-error")!));
 void drawCharts(document);

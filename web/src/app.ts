@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { gzipSync } from "node:zlib";
 
+import { jsonError } from "./api/errors.js";
 import { currentSession, endSession } from "./auth/session.js";
 import { SignInError } from "./auth/siwe.js";
 import { type Lang, locale, parseLang } from "./i18n.js";
@@ -67,7 +68,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get("/health", async (c) => {
     const head = await db.as(null, chainHead).catch(() => undefined);
-    if (head === undefined) return c.json({ status: "database unavailable" }, 503);
+    // As the API's errors (README "Error codes"): a monitor branches on the status and the code.
+    if (head === undefined) return jsonError(c, 503, "SERVICE_UNAVAILABLE", "database unavailable");
     return c.json({ status: "ok", head });
   });
 

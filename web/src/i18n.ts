@@ -79,6 +79,10 @@ const TEXT = {
   filter: ["筛选", "Filter"],
   from: ["开始日期", "From"],
   to: ["结束日期", "To"],
+  dateFormat: [
+    "日期按 年-月-日（YYYY-MM-DD）填写，为城市时区的日期（含当日）",
+    "A date as YYYY-MM-DD (year-month-day), a day in the city's time zone (inclusive)",
+  ],
   all: ["全部", "All"],
   export: ["导出", "Export"],
   page: ["页", "Page"],
@@ -177,6 +181,141 @@ const TEXT = {
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type TextKey = keyof typeof TEXT;
+
+/**
+ * The captions of a contract event's arguments as the indexer's tables name them (issuer_id,
+ * invoice_id), for a transaction's page: a caption of TEXT where the tables' columns already have
+ * one, else its own words. One key means one thing in every table that has it.
+ * test/web/dashboard.test.ts fails when an event table has a column without a caption here.
+ */
+const ARG_NAMES: Record<string, TextKey | readonly [string, string]> = {
+  account: ["账户", "Account"],
+  admin: ["管理角色", "Admin role"],
+  amount: "amount",
+  amounts: ["各工人金额", "Amounts per worker"],
+  applicant: ["申请人账户", "Applicant account"],
+  applicant_participant: ["申请人", "Applicant"],
+  application_id: ["申请编号", "Application"],
+  authority: ["权限管理合约", "Authority"],
+  balance: "balance",
+  bank: "bank",
+  batch_root: ["批次根哈希", "Batch root"],
+  buyer: "buyer",
+  by_signature: ["签名授权", "Consent by signature"],
+  caller: ["调用账户", "Caller"],
+  calls: ["提案调用", "Calls"],
+  changed_department: "actingDepartment",
+  claimant: ["领票方", "Claimant"],
+  closed: ["已关闭", "Closed"],
+  code: "invoiceCode",
+  consent_required: ["需授权用证", "Consent required"],
+  contractor: ["施工总承包单位", "General contractor"],
+  count: "invoiceCount",
+  credit_note_id: ["红字发票编号", "Credit note id"],
+  credited: "credited",
+  data: ["调用数据", "Call data"],
+  default_validity: ["默认有效期", "Default validity"],
+  delay: ["延迟", "Delay"],
+  department_id: "department",
+  depends_on: ["前置证照", "Dependencies"],
+  description: "description",
+  developer: ["建设单位", "Developer"],
+  document_hash: ["文件哈希", "Document hash"],
+  enabled: ["启用", "Enabled"],
+  evidence_hash: ["证明材料哈希", "Evidence hash"],
+  executor: ["执行账户", "Executor"],
+  expires_at: ["过期时间", "Expires"],
+  from: ["转出方", "From"],
+  from_guarantee: "fromGuarantee",
+  from_wage_account: ["从农民工工资专用账户", "From the wage account"],
+  guarantee_release_at: ["保证金退还时间", "Guarantee released at"],
+  guardian: ["监护角色", "Guardian role"],
+  holder: "holder",
+  holder_participant: ["持证主体（企业/主体）", "Holder (participant)"],
+  identity_hash: ["实名信息哈希", "Identity hash"],
+  invoice_id: "invoiceId",
+  issuer: "issuingDepartment",
+  issuer_id: "issuer",
+  kind: ["类型", "Kind"],
+  label: ["名称", "Label"],
+  lapses_at: ["失效时间", "Lapses"],
+  licence_id: "licenceId",
+  licence_step: ["发证环节", "Licence step"],
+  licence_type: "licenceType",
+  max_amount: ["单张限额", "Per-invoice limit"],
+  milestone_index: "milestone",
+  milestones: "milestones",
+  name: "name",
+  new_member: ["新成员", "New member"],
+  new_party: ["新参与部门", "New party"],
+  nonce: ["序号", "Nonce"],
+  number: "invoiceNumber",
+  operation_id: ["操作编号", "Operation id"],
+  operator: "operator",
+  operators: "operators",
+  order_id: "paymentOrder",
+  owner: ["持有账户", "Owner"],
+  participant_id: "participant",
+  party: ["参与方", "Party"],
+  payee: "payee",
+  payroll_id: "payroll",
+  period: "period",
+  period_amount_quota: ["月度额度（金额）", "Monthly quota (amount)"],
+  period_count_quota: ["月度额度（张数）", "Monthly quota (invoices)"],
+  previous_party: ["原参与部门", "Previous party"],
+  previous_receiver_id: ["原报销单位", "Previous receiving company"],
+  project_id: "project",
+  proposal_id: "proposal",
+  proposer: "proposer",
+  purpose: "purpose",
+  ready_at: ["可执行时间", "Executable from"],
+  reason: ["原因", "Reason"],
+  receiver_id: "receiver",
+  reference_hash: ["凭证哈希", "Reference hash"],
+  refunded: ["退还金额", "Refunded"],
+  registry: ["登记合约", "Registry"],
+  reimbursable: ["可报销金额", "Reimbursable"],
+  required: "required",
+  result_hash: ["结果哈希", "Result hash"],
+  role_id: ["角色", "Role"],
+  rules: ["表决规则", "Voting rules"],
+  schedule: ["预约时间", "Scheduled for"],
+  sealing: ["出块", "Sealing"],
+  selector: ["函数选择器", "Function selector"],
+  since: ["生效时间", "Effective from"],
+  spender: ["被授权账户", "Spender"],
+  state: "status",
+  step: ["审批环节", "Step"],
+  steps: ["审批环节", "Steps"],
+  subcontractor: ["分包单位", "Subcontractor"],
+  supervisor: ["监理单位", "Supervisor"],
+  support: "support",
+  target: ["目标合约", "Target contract"],
+  tax: "tax",
+  template_id: ["审批流程模板", "Workflow template"],
+  terms: ["项目条款", "Terms"],
+  to: ["转入方", "To"],
+  to_payable: ["拨付总承包单位", "To the contractor"],
+  to_wage_account: "wageAccount",
+  total: ["合计", "Total"],
+  total_amount: ["合计金额", "Total amount"],
+  trusted: ["可信", "Trusted"],
+  type_id: "licenceType",
+  until: ["授权截止", "Until"],
+  valid_from: "validFrom",
+  valid_until: "validUntil",
+  validator: "validator",
+  validator_set: ["验证节点集合", "Validator set"],
+  value: ["数额", "Value"],
+  version: "version",
+  vote_end: "voteEnd",
+  voter: "voter",
+  worker: ["工人", "Worker"],
+  workers: "workers",
+};
+
+/** The event argument keys with a caption (for the test that every event table's column has one). */
+export const ARG_KEYS: readonly string[] = Object.keys(ARG_NAMES);
 
 /** Enum and state names as the glossary words them. */
 const STATES: Record<string, [string, string]> = {
@@ -311,6 +450,8 @@ export interface Locale {
   fn(contract: string, name: string): string;
   /** An enum member a contract event carries (CreditNoteState Applied → 已红冲), or the member. */
   enumMember(name: string, member: string): string;
+  /** An event argument's caption (issuer_id → 开票方), or the key itself when it has none. */
+  arg(key: string): string;
   /** A month YYYY-MM as staff write it (2026年7月, 2026-07); other text as it is. */
   month(value: string): string;
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
@@ -346,6 +487,10 @@ export function locale(lang: Lang, timeZone: string): Locale {
     contract: (name) => CONTRACT_NAMES[name]?.[index] ?? name,
     enumMember: (name, member) => ENUM_NAMES[name]?.[member]?.[index] ?? member,
     fn: (contract, name) => functionEntry(contract, name)?.[index] ?? name,
+    arg(key) {
+      const name = Object.hasOwn(ARG_NAMES, key) ? ARG_NAMES[key] : undefined;
+      return name === undefined ? key : typeof name === "string" ? TEXT[name][index] : name[index];
+    },
     month(value) {
       const match = /^(\d{4})-(\d{2})$/.exec(value);
       return match && index === 0 ? `${match[1]}年${Number(match[2])}月` : value;

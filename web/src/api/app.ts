@@ -128,7 +128,8 @@ export async function createApiApp(deps: ApiDeps): Promise<Hono<ApiEnv>> {
 
   app.get("/health", async (c) => {
     const head = await db.as(null, chainHead).catch(() => undefined);
-    if (head === undefined) return c.json({ status: "database unavailable" }, 503);
+    // As the API's errors (README "Error codes"): a monitor branches on the status and the code.
+    if (head === undefined) return jsonError(c, 503, "SERVICE_UNAVAILABLE", "database unavailable");
     return c.json({ status: "ok", head });
   });
 

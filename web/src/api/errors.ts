@@ -28,11 +28,12 @@ export const ERROR_CODES = {
   NOT_FOUND: "404: no such invoice, licence, token or path (read API)",
   INTERNAL_SERVER_ERROR:
     "500 (or 200 beside partial data): the server failed; the message names nothing of the database",
+  SERVICE_UNAVAILABLE: "503: /health (the API's and the dashboards'): the database does not answer",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-type Status = 400 | 401 | 403 | 404 | 405 | 406 | 413 | 415 | 500;
+type Status = 400 | 401 | 403 | 404 | 405 | 406 | 413 | 415 | 500 | 503;
 
 /** The code an HTTP status of the API's own refusals carries. */
 export function codeOfStatus(status: number): ErrorCode {

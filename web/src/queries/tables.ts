@@ -288,6 +288,8 @@ export const month = (column: string) =>
   `case when ${column}::text ~ '^[0-9]{4}(0[1-9]|1[0-2])$' then left(${column}::text, 4) || '-' || right(${column}::text, 2) else ${column}::text end`;
 // (::timestamp(0)::text writes the same YYYY-MM-DD HH24:MI:SS as to_char, at a third of its cost.)
 const time = (column: string) => `(${column} at time zone $tz)::timestamp(0)::text`;
+/** A timestamptz that names a day (a milestone's due date): the city's day it falls on, YYYY-MM-DD. */
+const day = (column: string) => `(${column} at time zone $tz)::date::text`;
 // A bytes32 code as text, inline (the same as web.department_code, which PostgreSQL does not inline).
 const code = (column: string) => `convert_from(rtrim(${column}, '\\x00'::bytea), 'UTF8')`;
 /**
@@ -759,7 +761,7 @@ export const TABLES = {
       { key: "milestone", sql: "m.milestone_index::text", caption: "milestone", display: "text" },
       { key: "state", sql: "m.state", caption: "status", display: "state", domain: "milestone" },
       { key: "amount", sql: tokenYuan("m.amount"), caption: "amount", display: "yuan" },
-      { key: "due", sql: time("m.due_date"), caption: "dueDate", display: "time" },
+      { key: "due", sql: day("m.due_date"), caption: "dueDate", display: "text", formulaSafe: true },
       { key: "to_wage_account", sql: tokenYuan("m.to_wage_account"), caption: "wageAccount", display: "yuan" },
       { key: "rejections", sql: "m.rejections::text", caption: "rejections", display: "count" },
       ...provenance("e"),

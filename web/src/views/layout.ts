@@ -47,10 +47,10 @@ main{padding:16px 20px;max-width:1800px;margin:0 auto}h1{font-size:20px;margin:4
 .charts{display:grid;grid-template-columns:2fr 1fr;gap:12px;margin-top:12px}.chart{background:#fff;border:1px solid var(--line);border-radius:6px;height:280px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}th,td{padding:5px 7px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 th{background:#eef2f6;font-weight:600}th.num{text-align:right}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
-form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
+form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}form.filters output.date-value{font-family:ui-monospace,monospace;font-size:11px}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
-td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.empty,p.empty{color:var(--muted)}
+td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.args span.arg{border-bottom:1px dotted var(--muted)}td.empty,p.empty{color:var(--muted)}
 .record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));margin:0;padding:1px 0 0 1px}
 .record dl div{padding:6px 10px;background:#fff;border:1px solid var(--line);margin:-1px 0 0 -1px}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}
@@ -277,14 +277,27 @@ function filterForm(l: Locale, def: TableDef, filters: Filters, size: number): H
               ${f.states!.map((s) => html`<option value="${s}" ${filters[f.key] === s ? "selected" : ""}>${l.state(s, f.domain)}</option>`)}
             </select></label
           >`
-        : html`<label
-            >${l.t(f.caption)}<input
-              name="${f.key}"
-              value="${filters[f.key] ?? ""}"
-              ${f.kind === "date" ? raw('type="date"') : ""}
-              ${list(f) ? html`list="${def.id}-${f.key}-codes" autocomplete="off"` : ""}
-              size="${f.kind === "hex32" || f.kind === "address" ? 24 : 10}"
-          /></label>`,
+        : f.kind === "date"
+          ? // The browser draws a date input in its own locale (07/01/2026, 01.07.2026): beside
+            // the caption, the format the filter takes (YYYY-MM-DD) until a day is chosen, then
+            // that day in it, as the tables and exports write days (the client follows the input).
+            html`<label class="date" title="${l.t("dateFormat")}"
+              ><span
+                >${l.t(f.caption)} <output class="date-value format">${filters[f.key] || "YYYY-MM-DD"}</output></span
+              ><input
+                type="date"
+                name="${f.key}"
+                value="${filters[f.key] ?? ""}"
+                placeholder="YYYY-MM-DD"
+                pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}"
+            /></label>`
+          : html`<label
+              >${l.t(f.caption)}<input
+                name="${f.key}"
+                value="${filters[f.key] ?? ""}"
+                ${list(f) ? html`list="${def.id}-${f.key}-codes" autocomplete="off"` : ""}
+                size="${f.kind === "hex32" || f.kind === "address" ? 24 : 10}"
+            /></label>`,
     )}
     <input type="hidden" name="size" value="${size}" /><button type="submit">${l.t("filter")}</button>
   </form>`;
