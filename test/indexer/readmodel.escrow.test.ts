@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatUnits, id, MaxUint256, type Signer, Wallet } from "ethers";
+import { decodeBytes32String, formatUnits, id, MaxUint256, type Signer, Wallet } from "ethers";
 import type postgres from "postgres";
 
 import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
@@ -745,8 +745,11 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
         formatUnits(ledger[field], 18).replace(/\.0$/, ""),
       );
     }
-    expect(row.bank_code, where).to.equal("BANK");
     expect(row.bureau_code, where).to.equal("CONS");
+    // The parts' codes follow replacements too (BANK2, CONS2).
+    expect([row.bank_code, row.regulator_code, row.human_resources_code], `${where} codes`).to.deep.equal(
+      [project.bank, project.regulator, project.humanResources].map((part) => decodeBytes32String(part)),
+    );
     const [balance] = await sql`select * from report.project_balances where project_id = ${row.project_id}`;
     expect(
       { wage: big(balance.wage_account_balance), guarantee: big(balance.guarantee_balance), closed: balance.closed },
@@ -904,15 +907,88 @@ async function checkReports(sql: postgres.Sql, model: Model) {
   }
 }
 
+/** Who acts in the tests below: the demo's parties and departments, and the ones added here. */
+async function castFor(chain: Chain): Promise<Cast> {
+  const { registry, escrow, settlementToken } = chain.contracts;
+  const accounts = chain.accounts;
+  const [developer, contractor, supervisor] = [accounts.all[12], accounts.all[13], accounts.all[14]];
+  // A second subcontractor, registered by the construction bureau like the demo's.
+  const wallet = await fundedWallet(chain, "subcontractor-b");
+  const subB = id("readmodel-participant:subcontractor-b");
+  await (
+    await registry
+      .connect(accounts.cons)
+      .registerParticipant(subB, wallet.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
+  ).wait();
+  await (await registry.connect(accounts.cons).grantParticipantRole(subB, ROLES.SUBCONTRACTOR)).wait();
+  const escrowAddress = await escrow.getAddress();
+  for (const payer of [developer, contractor]) {
+    await (await settlementToken.connect(accounts.bank).mint(payer.address, 10n ** 9n * UNIT)).wait();
+    await (await settlementToken.connect(payer).approve(escrowAddress, MaxUint256)).wait();
+  }
+  // A second bank and a district bureau (project regulator and human resources), admitted by
+  // vote: the departments replaceParty hands parts to.
+  const [bank2, cons2] = [await fundedWallet(chain, "bank-2"), await fundedWallet(chain, "cons-2")];
+  const admitted = await admitDepartmentCalls(registry, [
+    { id: BANK2_ID, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
+    {
+      id: CONS2_ID,
+      name: "District Construction Bureau",
+      kind: "ConstructionBureau",
+      operator: cons2.address,
+      roles: [ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
+    },
+  ]);
+  await (await passProposal(chain, admitted)).wait();
+  const { governor } = chain.contracts;
+  const SUCCEEDED = 3n;
+  const vote: Cast["vote"] = async (on, calls, failed) => {
+    await (await governor.connect(accounts.tax).propose(calls, "replace a project's party")).wait();
+    const proposalId = await governor.proposalCount();
+    for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire, accounts.bank, accounts.hrss]) {
+      if ((await governor.state(proposalId)) === SUCCEEDED) break;
+      await (await governor.connect(voter).castVote(proposalId, true)).wait();
+    }
+    return (await attempt(on, governor, accounts.tax, "execute", [proposalId], failed)).ok;
+  };
+  return {
+    departments: {
+      [BANK_ID]: accounts.bank,
+      [CONS_ID]: accounts.cons,
+      [HRSS_ID]: accounts.hrss,
+      [BANK2_ID]: bank2,
+      [CONS2_ID]: cons2,
+    },
+    vote,
+    developer,
+    contractor,
+    supervisor,
+    subcontractors: [participantId("STEEL-WORKS"), subB],
+    cons: accounts.cons,
+    bank: accounts.bank,
+    hrss: accounts.hrss,
+    fire: accounts.fire,
+    stranger: accounts.stranger,
+    ids: {
+      developer: participantId("RIVERSIDE-DEV"),
+      contractor: participantId("NORTH-BUILD"),
+      supervisor: participantId("SAFE-SUPERVISION"),
+    },
+  };
+}
+
 describe("indexer: escrow read model", function () {
   this.timeout(600_000);
   let db: Database;
   let chain: Chain;
   let follower: Follower;
+  let cast: Cast;
 
   before(async function () {
     db = await startDatabase();
     chain = await startChain();
+    cast = await castFor(chain);
+    follower = await followChain(chain, await db.create());
   });
   after(async function () {
     await follower?.stop();
@@ -921,74 +997,9 @@ describe("indexer: escrow read model", function () {
   });
 
   it("keeps projects, milestones, orders, payrolls and reports equal to a rebuild and to ConstructionEscrow, through random sequences and reorgs", async function () {
-    const { registry, escrow, settlementToken } = chain.contracts;
-    const accounts = chain.accounts;
-    const [developer, contractor, supervisor] = [accounts.all[12], accounts.all[13], accounts.all[14]];
-    // A second subcontractor, registered by the construction bureau like the demo's.
-    const wallet = await fundedWallet(chain, "subcontractor-b");
-    const subB = id("readmodel-participant:subcontractor-b");
-    await (
-      await registry
-        .connect(accounts.cons)
-        .registerParticipant(subB, wallet.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
-    ).wait();
-    await (await registry.connect(accounts.cons).grantParticipantRole(subB, ROLES.SUBCONTRACTOR)).wait();
+    const { escrow } = chain.contracts;
     const escrowAddress = await escrow.getAddress();
-    for (const payer of [developer, contractor]) {
-      await (await settlementToken.connect(accounts.bank).mint(payer.address, 10n ** 9n * UNIT)).wait();
-      await (await settlementToken.connect(payer).approve(escrowAddress, MaxUint256)).wait();
-    }
-    // A second bank and a district bureau (project regulator and human resources), admitted by
-    // vote: the departments replaceParty hands parts to.
-    const [bank2, cons2] = [await fundedWallet(chain, "bank-2"), await fundedWallet(chain, "cons-2")];
-    const admitted = await admitDepartmentCalls(registry, [
-      { id: BANK2_ID, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
-      {
-        id: CONS2_ID,
-        name: "District Construction Bureau",
-        kind: "ConstructionBureau",
-        operator: cons2.address,
-        roles: [ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
-      },
-    ]);
-    await (await passProposal(chain, admitted)).wait();
-    const { governor } = chain.contracts;
-    const SUCCEEDED = 3n;
-    const vote: Cast["vote"] = async (on, calls, failed) => {
-      await (await governor.connect(accounts.tax).propose(calls, "replace a project's party")).wait();
-      const proposalId = await governor.proposalCount();
-      for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire, accounts.bank, accounts.hrss]) {
-        if ((await governor.state(proposalId)) === SUCCEEDED) break;
-        await (await governor.connect(voter).castVote(proposalId, true)).wait();
-      }
-      return (await attempt(on, governor, accounts.tax, "execute", [proposalId], failed)).ok;
-    };
-    const cast: Cast = {
-      departments: {
-        [BANK_ID]: accounts.bank,
-        [CONS_ID]: accounts.cons,
-        [HRSS_ID]: accounts.hrss,
-        [BANK2_ID]: bank2,
-        [CONS2_ID]: cons2,
-      },
-      vote,
-      developer,
-      contractor,
-      supervisor,
-      subcontractors: [participantId("STEEL-WORKS"), subB],
-      cons: accounts.cons,
-      bank: accounts.bank,
-      hrss: accounts.hrss,
-      fire: accounts.fire,
-      stranger: accounts.stranger,
-      ids: {
-        developer: participantId("RIVERSIDE-DEV"),
-        contractor: participantId("NORTH-BUILD"),
-        supervisor: participantId("SAFE-SUPERVISION"),
-      },
-    };
-
-    follower = await followChain(chain, await db.create());
+    const { vote } = cast;
     const seed = seedOf(20261201);
     const result = await runSequence<Model>({
       chain,
