@@ -1,14 +1,16 @@
 import { expect } from "chai";
-import { formatUnits, id, MaxUint256, type Signer, Wallet } from "ethers";
+import { decodeBytes32String, formatUnits, id, MaxUint256, type Signer, Wallet } from "ethers";
 import type postgres from "postgres";
 
 import { codeToId, PARTICIPANT_KINDS, ROLES } from "../../deploy/lib/consortium.js";
 import { participantId } from "../../scripts/demo/governance.js";
 import { passProposal } from "../fixtures.js";
 import { admitDepartmentCalls } from "../helpers/proposals.js";
+import { connectAnalyst } from "../web/helpers.js";
 import { type Chain, type Database, startChain, startDatabase } from "./harness.js";
 import {
   advanceTime,
+  type Attempt,
   attempt,
   createRng,
   expectSameAsRebuild,
@@ -745,8 +747,11 @@ async function checkAgainstContracts(sql: postgres.Sql, chain: Chain, model: Mod
         formatUnits(ledger[field], 18).replace(/\.0$/, ""),
       );
     }
-    expect(row.bank_code, where).to.equal("BANK");
     expect(row.bureau_code, where).to.equal("CONS");
+    // The parts' codes follow replacements too (BANK2, CONS2).
+    expect([row.bank_code, row.regulator_code, row.human_resources_code], `${where} codes`).to.deep.equal(
+      [project.bank, project.regulator, project.humanResources].map((part) => decodeBytes32String(part)),
+    );
     const [balance] = await sql`select * from report.project_balances where project_id = ${row.project_id}`;
     expect(
       { wage: big(balance.wage_account_balance), guarantee: big(balance.guarantee_balance), closed: balance.closed },
@@ -904,15 +909,90 @@ async function checkReports(sql: postgres.Sql, model: Model) {
   }
 }
 
+/** Who acts in the tests below: the demo's parties and departments, and the ones added here. */
+async function castFor(chain: Chain): Promise<Cast> {
+  const { registry, escrow, settlementToken } = chain.contracts;
+  const accounts = chain.accounts;
+  const [developer, contractor, supervisor] = [accounts.all[12], accounts.all[13], accounts.all[14]];
+  // A second subcontractor, registered by the construction bureau like the demo's.
+  const wallet = await fundedWallet(chain, "subcontractor-b");
+  const subB = id("readmodel-participant:subcontractor-b");
+  await (
+    await registry
+      .connect(accounts.cons)
+      .registerParticipant(subB, wallet.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
+  ).wait();
+  await (await registry.connect(accounts.cons).grantParticipantRole(subB, ROLES.SUBCONTRACTOR)).wait();
+  const escrowAddress = await escrow.getAddress();
+  for (const payer of [developer, contractor]) {
+    await (await settlementToken.connect(accounts.bank).mint(payer.address, 10n ** 9n * UNIT)).wait();
+    await (await settlementToken.connect(payer).approve(escrowAddress, MaxUint256)).wait();
+  }
+  // A second bank and a district bureau (project regulator and human resources), admitted by
+  // vote: the departments replaceParty hands parts to.
+  const [bank2, cons2] = [await fundedWallet(chain, "bank-2"), await fundedWallet(chain, "cons-2")];
+  const admitted = await admitDepartmentCalls(registry, [
+    { id: BANK2_ID, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
+    {
+      id: CONS2_ID,
+      name: "District Construction Bureau",
+      kind: "ConstructionBureau",
+      operator: cons2.address,
+      roles: [ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
+    },
+  ]);
+  await (await passProposal(chain, admitted)).wait();
+  const { governor } = chain.contracts;
+  const SUCCEEDED = 3n;
+  const vote: Cast["vote"] = async (on, calls, failed) => {
+    await (await governor.connect(accounts.tax).propose(calls, "replace a project's party")).wait();
+    const proposalId = await governor.proposalCount();
+    for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire, accounts.bank, accounts.hrss]) {
+      if ((await governor.state(proposalId)) === SUCCEEDED) break;
+      await (await governor.connect(voter).castVote(proposalId, true)).wait();
+    }
+    return (await attempt(on, governor, accounts.tax, "execute", [proposalId], failed)).ok;
+  };
+  return {
+    departments: {
+      [BANK_ID]: accounts.bank,
+      [CONS_ID]: accounts.cons,
+      [HRSS_ID]: accounts.hrss,
+      [BANK2_ID]: bank2,
+      [CONS2_ID]: cons2,
+    },
+    vote,
+    developer,
+    contractor,
+    supervisor,
+    subcontractors: [participantId("STEEL-WORKS"), subB],
+    cons: accounts.cons,
+    bank: accounts.bank,
+    hrss: accounts.hrss,
+    fire: accounts.fire,
+    stranger: accounts.stranger,
+    ids: {
+      developer: participantId("RIVERSIDE-DEV"),
+      contractor: participantId("NORTH-BUILD"),
+      supervisor: participantId("SAFE-SUPERVISION"),
+    },
+  };
+}
+
 describe("indexer: escrow read model", function () {
   this.timeout(600_000);
   let db: Database;
   let chain: Chain;
+  let databaseUrl: string;
   let follower: Follower;
+  let cast: Cast;
 
   before(async function () {
     db = await startDatabase();
     chain = await startChain();
+    cast = await castFor(chain);
+    databaseUrl = await db.create();
+    follower = await followChain(chain, databaseUrl);
   });
   after(async function () {
     await follower?.stop();
@@ -921,74 +1001,9 @@ describe("indexer: escrow read model", function () {
   });
 
   it("keeps projects, milestones, orders, payrolls and reports equal to a rebuild and to ConstructionEscrow, through random sequences and reorgs", async function () {
-    const { registry, escrow, settlementToken } = chain.contracts;
-    const accounts = chain.accounts;
-    const [developer, contractor, supervisor] = [accounts.all[12], accounts.all[13], accounts.all[14]];
-    // A second subcontractor, registered by the construction bureau like the demo's.
-    const wallet = await fundedWallet(chain, "subcontractor-b");
-    const subB = id("readmodel-participant:subcontractor-b");
-    await (
-      await registry
-        .connect(accounts.cons)
-        .registerParticipant(subB, wallet.address, PARTICIPANT_KINDS.indexOf("Enterprise"))
-    ).wait();
-    await (await registry.connect(accounts.cons).grantParticipantRole(subB, ROLES.SUBCONTRACTOR)).wait();
+    const { escrow } = chain.contracts;
     const escrowAddress = await escrow.getAddress();
-    for (const payer of [developer, contractor]) {
-      await (await settlementToken.connect(accounts.bank).mint(payer.address, 10n ** 9n * UNIT)).wait();
-      await (await settlementToken.connect(payer).approve(escrowAddress, MaxUint256)).wait();
-    }
-    // A second bank and a district bureau (project regulator and human resources), admitted by
-    // vote: the departments replaceParty hands parts to.
-    const [bank2, cons2] = [await fundedWallet(chain, "bank-2"), await fundedWallet(chain, "cons-2")];
-    const admitted = await admitDepartmentCalls(registry, [
-      { id: BANK2_ID, name: "Second Bank", kind: "Bank", operator: bank2.address, roles: [ROLES.BANK] },
-      {
-        id: CONS2_ID,
-        name: "District Construction Bureau",
-        kind: "ConstructionBureau",
-        operator: cons2.address,
-        roles: [ROLES.PROJECT_REGULATOR, ROLES.HUMAN_RESOURCES],
-      },
-    ]);
-    await (await passProposal(chain, admitted)).wait();
-    const { governor } = chain.contracts;
-    const SUCCEEDED = 3n;
-    const vote: Cast["vote"] = async (on, calls, failed) => {
-      await (await governor.connect(accounts.tax).propose(calls, "replace a project's party")).wait();
-      const proposalId = await governor.proposalCount();
-      for (const voter of [accounts.tax, accounts.samr, accounts.cons, accounts.fire, accounts.bank, accounts.hrss]) {
-        if ((await governor.state(proposalId)) === SUCCEEDED) break;
-        await (await governor.connect(voter).castVote(proposalId, true)).wait();
-      }
-      return (await attempt(on, governor, accounts.tax, "execute", [proposalId], failed)).ok;
-    };
-    const cast: Cast = {
-      departments: {
-        [BANK_ID]: accounts.bank,
-        [CONS_ID]: accounts.cons,
-        [HRSS_ID]: accounts.hrss,
-        [BANK2_ID]: bank2,
-        [CONS2_ID]: cons2,
-      },
-      vote,
-      developer,
-      contractor,
-      supervisor,
-      subcontractors: [participantId("STEEL-WORKS"), subB],
-      cons: accounts.cons,
-      bank: accounts.bank,
-      hrss: accounts.hrss,
-      fire: accounts.fire,
-      stranger: accounts.stranger,
-      ids: {
-        developer: participantId("RIVERSIDE-DEV"),
-        contractor: participantId("NORTH-BUILD"),
-        supervisor: participantId("SAFE-SUPERVISION"),
-      },
-    };
-
-    follower = await followChain(chain, await db.create());
+    const { vote } = cast;
     const seed = seedOf(20261201);
     const result = await runSequence<Model>({
       chain,
@@ -1109,5 +1124,244 @@ describe("indexer: escrow read model", function () {
     expect(caught, "a wage account kept after closing is caught").to.equal(true);
     await sql`select indexer.rebuild_read_models()`;
     await checkAgainstContracts(sql, chain, result.state, cast);
+  });
+
+  it("hands a closed project's late wage claims to a new bank and human-resources department", async function () {
+    // replaceParty takes a closed project too (its late wage claims need a bank and a
+    // human-resources department that still exist) and refuses a settled one. The party columns,
+    // who sees the project and its ledger follow the vote and the new departments' decisions.
+    const { escrow, settlementToken } = chain.contracts;
+    const escrowAddress = await escrow.getAddress();
+    const { sql } = follower;
+    const failed: FailedSend[] = [];
+    const send = async (signer: Signer, method: string, args: unknown[]) => {
+      const sent = await attempt(chain, escrow, signer, method, args, failed);
+      expect(sent.ok, `${method}: ${sent.error}`).to.equal(true);
+      return sent;
+    };
+    const refusal = async (signer: Signer, method: string, args: unknown[]) =>
+      (await attempt(chain, escrow, signer, method, args, failed)).error;
+    const flows: Flow[] = [];
+    const flow = (sent: Attempt, money: Omit<Flow, "project" | "day">) =>
+      flows.push({ project: project.id, day: localDay(sent.blockTime), ...money });
+
+    const milestone = { amount: 40_000n * UNIT, dueDate: 1_800_000_000, descriptionHash: id("closed-handover:m") };
+    const workers = [0, 1].map((i) => new Wallet(id(`readmodel-closed-worker:${i}`)).address);
+    const onTime: ModelPayroll = { workers, amounts: [2_000n * UNIT, 3_000n * UNIT], total: 5_000n * UNIT, state: "" };
+    const late: ModelPayroll = { workers, amounts: [3_000n * UNIT, 4_000n * UNIT], total: 7_000n * UNIT, state: "" };
+    const project: ModelProject = {
+      id: 0,
+      state: "Open",
+      frozen: false,
+      budget: milestone.amount,
+      bps: 2_500n,
+      guaranteeAmount: 10_000n * UNIT,
+      holding: 86_400,
+      milestones: [{ amount: milestone.amount, state: "Pending" }],
+      orders: [],
+      payrolls: [],
+      workers,
+      subcontractors: [],
+      funded: 0n,
+      unreleased: 0n,
+      wage: 0n,
+      payable: 0n,
+      guarantee: 0n,
+      owed: 0n,
+      releaseAt: 0n,
+      bank: BANK_ID,
+      regulator: CONS_ID,
+      hr: HRSS_ID,
+    };
+    const terms = {
+      ...cast.ids,
+      bank: BANK_ID,
+      regulator: CONS_ID,
+      humanResources: HRSS_ID,
+      token: await settlementToken.getAddress(),
+      budget: project.budget,
+      labourShareBps: project.bps,
+      guaranteeAmount: project.guaranteeAmount,
+      guaranteeHoldingPeriod: project.holding,
+      contractHash: id("readmodel:closed-handover"),
+    };
+    const created = await send(cast.cons, "createProject", [terms, [milestone], []]);
+    project.id = Number(await escrow.projectCount({ blockTag: created.blockNumber }));
+    flow(await send(cast.developer, "fund", [project.id, project.budget]), { funded: project.budget });
+    flow(await send(cast.contractor, "depositGuarantee", [project.id, project.guaranteeAmount]), {
+      deposited: project.guaranteeAmount,
+    });
+    await send(cast.contractor, "registerWorkers", [project.id, workers, workers.map((w) => id(`identity:${w}`))]);
+    await send(cast.contractor, "submitMilestone", [project.id, 0, id("closed-handover:evidence")]);
+    const toWages = ceilShare(milestone.amount, project.bps);
+    flow(await send(cast.supervisor, "approveMilestone", [project.id, 0]), {
+      toWages,
+      toPayable: milestone.amount - toWages,
+    });
+    project.milestones[0].state = "Released";
+    const submit = async (payroll: ModelPayroll, period: number) => {
+      await send(cast.contractor, "submitPayroll", [
+        project.id,
+        period,
+        id(`closed-handover:payroll:${period}`),
+        payroll.workers,
+        payroll.amounts,
+      ]);
+      payroll.state = "Submitted";
+      project.payrolls.push(payroll);
+      return [project.id, project.payrolls.length, payroll.workers, payroll.amounts];
+    };
+    // On time: the old bank approves and the wage account pays at once.
+    const onTimeArgs = await submit(onTime, 202_601);
+    flow(await send(cast.bank, "approvePayroll", onTimeArgs), { approved: onTime.total, fromWage: onTime.total });
+    onTime.state = "Paid";
+    // Closed: the wage account's rest and the payable balance go back to the developer.
+    flow(await send(cast.cons, "closeProject", [project.id]), { refunded: milestone.amount - onTime.total });
+    project.state = "Closed";
+
+    // A late claim, indexed first (so the replacement comes in a batch of its own, not with the
+    // project's creation); then one vote hands the bank's part to BANK2 and human resources' to CONS2.
+    const parts = async () =>
+      (
+        await sql`select state, bank_code, regulator_code, human_resources_code
+          from escrow.projects where project_id = ${project.id}`
+      )[0];
+    const lateArgs = await submit(late, 202_602);
+    await follower.synced();
+    expect((await parts()).state, "closed").to.equal("Closed");
+    const replace = (party: number, next: string) => ({
+      target: escrowAddress,
+      data: escrow.interface.encodeFunctionData("replaceParty", [project.id, party, next]),
+    });
+    expect(await cast.vote(chain, [replace(0, BANK2_ID), replace(2, CONS2_ID)], failed), "the vote").to.equal(true);
+    Object.assign(project, { bank: BANK2_ID, hr: CONS2_ID });
+    await follower.synced();
+    expect(await parts(), "escrow.projects after the vote").to.deep.equal({
+      state: "Closed",
+      bank_code: "BANK2",
+      regulator_code: "CONS",
+      human_resources_code: "CONS2",
+    });
+    const replacements = async () =>
+      await sql`select indexer.code_text(previous_party) as previous, indexer.code_text(new_party) as next,
+          party::int from escrow.project_party_replaced where project_id = ${project.id} order by block_number, log_index`;
+    const handed = [
+      { previous: "BANK", next: "BANK2", party: 0 },
+      { previous: "HRSS", next: "CONS2", party: 2 },
+    ];
+    expect([...(await replacements())], "escrow.project_party_replaced").to.deep.equal(handed);
+    // The parts escrow.department_project keeps (web.department_project_keys reads it): the new
+    // bank in, the old one out; human resources is no part of it (0068: every department holding
+    // HUMAN_RESOURCES sees every project's wages, and no more of a project).
+    const holders = async () =>
+      (
+        await sql`select indexer.code_text(department_id) as code from escrow.department_project
+          where project_id = ${project.id} order by 1`
+      ).map((r) => r.code as string);
+    expect(await holders(), "escrow.department_project after the vote").to.deep.equal(["BANK2", "CONS"]);
+
+    // The old bank and human resources are refused; the new ones approve the claim (the closed
+    // project's wage account is empty: owed) and pay it from the guarantee.
+    expect(await refusal(cast.bank, "approvePayroll", lateArgs), "the old bank").to.equal("EscrowCallerNotParty");
+    flow(await send(cast.departments[BANK2_ID], "approvePayroll", lateArgs), { approved: late.total });
+    late.state = "Approved";
+    project.owed += late.total;
+    await follower.synced();
+    const [owed] = await sql`select wages_owed, wage_balance from escrow.projects where project_id = ${project.id}`;
+    expect([big(owed.wages_owed), big(owed.wage_balance)], "owed on a closed project").to.deep.equal([late.total, 0n]);
+    expect(await refusal(cast.hrss, "drawGuarantee", lateArgs), "the old human resources").to.equal(
+      "EscrowCallerNotParty",
+    );
+    flow(await send(cast.departments[CONS2_ID], "drawGuarantee", lateArgs), { fromGuarantee: late.total });
+    late.state = "Paid";
+    project.owed -= late.total;
+    await follower.synced();
+
+    const payrolls = await sql`select payroll_id::int as id, state, bank_code, paid_by_code, from_wage_account,
+        from_guarantee from escrow.payrolls where project_id = ${project.id} order by payroll_id`;
+    expect(
+      payrolls.map((p) => ({
+        ...p,
+        from_wage_account: big(p.from_wage_account),
+        from_guarantee: big(p.from_guarantee),
+      })),
+      "escrow.payrolls: who decided and paid",
+    ).to.deep.equal([
+      {
+        id: 1,
+        state: "Paid",
+        bank_code: "BANK",
+        paid_by_code: "BANK",
+        from_wage_account: onTime.total,
+        from_guarantee: 0n,
+      },
+      {
+        id: 2,
+        state: "Paid",
+        bank_code: "BANK2",
+        paid_by_code: "CONS2",
+        from_wage_account: 0n,
+        from_guarantee: late.total,
+      },
+    ]);
+    const ledger = await escrow.getLedger(project.id);
+    const [row] = await sql`select * from escrow.projects where project_id = ${project.id}`;
+    const fields = [
+      ["refunded", "refunded"],
+      ["wage_balance", "wageBalance"],
+      ["wages_paid", "wagesPaid"],
+      ["wages_owed", "wagesOwed"],
+      ["guarantee_balance", "guaranteeBalance"],
+      ["guarantee_paid_out", "guaranteePaidOut"],
+    ] as const;
+    expect(Object.fromEntries(fields.map(([column, field]) => [field, big(row[column])])), "getLedger").to.deep.equal({
+      ...Object.fromEntries(fields.map(([, field]) => [field, ledger[field] as bigint])),
+      // Not vacuous: the contract's figures are the claim's.
+      guaranteePaidOut: late.total,
+      guaranteeBalance: project.guaranteeAmount - late.total,
+      wagesOwed: 0n,
+    });
+
+    // Row-level security, as each department's analysts read it.
+    const seen = async (code: string) => {
+      const analyst = await connectAnalyst(sql, databaseUrl, code);
+      try {
+        const [counts] = await analyst`select
+            (select count(*) from escrow.projects where project_id = ${project.id})::int as project,
+            (select count(*) from web.department_project_keys where project_id = ${project.id})::int as keys,
+            (select count(*) from escrow.payrolls where project_id = ${project.id})::int as payrolls`;
+        return { ...counts };
+      } finally {
+        await analyst.end();
+      }
+    };
+    expect(await seen("BANK2"), "the new bank").to.deep.equal({ project: 1, keys: 1, payrolls: 2 });
+    expect(await seen("BANK"), "the old bank").to.deep.equal({ project: 0, keys: 0, payrolls: 0 });
+    // Human resources, new and old, see the wages (as every department holding the role does).
+    expect(await seen("CONS2"), "the new human resources").to.deep.equal({ project: 0, keys: 0, payrolls: 2 });
+    expect(await seen("HRSS"), "the old human resources").to.deep.equal({ project: 0, keys: 0, payrolls: 2 });
+
+    // Settled (the guarantee's rest returned): a vote to replace a party fails, nothing changes.
+    await advanceTime(chain, project.holding);
+    flow(await send(cast.contractor, "releaseGuarantee", [project.id]), {
+      returned: project.guaranteeAmount - late.total,
+    });
+    project.state = "Settled";
+    expect(await cast.vote(chain, [replace(1, CONS2_ID)], failed), "a vote on a settled project").to.equal(false);
+    await follower.synced();
+    expect((await escrow.getProject(project.id)).regulator).to.equal(CONS_ID);
+    expect(await parts(), "escrow.projects once settled").to.deep.equal({
+      state: "Settled",
+      bank_code: "BANK2",
+      regulator_code: "CONS",
+      human_resources_code: "CONS2",
+    });
+    expect([...(await replacements())]).to.deep.equal(handed);
+    expect(await holders()).to.deep.equal(["BANK2", "CONS"]);
+
+    const model: Model = { projects: [project], flows, nextWorker: 0 };
+    await checkAgainstContracts(sql, chain, model, cast);
+    await checkReports(sql, model);
+    await expectSameAsRebuild(sql);
   });
 });
