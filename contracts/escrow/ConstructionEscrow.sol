@@ -480,8 +480,8 @@ contract ConstructionEscrow is IConstructionEscrow, ConsortiumManaged, Reentranc
 
     /// @inheritdoc IConstructionEscrow
     /// @dev Requirements: ADMIN (no role is wired to it, so only the governor's vote reaches it),
-    /// the project open, `newParty` a different active department holding the part's role. One
-    /// slot rewritten; nothing else stores who held the part (the event does).
+    /// the project open or closed (not settled), `newParty` a different active department holding
+    /// the part's role. One slot rewritten; nothing else stores who held the part (the event does).
     function replaceParty(uint256 projectId, ProjectParty party, bytes32 newParty) external restricted whenNotPaused {
         // Open or closed: a closed project still takes late wage claims until its guarantee is
         // returned, and they need a bank and a human-resources department that still exist.
