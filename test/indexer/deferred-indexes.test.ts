@@ -18,6 +18,7 @@ import {
   dump,
   generateActivity,
   indexToHead,
+  killMidBackfill,
   silentLog,
   spawnIndexer,
   startChain,
@@ -144,19 +145,7 @@ describe("indexer: deferred indexes", function () {
 
   it("stays without them after a SIGKILL mid-backfill (a rebuild and a rollback work), and the next start builds them", async function () {
     const url = await db.create();
-    const head = BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
-    const first = spawnIndexer({
-      GOVLEDGER_RPC_URL: chain.url,
-      GOVLEDGER_DEPLOYMENT: chain.deploymentFile,
-      DATABASE_URL: url,
-      GOVLEDGER_MAX_SPAN: "7",
-    });
-    try {
-      await waitUntil(async () => (await checkpointOf(url)) > head / 2n, 120_000, "half the backfill");
-    } finally {
-      first.child.kill("SIGKILL");
-    }
-    await first.exited;
+    await killMidBackfill(chain, url, 2n, "half the backfill");
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const writer = createWriter(url);
     try {

@@ -189,6 +189,27 @@ export function spawnIndexer(env: Record<string, string>): {
 }
 
 /**
+ * An indexer process (small log ranges) over `chain` into `databaseUrl`, SIGKILLed once its
+ * checkpoint passes 1/`part` of the head. Returns that head.
+ */
+export async function killMidBackfill(chain: Chain, databaseUrl: string, part: bigint, what: string): Promise<bigint> {
+  const head = BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
+  const indexer = spawnIndexer({
+    GOVLEDGER_RPC_URL: chain.url,
+    GOVLEDGER_DEPLOYMENT: chain.deploymentFile,
+    DATABASE_URL: databaseUrl,
+    GOVLEDGER_MAX_SPAN: "7",
+  });
+  try {
+    await waitUntil(async () => (await checkpointOf(databaseUrl)) > head / part, 120_000, what);
+  } finally {
+    indexer.child.kill("SIGKILL");
+  }
+  await indexer.exited;
+  return head;
+}
+
+/**
  * Chain activity for tests: `participants` registrations by TAX (one event each, one block each)
  * interleaved with runs of `emptyBlocks` empty blocks. Returns the transaction hashes.
  */

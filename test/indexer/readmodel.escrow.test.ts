@@ -67,6 +67,32 @@ interface ModelProject {
   hr: string;
 }
 
+/** A project as createProject leaves it: open, nothing paid in, its terms' parties. */
+function openProject(
+  terms: Pick<
+    ModelProject,
+    "id" | "budget" | "bps" | "guaranteeAmount" | "holding" | "milestones" | "workers" | "subcontractors"
+  >,
+): ModelProject {
+  return {
+    ...terms,
+    state: "Open",
+    frozen: false,
+    orders: [],
+    payrolls: [],
+    funded: 0n,
+    unreleased: 0n,
+    wage: 0n,
+    payable: 0n,
+    guarantee: 0n,
+    owed: 0n,
+    releaseAt: 0n,
+    bank: BANK_ID,
+    regulator: CONS_ID,
+    hr: HRSS_ID,
+  };
+}
+
 /** Money and decisions per project and local day, from the sequence's own successful calls. */
 interface Flow {
   project: number;
@@ -233,30 +259,18 @@ function operations(cast: Cast): Operation<Model>[] {
           failed,
         );
         if (!result.ok) return;
-        state.projects.push({
-          id: Number(await escrowOf(chain).projectCount({ blockTag: result.blockNumber })),
-          state: "Open",
-          frozen: false,
-          budget,
-          bps,
-          guaranteeAmount,
-          holding,
-          milestones: milestones.map((m) => ({ amount: m.amount, state: "Pending" })),
-          orders: [],
-          payrolls: [],
-          workers: [],
-          subcontractors,
-          funded: 0n,
-          unreleased: 0n,
-          wage: 0n,
-          payable: 0n,
-          guarantee: 0n,
-          owed: 0n,
-          releaseAt: 0n,
-          bank: BANK_ID,
-          regulator: CONS_ID,
-          hr: HRSS_ID,
-        });
+        state.projects.push(
+          openProject({
+            id: Number(await escrowOf(chain).projectCount({ blockTag: result.blockNumber })),
+            budget,
+            bps,
+            guaranteeAmount,
+            holding,
+            milestones: milestones.map((m) => ({ amount: m.amount, state: "Pending" })),
+            workers: [],
+            subcontractors,
+          }),
+        );
       },
     },
     {
@@ -1149,30 +1163,16 @@ describe("indexer: escrow read model", function () {
     const workers = [0, 1].map((i) => new Wallet(id(`readmodel-closed-worker:${i}`)).address);
     const onTime: ModelPayroll = { workers, amounts: [2_000n * UNIT, 3_000n * UNIT], total: 5_000n * UNIT, state: "" };
     const late: ModelPayroll = { workers, amounts: [3_000n * UNIT, 4_000n * UNIT], total: 7_000n * UNIT, state: "" };
-    const project: ModelProject = {
+    const project = openProject({
       id: 0,
-      state: "Open",
-      frozen: false,
       budget: milestone.amount,
       bps: 2_500n,
       guaranteeAmount: 10_000n * UNIT,
       holding: 86_400,
       milestones: [{ amount: milestone.amount, state: "Pending" }],
-      orders: [],
-      payrolls: [],
       workers,
       subcontractors: [],
-      funded: 0n,
-      unreleased: 0n,
-      wage: 0n,
-      payable: 0n,
-      guarantee: 0n,
-      owed: 0n,
-      releaseAt: 0n,
-      bank: BANK_ID,
-      regulator: CONS_ID,
-      hr: HRSS_ID,
-    };
+    });
     const terms = {
       ...cast.ids,
       bank: BANK_ID,

@@ -14,8 +14,8 @@ import {
   dump,
   generateActivity,
   indexToHead,
+  killMidBackfill,
   silentLog,
-  spawnIndexer,
   startChain,
   startDatabase,
   waitUntil,
@@ -42,19 +42,7 @@ describe("indexer: resilience", function () {
 
   it("gives the same database after a SIGKILL in the middle of a backfill and a restart", async function () {
     const url = await db.create();
-    const head = BigInt((await chain.provider.request({ method: "eth_blockNumber" })) as string);
-    const first = spawnIndexer({
-      GOVLEDGER_RPC_URL: chain.url,
-      GOVLEDGER_DEPLOYMENT: chain.deploymentFile,
-      DATABASE_URL: url,
-      GOVLEDGER_MAX_SPAN: "7",
-    });
-    try {
-      await waitUntil(async () => (await checkpointOf(url)) > head / 3n, 120_000, "a third of the backfill");
-    } finally {
-      first.child.kill("SIGKILL");
-    }
-    await first.exited;
+    const head = await killMidBackfill(chain, url, 3n, "a third of the backfill");
     const killedAt = await checkpointOf(url);
     expect(killedAt).to.be.lessThan(head);
     await indexToHead(configFor(chain, url, { GOVLEDGER_MAX_SPAN: "7" }));
