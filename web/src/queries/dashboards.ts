@@ -148,25 +148,31 @@ export async function invoiceDetail(tx: Tx, invoiceId: string, timeZone: string)
  * project row, so its balances are nought, but every project's wages and owed wages (0047).
  */
 export async function escrowSummary(tx: Tx) {
-  const [[row], [wages], byState, wagesPerDay] = await Promise.all([
-    tx`select count(*)::int as projects,
+  const [groups, [wages], wagesPerDay] = await Promise.all([
+    // The totals and the counts per state in one read of the projects (the construction bureau
+    // sees all 2,000 at city scale): the empty grouping set is the totals' row, present even
+    // when no project is visible.
+    tx`select grouping(state) = 1 as totals, state, count(*)::int as projects,
               round(coalesce(sum(indexer.scaled(money_in, coalesce(token_decimals, 18::smallint))), 0), 2)::text as money_in,
               round(coalesce(sum(balance_scaled), 0), 2)::text as balance,
               round(coalesce(sum(wage_account_balance_scaled), 0), 2)::text as wage_account
-       from report.project_balances where (select web.sees_projects(false))`,
+       from report.project_balances where (select web.sees_projects(false))
+       group by grouping sets ((state), ()) order by state`,
     // Summed by the definer functions of 0055 (the rows of report.wages_paid, report.wages_owed
     // and report.wages_per_project_day, without scaling each payroll and project day on its own).
     tx`select round(wages_paid, 2)::text as wages, payrolls::int as payrolls, round(wages_owed, 2)::text as wages_owed
        from web.wage_figures()`,
-    tx`select state, count(*)::int as count from report.project_balances where (select web.sees_projects(false))
-       group by 1 order by 1`,
     tx`select day::text, round(coalesce(wages_paid, 0), 2)::text as wages, round(coalesce(wages_owed, 0), 2)::text as owed
        from web.wages_per_day() order by day`,
   ]);
+  const { projects, money_in, balance, wage_account } = groups.find((g) => g.totals)!;
   return {
-    ...row,
+    projects,
+    money_in,
+    balance,
+    wage_account,
     ...wages,
-    byState: byState as unknown as { state: string; count: number }[],
+    byState: groups.filter((g) => !g.totals).map((g) => ({ state: g.state as string, count: g.projects as number })),
     wagesPerDay: wagesPerDay as unknown as { day: string; wages: string; owed: string }[],
   } as {
     projects: number;
@@ -179,6 +185,16 @@ export async function escrowSummary(tx: Tx) {
     byState: { state: string; count: number }[];
     wagesPerDay: { day: string; wages: string; owed: string }[];
   };
+}
+
+/**
+ * The payrolls the department sees, from the counts the indexer keeps per project and state
+ * (escrow.payroll_state_count, under the payrolls' own policy): the escrow page's latest payrolls
+ * need their number, which counting the rows took 10-13 ms as the construction bureau at city scale.
+ */
+export async function payrollCount(tx: Tx): Promise<number> {
+  const [{ payrolls }] = await tx`select coalesce(sum(payrolls), 0)::int as payrolls from escrow.payroll_state_count`;
+  return payrolls as number;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Tx } from "../db.js";
 import { chainHead, eventTables, transaction } from "../queries/chain.js";
 import {
   escrowSummary,
+  payrollCount,
   governanceSummary,
   invoiceDetail,
   invoiceSummary,
@@ -181,7 +182,7 @@ export function pageRoutes({ config, db, bundle }: AppDeps): Hono<Env> {
         escrowSummary(tx),
         tablePage(tx, TABLES.projects, filters, paging, config.timeZone),
         tablePage(tx, TABLES.wages_owed, {}, firstPage, config.timeZone),
-        tablePage(tx, TABLES.payrolls, {}, latest, config.timeZone),
+        payrollCount(tx).then((total) => tablePage(tx, TABLES.payrolls, {}, latest, config.timeZone, total)),
       ]);
       return pages.escrowPage(l, summary, projects, filters, wagesOwed, payrolls);
     });
