@@ -152,12 +152,18 @@ export async function dump(databaseUrl: string): Promise<string> {
     // The read model's state tables too: a crash or a replay must leave them as a clean run does.
     const states = await sql`select (parse_ident(unnest(tables)::text))[1] as table_schema,
       (parse_ident(unnest(tables)::text))[2] as table_name from indexer.read_models order by position`;
+    // The first three columns order every table's rows (a two-column table by both).
+    const widths = new Map(
+      (
+        await sql<{ name: string; n: number }[]>`
+          select table_schema || '.' || table_name as name, count(*)::int as n from information_schema.columns group by 1`
+      ).map((row) => [row.name, row.n]),
+    );
     const parts: string[] = [];
     for (const { table_schema: schema, table_name: table } of [...tables, ...states]) {
-      // The first three columns order every table's rows (a two-column table by both).
-      const [{ n }] = await sql<{ n: number }[]>`
-        select count(*)::int as n from information_schema.columns where table_schema = ${schema} and table_name = ${table}`;
-      const keys = Array.from({ length: Math.min(n, 3) }, (_, i) => i + 1).join(", ");
+      const keys = Array.from({ length: Math.min(widths.get(`${schema}.${table}`) ?? 3, 3) }, (_, i) => i + 1).join(
+        ", ",
+      );
       const rows = await sql.unsafe(`select * from "${schema}"."${table}" order by ${keys}`);
       parts.push(`${schema}.${table}\n${rows.map((row) => JSON.stringify(row)).join("\n")}`);
     }
