@@ -43,8 +43,8 @@ const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? sh
 
 const TREE_RSS_BUDGET_MB = 250;
 
-/** RSS in kB of `pid` and every process below it, from /proc (Linux). */
-function treeRssKb(pid: number): number {
+/** `pid` and every process below it, from /proc (Linux). */
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -57,16 +57,40 @@ function treeRssKb(pid: number): number {
       // gone meanwhile
     }
   }
-  let total = 0;
+  const tree: number[] = [];
   const stack = [pid];
   while (stack.length > 0) {
     const current = stack.pop()!;
+    tree.push(current);
+    stack.push(...(children.get(current) ?? []));
+  }
+  return tree;
+}
+
+/** CPU seconds (user + system) each process has used so far, by pid. */
+function cpuSeconds(pids: number[]): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime, stime (USER_HZ 100)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks;
+}
+
+/** RSS in kB of `pid` and every process below it, from /proc (Linux). */
+function treeRssKb(pid: number): number {
+  let total = 0;
+  for (const current of processTree(pid)) {
     try {
       total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${current}/status`, "utf8"))?.[1] ?? 0);
     } catch {
       // gone meanwhile
     }
-    stack.push(...(children.get(current) ?? []));
   }
   return total;
 }
@@ -150,6 +174,30 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "govledger-bench-"));
 chmodSync(dataDir, 0o755);
 const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "data"), port: await freePort() });
 const sql = postgres(pg.url, { max: 2, onnotice: () => {} });
+// BENCH_PROFILE=1: where the backfill's time goes (CPU seconds per process, PL/pgSQL functions).
+const PROFILE = Boolean(process.env.BENCH_PROFILE);
+if (PROFILE) {
+  await sql`alter system set track_functions = 'pl'`;
+  await sql`select pg_reload_conf()`;
+}
+/** CPU seconds so far of the indexer's tree, PostgreSQL's processes, and this process (the node). */
+const cpuNow = (indexerPid: number) => {
+  const indexer = new Set(processTree(indexerPid));
+  const mine = processTree(process.pid).filter((pid) => !indexer.has(pid));
+  const sum = (ticks: Map<number, number>) => [...ticks.values()].reduce((a, b) => a + b, 0);
+  const postgresPids = mine.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("postgres");
+    } catch {
+      return false;
+    }
+  });
+  return {
+    indexer: sum(cpuSeconds([...indexer])),
+    postgres: sum(cpuSeconds(postgresPids)),
+    node: sum(cpuSeconds([process.pid])),
+  };
+};
 
 let child: ChildProcess | undefined;
 let output = "";
@@ -157,6 +205,7 @@ let results: Record<string, number | string> = {};
 try {
   const started = Date.now();
   let syncStartedAt = 0;
+  let cpuAtStart: ReturnType<typeof cpuNow> | undefined;
   child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", "indexer/src/cli/main.ts"], {
     cwd: ROOT,
     env: {
@@ -172,7 +221,10 @@ try {
   const onOutput = (chunk: Buffer) => {
     output += chunk;
     if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
-    if (syncStartedAt === 0 && output.includes('"sync started"')) syncStartedAt = Date.now();
+    if (syncStartedAt === 0 && output.includes('"sync started"')) {
+      syncStartedAt = Date.now();
+      if (PROFILE) cpuAtStart = cpuNow(child!.pid!);
+    }
   };
   let peakTreeKb = 0;
   const sampler = setInterval(() => {
@@ -191,6 +243,18 @@ try {
     await sleep(20);
   }
   const backfillSeconds = (Date.now() - syncStartedAt) / 1000;
+  if (PROFILE && cpuAtStart !== undefined) {
+    const end = cpuNow(child.pid!);
+    console.log(
+      `backfill CPU seconds: indexer ${(end.indexer - cpuAtStart.indexer).toFixed(2)}, ` +
+        `postgres ${(end.postgres - cpuAtStart.postgres).toFixed(2)}, ` +
+        `this process (node, EDR) ${(end.node - cpuAtStart.node).toFixed(2)}`,
+    );
+    const functions = await sql`select schemaname || '.' || funcname as name, calls,
+        round(total_time::numeric, 1) as total_ms, round(self_time::numeric, 1) as self_ms
+      from pg_stat_user_functions order by self_time desc limit 20`;
+    console.table(functions.map((row) => ({ ...row })));
+  }
   const [{ n: events }] = await sql`select count(*)::int as n from raw.events`;
   console.log(`backfill: ${events} events in ${backfillSeconds.toFixed(2)} s`);
 

@@ -34,6 +34,11 @@ export class CheckpointMovedError extends BaseError {
   override name = "CheckpointMovedError";
 }
 
+/** COPY's text-format escapes: backslash, newline, carriage return, tab. */
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+const ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
 /**
  * One value in COPY's text format. Values arrive as text (see handlers/rows.ts): hex without 0x
  * for bytes, decimal strings for numbers, seconds for times, JSON for jsonb.
@@ -44,17 +49,26 @@ function copyValue(kind: ColumnKind, value: string | null): string {
     case "bytes":
       return `\\\\x${value}`;
     case "timestamptz":
-      return new Date(Number(value) * 1000).toISOString();
+      return timestamp(value);
     case "bool":
       return value === "true" ? "t" : "f";
     case "text":
     case "jsonb":
-      return value.replace(/[\\\n\r\t]/g, (c) =>
-        c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t",
-      );
+      return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]) : value;
     default:
       return value;
   }
+}
+
+// The rows of a block share its time: the last conversion is kept.
+let lastSeconds = "";
+let lastTimestamp = "";
+function timestamp(seconds: string): string {
+  if (seconds !== lastSeconds) {
+    lastTimestamp = new Date(Number(seconds) * 1000).toISOString();
+    lastSeconds = seconds;
+  }
+  return lastTimestamp;
 }
 
 /**
@@ -66,11 +80,18 @@ async function insertRows(tx: TransactionSql, table: TableSpec, rows: Row[]): Pr
   const names = table.columns.map((column) => `"${column.name}"`).join(", ");
   const stream = await tx.unsafe(`copy ${table.name} (${names}) from stdin`).writable();
   const CHUNK = 2_000;
+  const columns = table.columns;
   function* text() {
     for (let start = 0; start < rows.length; start += CHUNK) {
       let chunk = "";
-      for (const row of rows.slice(start, start + CHUNK)) {
-        chunk += table.columns.map((column) => copyValue(column.kind, row[column.name] ?? null)).join("\t") + "\n";
+      const end = Math.min(rows.length, start + CHUNK);
+      for (let r = start; r < end; r++) {
+        const row = rows[r];
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c];
+          chunk += (c === 0 ? "" : "\t") + copyValue(column.kind, row[column.name] ?? null);
+        }
+        chunk += "\n";
       }
       yield chunk;
     }
