@@ -38,43 +38,24 @@ export function columnKind(type: string): ColumnKind {
 }
 
 /**
- * JSON for jsonb columns and raw event arguments: bigints as decimal strings, otherwise what
- * JSON.stringify writes. Decoded ABI values only (strings, numbers, booleans, bigints, arrays and
- * plain objects): written directly, as JSON.stringify with a replacer function calls it for
- * every key (a raw event row each, the bulk of a backfill's CPU in JavaScript).
+ * JSON for jsonb columns and raw event arguments: bigints as decimal strings. The value is copied
+ * with its bigints as strings and given to JSON.stringify without a replacer: a replacer function
+ * is called for every key (a raw event row each, the bulk of a backfill's CPU in JavaScript), and
+ * JSON built by concatenation would stay in memory as string pieces until written.
  */
 export function toJson(value: unknown): string {
-  switch (typeof value) {
-    case "bigint":
-      return `"${value}"`;
-    case "string":
-      return JSON.stringify(value);
-    case "number":
-    case "boolean":
-      return JSON.stringify(value);
-    case "object": {
-      if (value === null) return "null";
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i];
-          out += (i === 0 ? "" : ",") + (item === undefined || typeof item === "function" ? "null" : toJson(item));
-        }
-        return out + "]";
-      }
-      if (Object.getPrototypeOf(value) !== Object.prototype) break;
-      let out = "{";
-      let first = true;
-      for (const key in value) {
-        const item = (value as Record<string, unknown>)[key];
-        if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-        out += (first ? "" : ",") + JSON.stringify(key) + ":" + toJson(item);
-        first = false;
-      }
-      return out + "}";
-    }
-  }
-  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
+  return JSON.stringify(jsonValue(value));
+}
+
+/** Decoded ABI values (strings, numbers, booleans, bigints, arrays, plain objects), bigints as text. */
+function jsonValue(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = jsonValue((value as Record<string, unknown>)[key]);
+  return copy;
 }
 
 export function toColumnValue(kind: ColumnKind, value: unknown): string | null {
