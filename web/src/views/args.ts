@@ -237,9 +237,9 @@ function codeIn(hex: string): string | undefined {
   return /^[A-Z0-9][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
 }
 
-/** Bytes as 0x hex: PostgreSQL's jsonb writes a bytea as \\x…, the indexer's jsonb as 0x…. */
+/** Bytes as 0x hex: PostgreSQL's jsonb writes a bytea as \\x…, the indexer's jsonb as 0x… (an address checksummed). */
 const hexOf = (value: unknown): string | undefined =>
-  typeof value === "string" && /^(\\x|0x)[0-9a-fA-F]*$/.test(value) ? `0x${value.slice(2).toLowerCase()}` : undefined;
+  typeof value === "string" && /^(\\x|0x)[0-9a-fA-F]*$/.test(value) ? `0x${value.slice(2)}` : undefined;
 
 const digits = (value: unknown): bigint | undefined =>
   (typeof value === "string" || typeof value === "number") && /^\d{1,78}$/.test(String(value))
@@ -335,7 +335,7 @@ function readable(
       return number === undefined ? undefined : roleName(number);
     case "selector":
     case "calldata": {
-      const name = hex && SELECTORS.get(hex.slice(0, 10));
+      const name = hex && SELECTORS.get(hex.slice(0, 10).toLowerCase());
       if (!name) return hex;
       const fn = named(l.fn("", name), name);
       return kind === "selector" ? fn : `${fn}: ${hex}`;
