@@ -1283,9 +1283,12 @@ describe("dashboard (web/)", function () {
       expect(csv.slice(1).map((cells) => cells.slice(3, 7))).to.deep.equal(
         named.map((p) => [p.bureau_code, p.bank_code, p.regulator_code, p.human_resources_code]),
       );
-      // A transaction's arguments name the departments a bytes32 holds.
+      // A transaction's arguments name the departments a bytes32 holds (the terms' fields, by
+      // field), the bytes32 itself in the value's data-raw.
       const tx = pageRecord(await get("AUDIT", `/escrow/projects/${named[0].id}`), "projects").get("交易哈希")!.href!;
-      expect((await get("AUDIT", tx)).replaceAll("&quot;", '"')).to.include('"regulator":"市场监督管理局 (SAMR)"');
+      const txPage = (await get("AUDIT", tx)).replaceAll("&quot;", '"');
+      expect(txPage).to.include("regulator: 市场监督管理局 (SAMR),");
+      expect(txPage).to.include(`"regulator":"0x${Buffer.from("SAMR").toString("hex").padEnd(64, "0")}"`);
     });
 
     it("counts a day on the page as report.* counts it (the chain's day boundary)", async function () {
