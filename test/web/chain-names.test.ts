@@ -9,13 +9,15 @@ import {
   CONTRACT_NAMES,
   ENUM_NAMES,
   enumArg,
+  eventTable,
   ERROR_NAMES,
   EVENT_NAMES,
   eventOfTable,
   FUNCTION_NAMES,
   functionEntry,
 } from "../../web/src/chain-names.js";
-import { locale } from "../../web/src/i18n.js";
+import { ARG_KEYS, locale } from "../../web/src/i18n.js";
+import { argKind, type ArgKind, argValue } from "../../web/src/views/args.js";
 
 /**
  * Every ABI the system deploys, from the compiled artifacts: our contracts and their interfaces
@@ -135,6 +137,109 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
   it("names only events and errors the contracts have (no stale entries)", function () {
     expect(Object.keys(EVENT_NAMES).filter((name) => !names("event").has(name))).to.deep.equal([]);
     expect(Object.keys(ERROR_NAMES).filter((name) => !names("error").has(name))).to.deep.equal([]);
+  });
+
+  it("shows every event argument of the ABIs by a kind its type fits, under a caption (web/src/views/args.ts)", function () {
+    // The ABI types each kind reads (arrays: their items').
+    const fits = (kind: ArgKind, type: string, internalType: string): boolean => {
+      if (typeof kind === "object") return type === "tuple";
+      if (kind === "enum") return /^enum /.test(internalType);
+      const types: Record<Exclude<ArgKind, object>, RegExp> = {
+        hex: /^(address|bytes\d*)$/,
+        id: /^uint\d*$/,
+        count: /^uint\d*$/,
+        money: /^uint\d*$/,
+        bps: /^uint\d*$/,
+        time: /^uint\d*$/,
+        day: /^uint\d*$/,
+        duration: /^uint\d*$/,
+        payPeriod: /^uint\d*$/,
+        quotaPeriod: /^uint\d*$/,
+        role: /^uint64$/,
+        department: /^bytes32$/,
+        code: /^bytes32$/,
+        licenceType: /^bytes32$/,
+        purpose: /^bytes32$/,
+        codeOrHash: /^(bytes32|string)$/,
+        enum: /^$/,
+        bool: /^bool$/,
+        vote: /^bool$/,
+        selector: /^bytes4$/,
+        calldata: /^bytes$/,
+        text: /^string$/,
+      };
+      return types[kind].test(type);
+    };
+    type Input = { name: string; type: string; internalType?: string; components?: Input[] };
+    const wrong: string[] = [];
+    let count = 0;
+    const check = (where: string, kind: ArgKind | undefined, input: Input) => {
+      count++;
+      const type = input.type.replace(/(\[\d*\])+$/, "");
+      const internalType = (input.internalType ?? "").replace(/(\[\d*\])+$/, "");
+      if (kind === undefined) return void wrong.push(`${where}: no kind`);
+      if (!fits(kind, type, internalType))
+        return void wrong.push(`${where}: ${JSON.stringify(kind)} does not read ${input.type}`);
+      if (typeof kind === "object") {
+        for (const field of input.components ?? [])
+          check(`${where}.${field.name}`, Object.hasOwn(kind, field.name) ? kind[field.name] : undefined, field);
+        const fields = new Set((input.components ?? []).map((field) => field.name));
+        for (const field of Object.keys(kind)) if (!fields.has(field)) wrong.push(`${where}.${field}: no such field`);
+      }
+    };
+    for (const { abi } of all)
+      for (const item of abi as { type: string; name?: string; inputs?: Input[] }[])
+        if (item.type === "event")
+          for (const input of item.inputs ?? []) {
+            const [table, column] = [eventTable(item.name!), eventTable(input.name)];
+            check(`${item.name}.${input.name} (${column})`, argKind(table, column), input);
+            if (!ARG_KEYS.includes(column)) wrong.push(`${item.name}.${input.name}: no caption for ${column}`);
+          }
+    expect(count).to.be.greaterThan(200);
+    expect([...new Set(wrong)], "event arguments without a fitting kind in web/src/views/args.ts").to.deep.equal([]);
+
+    // Each kind as the rest of the app shows it, the chain's value kept in data-raw and on hover.
+    const [zh, en] = [locale("zh-CN", "Etc/GMT-8"), locale("en", "Etc/GMT-8")];
+    const shown = (l: typeof zh, table: string, key: string, value: unknown, decimals: number | null = null) =>
+      String(argValue(l, table, key, value, decimals));
+    // An invoice batch's quota period (InvoiceLedger.periodOf: months since January 1970, local
+    // time) and a payroll's pay period (YYYYMM) as the month each is.
+    expect(shown(zh, "invoices.invoice_batch_issued", "period", "678")).to.equal(
+      '<span class="val" data-raw="678" title="678">2026年7月</span>',
+    );
+    expect(shown(en, "invoices.invoice_batch_issued", "period", "683")).to.include(">2026-12<");
+    expect(shown(en, "invoices.invoice_batch_issued", "period", "0")).to.include(">1970-01<");
+    expect(shown(en, "escrow.payroll_submitted", "period", "202607")).to.include(
+      'data-raw="202607" title="202607">2026-07<',
+    );
+    // Fen as yuan; token units by the token's decimals.
+    expect(shown(en, "invoices.invoice_batch_issued", "total_amount", "161000", 2)).to.include(">¥1,610.00<");
+    expect(shown(en, "escrow.payroll_submitted", "total", "36000000000000000000000", 18)).to.include(">¥36,000.00<");
+    expect(shown(en, "escrow.payroll_submitted", "amounts", ["1500000000000000000", "2"], 18)).to.include(
+      ">[¥1.50, ¥0.00]<",
+    );
+    // Seconds since 1970 in the city's time; a duration; a role; a bool; a vote; a department.
+    expect(shown(en, "licences.licence_issued", "valid_until", "1782835200")).to.include(">2026-07-01 00:00:00<");
+    expect(shown(zh, "access.role_granted", "delay", "90061")).to.include(">1 天 1 小时 1 分钟 1 秒<");
+    expect(shown(en, "access.role_granted", "role_id", "10")).to.include('data-raw="10" title="10">TAX_AUTHORITY<');
+    expect(shown(zh, "invoices.issuer_rules_set", "enabled", true)).to.include('data-raw="true" title="true">是<');
+    expect(shown(en, "gov.vote_cast", "support", false)).to.include(">No<");
+    const cons = `\\x${Buffer.from("CONS").toString("hex").padEnd(64, "0")}`;
+    expect(shown(zh, "gov.vote_cast", "department_id", cons)).to.include(">住房和城乡建设局 (CONS)<");
+    expect(shown(en, "gov.vote_cast", "department_id", cons)).to.include(`data-raw="0x434f4e53${"0".repeat(56)}"`);
+    // A hash is its hex: nothing to hover.
+    expect(shown(en, "invoices.invoice_issued", "invoice_id", `\\x${"ab".repeat(32)}`)).to.equal(
+      `<span class="val" data-raw="0x${"ab".repeat(32)}">0x${"ab".repeat(32)}</span>`,
+    );
+    // A struct's fields by their kinds.
+    expect(
+      shown(en, "gov.voting_rules_changed", "rules", {
+        thresholdBps: 6667,
+        votingPeriod: 259200,
+        executionDelay: 0,
+        executionWindow: 3600,
+      }),
+    ).to.include(">{thresholdBps: 66.67%, votingPeriod: 3 days, executionDelay: 0 seconds, executionWindow: 1 hour}<");
   });
 
   it("finds the event of an indexer table, and the locale shows the name or else the identifier", function () {

@@ -16,6 +16,7 @@ import { openWebDatabase, webRoleUrl } from "../../web/src/db.js";
 import { xlsxExport } from "../../web/src/exports.js";
 import { ARG_KEYS, locale } from "../../web/src/i18n.js";
 import { eventTables } from "../../web/src/queries/chain.js";
+import { argKind } from "../../web/src/views/args.js";
 import type { Tx } from "../../web/src/db.js";
 import { tableDef } from "../../web/src/queries/tables.js";
 import { escrowSummary, licenceSummary } from "../../web/src/queries/dashboards.js";
@@ -1282,9 +1283,12 @@ describe("dashboard (web/)", function () {
       expect(csv.slice(1).map((cells) => cells.slice(3, 7))).to.deep.equal(
         named.map((p) => [p.bureau_code, p.bank_code, p.regulator_code, p.human_resources_code]),
       );
-      // A transaction's arguments name the departments a bytes32 holds.
+      // A transaction's arguments name the departments a bytes32 holds (the terms' fields, by
+      // field), the bytes32 itself in the value's data-raw.
       const tx = pageRecord(await get("AUDIT", `/escrow/projects/${named[0].id}`), "projects").get("交易哈希")!.href!;
-      expect((await get("AUDIT", tx)).replaceAll("&quot;", '"')).to.include('"regulator":"市场监督管理局 (SAMR)"');
+      const txPage = (await get("AUDIT", tx)).replaceAll("&quot;", '"');
+      expect(txPage).to.include("regulator: 市场监督管理局 (SAMR),");
+      expect(txPage).to.include(`"regulator":"0x${Buffer.from("SAMR").toString("hex").padEnd(64, "0")}"`);
     });
 
     it("counts a day on the page as report.* counts it (the chain's day boundary)", async function () {
@@ -1672,6 +1676,39 @@ describe("dashboard (web/)", function () {
         where table_schema || '.' || table_name in ${owner(tables)}
           and column_name not in ('block_number', 'log_index', 'tx_hash', 'block_time', 'contract')`;
       expect((keys as string[]).filter((key) => !ARG_KEYS.includes(key))).to.deep.equal([]);
+      // ... and a kind that reads it (web/src/views/args.ts), in its own table.
+      const columns = await owner`
+        select table_schema || '.' || table_name as name, column_name::text as column from information_schema.columns
+        where table_schema || '.' || table_name in ${owner(tables)}
+          and column_name not in ('block_number', 'log_index', 'tx_hash', 'block_time', 'contract')`;
+      expect(columns.length).to.be.greaterThan(200);
+      expect(columns.filter((c) => !argKind(c.name, c.column)).map((c) => `${c.name}.${c.column}`)).to.deep.equal([]);
+
+      // An invoice batch's quota period as its month (InvoiceLedger.periodOf: the month of the
+      // block's time in the city's time zone), its total in yuan; the chain's values in data-raw.
+      const [batch] = await owner`
+        select '0x' || encode(tx_hash, 'hex') as hash, block_number::text as block, period::text, total_amount::text,
+               to_char(indexer.local_day(block_time), 'YYYY-MM') as month,
+               to_char(total_amount / 100.0, 'FM999,999,999,990.00') as yuan
+        from invoices.invoice_batch_issued order by block_number limit 1`;
+      expect(batch, "the demo issues a batch").to.not.equal(undefined);
+      const [year, month] = batch.month.split("-");
+      for (const [lang, caption, period, total] of [
+        ["en", "Period", batch.month, "Total amount"],
+        ["zh-CN", "期间", `${year}年${Number(month)}月`, "合计金额"],
+      ]) {
+        await audit.goto(`${base}/tx/${batch.hash}?block=${batch.block}&lang=${lang}`);
+        const row = audit.locator("tbody tr", { hasText: "InvoiceBatchIssued" });
+        const text = await row.locator("td.args").innerText();
+        // (one argument a line)
+        const lines = text.split("\n");
+        expect(lines).to.include(`${caption}: ${period}`);
+        expect(lines).to.include(`${total}: ¥${batch.yuan}`);
+        const value = (key: string) => row.locator(`td.args span.arg[data-key="${key}"] + span.val`);
+        expect(await value("period").getAttribute("data-raw")).to.equal(batch.period);
+        expect(await value("period").getAttribute("title")).to.equal(batch.period);
+        expect(await value("total_amount").getAttribute("data-raw")).to.equal(batch.total_amount);
+      }
     });
   });
 });

@@ -430,6 +430,14 @@ const CODE_NAMES: Record<string, Record<string, [string, string]>> = {
   },
 };
 
+/** A duration's units: seconds in one, zh-CN, English one and many. */
+const DURATION_UNITS: [bigint, string, string, string][] = [
+  [86_400n, "天", "day", "days"],
+  [3_600n, "小时", "hour", "hours"],
+  [60n, "分钟", "minute", "minutes"],
+  [1n, "秒", "second", "seconds"],
+];
+
 export interface Locale {
   lang: Lang;
   timeZone: string;
@@ -457,6 +465,8 @@ export interface Locale {
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
   yuan(fen: string | bigint | null): string;
   count(value: string | number | bigint | null): string;
+  /** Seconds as days, hours, minutes and seconds (3 天 2 小时, 3 days 2 hours); 0 as 0 seconds. */
+  duration(seconds: bigint): string;
   dateTime(value: Date | string | null): string;
   date(value: Date | string | null): string;
 }
@@ -508,6 +518,15 @@ export function locale(lang: Lang, timeZone: string): Locale {
       return `${sign}¥${numbers.format(abs / 100n)}.${(abs % 100n).toString().padStart(2, "0")}`;
     },
     count: (value) => (value === null ? "—" : numbers.format(BigInt(value))),
+    duration(seconds) {
+      const parts = DURATION_UNITS.flatMap(([size, zh, one, many], i) => {
+        // (each unit's part of what the larger units leave: 90,000 s is 1 day 1 hour)
+        const n = (i === 0 ? seconds : seconds % DURATION_UNITS[i - 1][0]) / size;
+        if (n === 0n) return [];
+        return [index === 0 ? `${numbers.format(n)} ${zh}` : `${numbers.format(n)} ${n === 1n ? one : many}`];
+      });
+      return parts.length ? parts.join(" ") : index === 0 ? "0 秒" : "0 seconds";
+    },
     dateTime: (value) => (value === null ? "—" : dateTime.format(new Date(value))),
     date: (value) => (value === null ? "—" : day.format(new Date(value))),
   };

@@ -50,7 +50,7 @@ th{background:#eef2f6;font-weight:600}th.num{text-align:right}td.num{text-align:
 form.filters{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}form.filters output.date-value{font-family:ui-monospace,monospace;font-size:11px}
 input,select,button{font:inherit;padding:3px 6px}.pager{display:flex;gap:12px;align-items:center;margin:8px 0}.exports a{margin-left:8px}
 .error{background:#fff3f2;border:1px solid #f3c1bc;padding:12px 16px;border-radius:6px}.scroll{overflow-x:auto}
-td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.args span.arg{border-bottom:1px dotted var(--muted)}td.empty,p.empty{color:var(--muted)}
+td.args{white-space:pre-line;word-break:break-all;font-size:12px}td.args span.arg{border-bottom:1px dotted var(--muted)}td.args span.val[title]{cursor:help}td.empty,p.empty{color:var(--muted)}
 .record dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));margin:0;padding:1px 0 0 1px}
 .record dl div{padding:6px 10px;background:#fff;border:1px solid var(--line);margin:-1px 0 0 -1px}.record dt{color:var(--muted);font-size:12px}.record dd{margin:0;font-size:14px}.record dd.num{font-variant-numeric:tabular-nums}
 .live{display:inline-block;width:8px;height:8px;border-radius:50%;background:#7bd88f;margin-right:4px}

@@ -13,7 +13,8 @@ import type {
 } from "../queries/dashboards.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
 import { type Filters, type TableDef, TABLES } from "../queries/tables.js";
-import { enumArg, eventOfTable } from "../chain-names.js";
+import { eventOfTable } from "../chain-names.js";
+import { argText } from "./args.js";
 import {
   chainName,
   chart,
@@ -232,106 +233,6 @@ export function payrollsPage(l: Locale, payrolls: TablePage, filters: Filters): 
 export function failedPage(l: Locale, table: TablePage, filters: Filters): Html {
   return html`<h1>${l.t("failed")}</h1>
     ${dataTable(l, TABLES.failed, table, filters)}`;
-}
-
-/** The times of the contracts' events (seconds since 1970), by argument. */
-const TIMES = new Set([
-  "lapses_at",
-  "valid_from",
-  "valid_until",
-  "until",
-  "vote_end",
-  "expires_at",
-  "ready_at",
-  "guarantee_release_at",
-]);
-
-/** The amounts of the contracts' events (in fen or token units), by argument. */
-const MONEY = new Set([
-  "amount",
-  "amounts",
-  "tax",
-  "total",
-  "credited",
-  "reimbursable",
-  "max_amount",
-  "period_amount_quota",
-  "total_amount",
-  "balance",
-  "from_guarantee",
-  "from_wage_account",
-  "to_payable",
-  "to_wage_account",
-  "refunded",
-  "value",
-]);
-
-/** An amount of `decimals` decimals as yuan, rounded half up to the fen: ¥36,000.00. */
-function scaledYuan(units: bigint, decimals: number): string {
-  const fen =
-    decimals >= 2
-      ? (units + (decimals > 2 ? 5n * 10n ** BigInt(decimals - 3) : 0n)) / 10n ** BigInt(decimals - 2)
-      : units * 10n ** BigInt(2 - decimals);
-  return money(`${fen / 100n}.${(fen % 100n).toString().padStart(2, "0")}`);
-}
-
-/** The code a bytes32 holds (CONS, FIRE_SAFETY: capitals, then zero bytes), or undefined. */
-function codeIn(hex: string): string | undefined {
-  const text = Buffer.from(hex, "hex").toString("latin1").replace(/\0+$/, "");
-  // (an invoice code is digits: 044031900111)
-  return /^[A-Z0-9][A-Z0-9_]{1,31}$/.test(text) ? text : undefined;
-}
-
-/**
- * An event's arguments, one per line, each under its caption (issuer_id → 开票方, the key on
- * hover); bytes as 0x hex (PostgreSQL's jsonb writes them as \\x…), and a bytes32 that holds a
- * code as the code (a department with its name): staff read "部门: 住房和城乡建设局 (CONS)",
- * not department_id and 64 hex digits.
- */
-function argText(l: Locale, table: string, args: Record<string, unknown>, decimals: number | null): Html {
-  const lines = Object.entries(args).map(([key, value]) => {
-    // By its caption in the page's language; the table's own key (issuer_id), as exports and
-    // the indexer's tables write it, on hover and in the markup (data-key) for auditors.
-    const caption = l.arg(key);
-    const label =
-      caption === key
-        ? html`<code class="arg" data-key="${key}">${key}</code>`
-        : html`<span class="arg" data-key="${key}" title="${key}">${caption}</span>`;
-    return html`${label}: ${argValue(l, table, key, value, decimals)}`;
-  });
-  // (one argument a line: td.args keeps the line breaks)
-  return html`${lines.flatMap((line, i) => (i === 0 ? [line] : ["\n", line]))}`;
-}
-
-function argValue(l: Locale, table: string, key: string, value: unknown, decimals: number | null): string {
-  // An enum by its member's name (the chain writes its number): "state: 已红冲 (Applied)".
-  const member = enumArg(table, key, value);
-  if (member) {
-    const name = l.enumMember(member.enum, member.member);
-    return name === member.member ? name : `${name} (${member.member})`;
-  }
-  // A time (seconds since 1970; 0 is none) in the city's time zone.
-  if (TIMES.has(key) && /^\d{1,12}$/.test(String(value)))
-    return String(value) === "0" ? "—" : l.dateTime(new Date(Number(value) * 1000));
-  // Amounts in yuan: the invoices' fen, escrow's token units by the token's decimals.
-  if (decimals !== null && MONEY.has(key)) {
-    const amounts = Array.isArray(value) ? value : [value];
-    if (amounts.every((a) => /^\d{1,78}$/.test(String(a)))) {
-      const text = amounts.map((a) => scaledYuan(BigInt(String(a)), decimals)).join(", ");
-      return Array.isArray(value) ? `[${text}]` : text;
-    }
-  }
-  // A pay period (202607) as its month.
-  if (key === "period" && /^\d{4}(0[1-9]|1[0-2])$/.test(String(value)))
-    return l.month(`${String(value).slice(0, 4)}-${String(value).slice(4)}`);
-  return (typeof value === "string" ? value : JSON.stringify(value))
-    .replace(/\\x([0-9a-f]*)/g, "0x$1")
-    .replace(/0x([0-9a-fA-F]{64})\b/g, (hex, digits: string) => {
-      const code = codeIn(digits);
-      if (!code) return hex;
-      const name = l.department(code);
-      return name === code ? code : `${name} (${code})`;
-    });
 }
 
 /** The audit trail's end: one transaction, its block, and the rows it wrote that this department may read. */
