@@ -68,6 +68,18 @@ function valueOf(param: AbiParameter, next: () => number): unknown {
   throw new Error(`no generator for ${param.type}`);
 }
 
+/** A log of `event` with random arguments: its topics and data. */
+function encoded(event: AbiEvent, next: () => number) {
+  const args = Object.fromEntries(event.inputs.map((input) => [input.name!, valueOf(input, next)]));
+  const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
+  const rest = event.inputs.filter((input) => !input.indexed);
+  const data = encodeAbiParameters(
+    rest,
+    rest.map((input) => args[input.name!]),
+  );
+  return { topics, data };
+}
+
 describe("indexer: event decoding", function () {
   const events = Object.entries(abis).flatMap(([contract, abi]) =>
     (abi as Abi).filter((item): item is AbiEvent => item.type === "event").map((event) => ({ contract, event })),
@@ -79,13 +91,7 @@ describe("indexer: event decoding", function () {
     for (const { contract, event } of events) {
       const decode = createEventDecoder(event);
       for (let round = 0; round < 25; round++) {
-        const args = Object.fromEntries(event.inputs.map((input) => [input.name!, valueOf(input, next)]));
-        const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
-        const rest = event.inputs.filter((input) => !input.indexed);
-        const data = encodeAbiParameters(
-          rest,
-          rest.map((input) => args[input.name!]),
-        );
+        const { topics, data } = encoded(event, next);
         const expected = (decodeEventLog({ abi: [event], topics: topics as [Hex, ...Hex[]], data, strict: true })
           .args ?? {}) as Record<string, unknown>;
         const actual = decode(topics, data);
@@ -107,14 +113,7 @@ describe("indexer: event decoding", function () {
   it("decodes data that is upper case or longer than its words as viem does", function () {
     const event = events.find(({ event }) => event.name === "InvoiceIssued")!.event;
     const decode = createEventDecoder(event);
-    const next = random(7);
-    const args = Object.fromEntries(event.inputs.map((input) => [input.name!, valueOf(input, next)]));
-    const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
-    const rest = event.inputs.filter((input) => !input.indexed);
-    const data = encodeAbiParameters(
-      rest,
-      rest.map((input) => args[input.name!]),
-    );
+    const { topics, data } = encoded(event, random(7));
     const expected = decode(topics, data);
     expect(decode(topics, `0x${data.slice(2).toUpperCase()}`)).to.deep.equal(expected);
     expect(decode(topics, `${data}${"00".repeat(32)}`)).to.deep.equal(expected);
@@ -123,14 +122,7 @@ describe("indexer: event decoding", function () {
   it("refuses data shorter than the event's words, and a wrong number of topics", function () {
     const event = events.find(({ event }) => event.name === "InvoiceIssued")!.event;
     const decode = createEventDecoder(event);
-    const next = random(8);
-    const args = Object.fromEntries(event.inputs.map((input) => [input.name!, valueOf(input, next)]));
-    const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
-    const rest = event.inputs.filter((input) => !input.indexed);
-    const data = encodeAbiParameters(
-      rest,
-      rest.map((input) => args[input.name!]),
-    );
+    const { topics, data } = encoded(event, random(8));
     expect(() => decode(topics, data.slice(0, -64) as Hex)).to.throw(/size|bounds|too small/i);
     expect(() => decode(topics.slice(0, -1), data)).to.throw(/topics where/);
   });
