@@ -5,6 +5,8 @@ import { expect } from "chai";
 import postgres from "postgres";
 
 import { connectDatabase } from "../../indexer/src/db/client.js";
+import { createRpc, eth_blockNumber } from "../../indexer/src/rpc/client.js";
+import { fetchRange } from "../../indexer/src/sync/fetch.js";
 import { startIndexer } from "../../indexer/src/indexer.js";
 import {
   type Chain,
@@ -194,6 +196,33 @@ describe("indexer: resilience", function () {
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+
+  it("ends a range where its blocks' gas passes the budget, and asks for those blocks' logs only", async function () {
+    const config = configFor(chain, await db.create());
+    const rpc = createRpc(config.rpcUrl);
+    const addresses = config.contracts.map((contract) => contract.address);
+    const head = await eth_blockNumber(rpc);
+    const whole = await fetchRange(rpc, addresses, 1n, head);
+    expect(whole.to).to.equal(head);
+    expect(whole.logs.length).to.be.greaterThan(100);
+    // For each budget: the blocks whose gas, added up from the first, stays within it (empty
+    // blocks too), and always the first.
+    const gas = whole.blocks.map((block) => block.gasUsed);
+    const sums = gas.map((_, i) => gas.slice(0, i + 1).reduce((a, b) => a + b, 0n));
+    const within = (budget: bigint) => Math.max(1, sums.filter((sum) => sum <= budget).length);
+    const used = gas.findIndex((g, i) => i >= 40 && g > 0n); // a block that used gas, past the 40th
+    for (const budget of [sums[9], sums[used] - 1n, sums[used], sums[sums.length - 2], 1n]) {
+      const cut = await fetchRange(rpc, addresses, 1n, head, budget);
+      const blocks = within(budget);
+      const last = whole.blocks[blocks - 1].number;
+      expect(cut.to, `budget ${budget}`).to.equal(last);
+      expect(cut.blocks).to.deep.equal(whole.blocks.slice(0, blocks));
+      expect(cut.logs).to.deep.equal(whole.logs.filter((log) => log.blockNumber <= last));
+      expect(cut.split).to.equal(false);
+    }
+    expect(within(1n)).to.equal(1);
+    expect(within(sums[used] - 1n)).to.equal(used); // one gas short of a block: the blocks before it
   });
 
   it("narrows its log ranges when the node refuses them as too large, and ends with the same database", async function () {

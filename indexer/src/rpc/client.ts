@@ -34,6 +34,8 @@ export interface RpcBlock {
   hash: Hex;
   parentHash: Hex;
   timestamp: bigint;
+  /** What the block's transactions spent: how a range's logs are foreseen before asking for them. */
+  gasUsed: bigint;
   transactionHashes: Hex[];
 }
 
@@ -181,6 +183,7 @@ export async function eth_getBlockByNumber(rpc: Rpc, number: bigint): Promise<Rp
     hash: hex(method, raw.hash, "hash", 32),
     parentHash: hex(method, raw.parentHash, "parentHash", 32),
     timestamp: quantity(method, raw.timestamp, "timestamp"),
+    gasUsed: quantity(method, raw.gasUsed, "gasUsed"),
     transactionHashes: raw.transactions.map((hash) => hex(method, hash, "transaction hash", 32)),
   };
   if (block.number !== number) malformed(method, `asked for block ${number}, got ${block.number}`);

@@ -1,8 +1,9 @@
 /**
- * Fetching a block range from the chain: the deployment's logs (the range narrowed to its first
- * half, quarter... when the node refuses it or the answer is too large), every block header, and
- * the receipts of transactions that left none of our logs (to find the failed ones). Checks that
- * logs and blocks describe the same chain; never writes.
+ * Fetching a block range from the chain: every block header, the deployment's logs (of the
+ * headers' first blocks whose gas fits the caller's budget; the range narrowed to its first half,
+ * quarter... when the node refuses it or the answer is too large), and the receipts of
+ * transactions that left none of our logs (to find the failed ones). Checks that logs and blocks
+ * describe the same chain; never writes.
  */
 import {
   eth_call_revertData,
@@ -26,7 +27,10 @@ export interface FailedTransaction {
 
 export interface RangeData {
   from: bigint;
-  /** The last block covered: `to` as asked, or less when the node refused so wide a range. */
+  /**
+   * The last block covered: `to` as asked, or less when the blocks' gas is over the budget or the
+   * node refused so wide a range.
+   */
   to: bigint;
   blocks: RpcBlock[];
   logs: RpcLog[];
@@ -70,12 +74,35 @@ async function fetchBlocks(rpc: Rpc, from: bigint, to: bigint): Promise<RpcBlock
   return blocks;
 }
 
-export async function fetchRange(rpc: Rpc, addresses: Hex[], from: bigint, to: bigint): Promise<RangeData> {
+/**
+ * `gasBudget`: the range ends at the last block whose gas, added up from `from`, is within it (the
+ * first block always), so a range reaching from sparse blocks into dense ones does not ask the
+ * node for an answer it has to build whole and the indexer then refuses. The headers come first
+ * then, and the logs after them. Without a budget both are asked at once.
+ */
+export async function fetchRange(
+  rpc: Rpc,
+  addresses: Hex[],
+  from: bigint,
+  to: bigint,
+  gasBudget?: bigint,
+): Promise<RangeData> {
   const state = { split: false };
-  const [{ logs, to: end }, fetched] = await Promise.all([
-    fetchLogs(rpc, addresses, from, to, state),
-    fetchBlocks(rpc, from, to),
-  ]);
+  let fetched: RpcBlock[];
+  let logs: RpcLog[];
+  let end: bigint;
+  if (gasBudget === undefined) {
+    [{ logs, to: end }, fetched] = await Promise.all([
+      fetchLogs(rpc, addresses, from, to, state),
+      fetchBlocks(rpc, from, to),
+    ]);
+  } else {
+    fetched = await fetchBlocks(rpc, from, to);
+    let last = 0;
+    let gas = fetched[0].gasUsed;
+    while (last + 1 < fetched.length && gas + fetched[last + 1].gasUsed <= gasBudget) gas += fetched[++last].gasUsed;
+    ({ logs, to: end } = await fetchLogs(rpc, addresses, from, fetched[last].number, state));
+  }
   const blocks = end === to ? fetched : fetched.filter((block) => block.number <= end);
 
   for (let i = 1; i < blocks.length; i++) {
