@@ -57,34 +57,31 @@ const TREE_RSS_BUDGET_MB = 250;
  * per sample (the sampler runs every 50 ms beside the indexer: reading every process's stat took
  * 0.5 s of CPU per backfill here). Kernels without those lists: every process's parent instead.
  */
+const CHILDREN_LISTS = existsSync(`/proc/self/task/${process.pid}/children`);
+
 function processTree(pid: number): number[] {
+  if (!CHILDREN_LISTS) return processTreeByParents(pid);
   const tree: number[] = [];
   const stack = [pid];
-  try {
-    while (stack.length > 0) {
-      const current = stack.pop()!;
-      tree.push(current);
-      let tasks: string[] = [];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    tree.push(current);
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${current}/task`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    for (const task of tasks) {
       try {
-        tasks = readdirSync(`/proc/${current}/task`);
-      } catch {
-        continue; // gone meanwhile
-      }
-      for (const task of tasks) {
-        let children = "";
-        try {
-          children = readFileSync(`/proc/${current}/task/${task}/children`, "utf8").trim();
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "ENOENT" && existsSync(`/proc/${current}/task/${task}`))
-            throw error;
-        }
+        const children = readFileSync(`/proc/${current}/task/${task}/children`, "utf8").trim();
         if (children !== "") stack.push(...children.split(" ").map(Number));
+      } catch {
+        // the thread or its process ended meanwhile
       }
     }
-    return tree;
-  } catch {
-    return processTreeByParents(pid);
   }
+  return tree;
 }
 
 function processTreeByParents(pid: number): number[] {
