@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { enums } from "@govledger/contracts";
+import { enums, roles } from "@govledger/contracts";
 
 import {
   CONTRACT_NAMES,
@@ -15,8 +15,9 @@ import {
   eventOfTable,
   FUNCTION_NAMES,
   functionEntry,
+  ROLE_NAMES,
 } from "../../web/src/chain-names.js";
-import { ARG_KEYS, locale } from "../../web/src/i18n.js";
+import { ARG_KEYS, FIELD_KEYS, locale } from "../../web/src/i18n.js";
 import { argKind, type ArgKind, argValue } from "../../web/src/views/args.js";
 
 /**
@@ -134,6 +135,20 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
     expect(enumArg("invoices.credit_note_issued", "amount", "2")).to.equal(undefined);
   });
 
+  it("names every AccessManager role (contracts/governance/Roles.sol) in zh-CN and English, and no other", function () {
+    expect(Object.keys(ROLE_NAMES).sort(), "roles in ROLE_NAMES").to.deep.equal(Object.values(roles).sort());
+    for (const [name, [zh, en]] of Object.entries(ROLE_NAMES)) {
+      expect(zh, name).to.match(/[\u4e00-\u9fff]/);
+      expect(en, name).to.match(/^[A-Z][A-Za-z0-9 ,'()-]+$/);
+    }
+    const [zh, en] = [locale("zh-CN", "Etc/GMT-8"), locale("en", "Etc/GMT-8")];
+    expect([zh.role("LICENCE_AUTHORITY"), en.role("LICENCE_AUTHORITY"), zh.role("ROLE_999")]).to.deep.equal([
+      "发证部门",
+      "Issuing department",
+      "ROLE_999",
+    ]);
+  });
+
   it("names only events and errors the contracts have (no stale entries)", function () {
     expect(Object.keys(EVENT_NAMES).filter((name) => !names("event").has(name))).to.deep.equal([]);
     expect(Object.keys(ERROR_NAMES).filter((name) => !names("error").has(name))).to.deep.equal([]);
@@ -173,6 +188,8 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
     type Input = { name: string; type: string; internalType?: string; components?: Input[] };
     const wrong: string[] = [];
     let count = 0;
+    // The struct types that have each field name (FIELD_NAMES is keyed by the name alone).
+    const structsOf = new Map<string, Set<string>>();
     const check = (where: string, kind: ArgKind | undefined, input: Input) => {
       count++;
       const type = input.type.replace(/(\[\d*\])+$/, "");
@@ -181,8 +198,11 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
       if (!fits(kind, type, internalType))
         return void wrong.push(`${where}: ${JSON.stringify(kind)} does not read ${input.type}`);
       if (typeof kind === "object") {
-        for (const field of input.components ?? [])
+        for (const field of input.components ?? []) {
           check(`${where}.${field.name}`, Object.hasOwn(kind, field.name) ? kind[field.name] : undefined, field);
+          if (!FIELD_KEYS.includes(field.name)) wrong.push(`${where}.${field.name}: no caption for ${field.name}`);
+          structsOf.set(field.name, (structsOf.get(field.name) ?? new Set()).add(internalType));
+        }
         const fields = new Set((input.components ?? []).map((field) => field.name));
         for (const field of Object.keys(kind)) if (!fields.has(field)) wrong.push(`${where}.${field}: no such field`);
       }
@@ -195,8 +215,15 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
             check(`${item.name}.${input.name} (${column})`, argKind(table, column), input);
             if (!ARG_KEYS.includes(column)) wrong.push(`${item.name}.${input.name}: no caption for ${column}`);
           }
+    for (const [field, structs] of structsOf)
+      if (structs.size > 1) wrong.push(`${field}: a field of ${[...structs].join(", ")}: one caption cannot fit all`);
+    for (const field of FIELD_KEYS) if (!structsOf.has(field)) wrong.push(`${field}: a caption for no struct field`);
     expect(count).to.be.greaterThan(200);
-    expect([...new Set(wrong)], "event arguments without a fitting kind in web/src/views/args.ts").to.deep.equal([]);
+    expect(structsOf.size).to.be.greaterThan(20);
+    expect(
+      [...new Set(wrong)],
+      "event arguments without a fitting kind in web/src/views/args.ts, or struct fields without a caption in web/src/i18n.ts",
+    ).to.deep.equal([]);
 
     // Each kind as the rest of the app shows it, the chain's value kept in data-raw and on hover.
     const [zh, en] = [locale("zh-CN", "Etc/GMT-8"), locale("en", "Etc/GMT-8")];
@@ -221,7 +248,14 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
     // Seconds since 1970 in the city's time; a duration; a role; a bool; a vote; a department.
     expect(shown(en, "licences.licence_issued", "valid_until", "1782835200")).to.include(">2026-07-01 00:00:00<");
     expect(shown(zh, "access.role_granted", "delay", "90061")).to.include(">1 天 1 小时 1 分钟 1 秒<");
-    expect(shown(en, "access.role_granted", "role_id", "10")).to.include('data-raw="10" title="10">TAX_AUTHORITY<');
+    expect(shown(en, "access.role_granted", "role_id", "10")).to.include(
+      'data-raw="10" title="10">Tax authority (TAX_AUTHORITY)<',
+    );
+    expect(shown(zh, "access.role_granted", "role_id", "10")).to.include(">税务部门 (TAX_AUTHORITY)<");
+    expect(shown(zh, "access.role_admin_changed", "admin", "0")).to.include(
+      'data-raw="0" title="0">联盟治理管理员 (ADMIN)<',
+    );
+    expect(shown(zh, "access.role_granted", "role_id", "999")).to.include('data-raw="999" title="999">ROLE_999<');
     expect(shown(zh, "invoices.issuer_rules_set", "enabled", true)).to.include('data-raw="true" title="true">是<');
     expect(shown(en, "gov.vote_cast", "support", false)).to.include(">No<");
     const cons = `\\x${Buffer.from("CONS").toString("hex").padEnd(64, "0")}`;
@@ -231,15 +265,17 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
     expect(shown(en, "invoices.invoice_issued", "invoice_id", `\\x${"ab".repeat(32)}`)).to.equal(
       `<span class="val" data-raw="0x${"ab".repeat(32)}">0x${"ab".repeat(32)}</span>`,
     );
-    // A struct's fields by their kinds.
-    expect(
-      shown(en, "gov.voting_rules_changed", "rules", {
-        thresholdBps: 6667,
-        votingPeriod: 259200,
-        executionDelay: 0,
-        executionWindow: 3600,
-      }),
-    ).to.include(">{thresholdBps: 66.67%, votingPeriod: 3 days, executionDelay: 0 seconds, executionWindow: 1 hour}<");
+    // A struct's fields by their kinds, each under its caption; the ABI's field names in data-raw.
+    const rules = { thresholdBps: 6667, votingPeriod: 259200, executionDelay: 0, executionWindow: 3600 };
+    expect(shown(en, "gov.voting_rules_changed", "rules", rules)).to.include(
+      ">{Threshold: 66.67%, Voting period: 3 days, Execution delay: 0 seconds, Execution window: 1 hour}<",
+    );
+    expect(shown(zh, "gov.voting_rules_changed", "rules", rules)).to.include(
+      `data-raw="${JSON.stringify(rules).replaceAll('"', "&quot;")}"`,
+    );
+    expect(shown(zh, "gov.voting_rules_changed", "rules", rules)).to.include(
+      ">{通过比例: 66.67%, 表决期限: 3 天, 执行延迟: 0 秒, 执行期限: 1 小时}<",
+    );
   });
 
   it("finds the event of an indexer table, and the locale shows the name or else the identifier", function () {

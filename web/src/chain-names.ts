@@ -477,6 +477,36 @@ export const ENUM_NAMES: Record<string, Record<string, readonly [string, string]
 };
 
 /**
+ * The AccessManager roles (contracts/governance/Roles.sol) by name, as `roleName` gives it, worded
+ * by who holds each: the department or the party, in the glossary's words where it has them
+ * (发证部门, 报销单位, 建设单位); by what it is for where no one kind of holder has it (GUARDIAN,
+ * LICENCE_WORKFLOW, PUBLIC). The chain and the deploy parameters carry the id and the name only.
+ */
+export const ROLE_NAMES: Record<string, readonly [string, string]> = {
+  // (AccessManager's ADMIN_ROLE: held by the governance contracts only, never by an account)
+  ADMIN: ["联盟治理管理员", "Governance admin"],
+  GUARDIAN: ["紧急暂停部门", "Emergency guardian"],
+  TAX_AUTHORITY: ["税务部门", "Tax authority"],
+  LICENCE_AUTHORITY: ["发证部门", "Issuing department"],
+  LICENCE_USER: ["用证部门", "Licence user"],
+  // (held by the JointApprovals contract alone: issues the licence that completes an application)
+  LICENCE_WORKFLOW: ["并联审批办结发证", "Issue from a joint approval"],
+  MARKET_REGULATOR: ["市场监管部门", "Market regulator"],
+  CONSTRUCTION_BUREAU: ["住建部门", "Construction bureau"],
+  PROJECT_REGULATOR: ["项目监管部门", "Project regulator"],
+  BANK: ["监管银行", "Bank"],
+  HUMAN_RESOURCES: ["人社部门", "Human resources"],
+  AUDITOR: ["审计部门", "Auditor"],
+  INVOICE_ISSUER: ["开票方", "Invoice issuer"],
+  INVOICE_RECEIVER: ["报销单位", "Receiving company"],
+  DEVELOPER: ["建设单位", "Developer"],
+  CONTRACTOR: ["施工总承包单位", "General contractor"],
+  SUPERVISOR: ["监理单位", "Supervisor"],
+  SUBCONTRACTOR: ["分包单位", "Subcontractor"],
+  PUBLIC: ["所有账户", "Any account"],
+};
+
+/**
  * Event arguments that hold an enum, from the ABIs: by the indexer's table (`credit_note_issued`)
  * and column (`state`), the enum's name (CreditNoteState). The indexer stores the number.
  */

@@ -2,7 +2,7 @@
  * UI text in zh-CN and English (terms from shared/GLOSSARY.md: one term per concept), and the
  * formats the city's staff read: dates in the city's time zone, amounts in yuan from fen.
  */
-import { CONTRACT_NAMES, ENUM_NAMES, ERROR_NAMES, EVENT_NAMES, functionEntry } from "./chain-names.js";
+import { CONTRACT_NAMES, ENUM_NAMES, ERROR_NAMES, EVENT_NAMES, functionEntry, ROLE_NAMES } from "./chain-names.js";
 
 export type Lang = "zh-CN" | "en";
 export const LANGS: Lang[] = ["zh-CN", "en"];
@@ -317,6 +317,48 @@ const ARG_NAMES: Record<string, TextKey | readonly [string, string]> = {
 /** The event argument keys with a caption (for the test that every event table's column has one). */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_NAMES);
 
+/**
+ * The captions of the fields of an event argument that is a struct (a proposal's calls, a
+ * project's terms), by the ABI's camelCase field name, as the indexer's jsonb keeps them. Keyed by
+ * name alone because no two struct types of the events share a field name;
+ * test/web/chain-names.test.ts fails when one does (then key by struct type), or when a field has
+ * no caption here.
+ */
+const FIELD_NAMES: Record<string, TextKey | readonly [string, string]> = {
+  // IConsortiumGovernor.Call
+  target: ["目标合约", "Target contract"],
+  data: ["调用数据", "Call data"],
+  // IConsortiumGovernor.VotingRules
+  thresholdBps: ["通过比例", "Threshold"],
+  votingPeriod: ["表决期限", "Voting period"],
+  executionDelay: ["执行延迟", "Execution delay"],
+  executionWindow: ["执行期限", "Execution window"],
+  // IJointApprovals.Step
+  code: ["环节代码", "Step code"],
+  departmentId: "department",
+  prerequisites: ["前置环节", "Prerequisite steps"],
+  // IConstructionEscrow.MilestoneTerms
+  amount: "amount",
+  dueDate: "dueDate",
+  descriptionHash: ["节点说明哈希", "Description hash"],
+  // IConstructionEscrow.ProjectTerms
+  developer: ["建设单位", "Developer"],
+  contractor: ["施工总承包单位", "General contractor"],
+  supervisor: ["监理单位", "Supervisor"],
+  bank: "bank",
+  regulator: "projectRegulator",
+  humanResources: "humanResources",
+  token: ["结算代币", "Settlement token"],
+  budget: "budget",
+  labourShareBps: ["人工费用占比", "Labour-cost share"],
+  guaranteeAmount: "wageGuarantee",
+  guaranteeHoldingPeriod: ["保证金保留期", "Guarantee holding period"],
+  contractHash: ["合同哈希", "Contract hash"],
+};
+
+/** The struct field names with a caption (for the test that every struct field of the events has one). */
+export const FIELD_KEYS: readonly string[] = Object.keys(FIELD_NAMES);
+
 /** Enum and state names as the glossary words them. */
 const STATES: Record<string, [string, string]> = {
   Issued: ["已开具", "Issued"],
@@ -460,6 +502,10 @@ export interface Locale {
   enumMember(name: string, member: string): string;
   /** An event argument's caption (issuer_id → 开票方), or the key itself when it has none. */
   arg(key: string): string;
+  /** A struct field's caption (labourShareBps → 人工费用占比), or the field's name itself when it has none. */
+  field(name: string): string;
+  /** An AccessManager role's caption by its name (TAX_AUTHORITY → 税务部门), or the name itself. */
+  role(name: string): string;
   /** A month YYYY-MM as staff write it (2026年7月, 2026-07); other text as it is. */
   month(value: string): string;
   /** Fen (a decimal string or bigint) as yuan: ¥1,610.00. */
@@ -501,6 +547,11 @@ export function locale(lang: Lang, timeZone: string): Locale {
       const name = Object.hasOwn(ARG_NAMES, key) ? ARG_NAMES[key] : undefined;
       return name === undefined ? key : typeof name === "string" ? TEXT[name][index] : name[index];
     },
+    field(key) {
+      const name = Object.hasOwn(FIELD_NAMES, key) ? FIELD_NAMES[key] : undefined;
+      return name === undefined ? key : typeof name === "string" ? TEXT[name][index] : name[index];
+    },
+    role: (name) => (Object.hasOwn(ROLE_NAMES, name) ? ROLE_NAMES[name][index] : name),
     month(value) {
       const match = /^(\d{4})-(\d{2})$/.exec(value);
       return match && index === 0 ? `${match[1]}年${Number(match[2])}月` : value;

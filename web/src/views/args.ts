@@ -27,7 +27,7 @@ import { type Html, money } from "./layout.js";
  *   purpose (codes with names), codeOrHash (a bytes32 reason: a code, else a hash; or a string)
  * - enum (by the ABI's enum type), bool, vote, role (AccessManager role id), selector (a function's),
  *   calldata (a call, by its function), text (a string)
- * - a struct: its fields' kinds by the ABI's (camelCase) field names
+ * - a struct: its fields' kinds by the ABI's (camelCase) field names, each under its caption
  */
 export type ArgKind =
   | "hex"
@@ -271,9 +271,11 @@ function readable(
   }
   if (typeof kind === "object") {
     if (typeof value !== "object") return undefined;
+    // Each field under its caption in the page's language (labourShareBps → 人工费用占比); the
+    // ABI's field names stay in the raw JSON (data-raw, and on hover).
     const fields = Object.entries(value as Record<string, unknown>).map(([field, item]) => {
       const fieldKind = Object.hasOwn(kind, field) ? kind[field] : undefined;
-      return `${field}: ${(fieldKind && readable(l, fieldKind, table, field, item, decimals)) ?? rawArg(item)}`;
+      return `${l.field(field)}: ${(fieldKind && readable(l, fieldKind, table, field, item, decimals)) ?? rawArg(item)}`;
     });
     return `{${fields.join(", ")}}`;
   }
@@ -331,8 +333,13 @@ function readable(
       return typeof value === "boolean"
         ? l.state(value ? "yes" : "no", kind === "vote" ? "vote" : undefined)
         : undefined;
-    case "role":
-      return number === undefined ? undefined : roleName(number);
+    case "role": {
+      // (by its caption with the role's name beside it, as Roles.sol and the deploy parameters
+      // write it: "税务部门 (TAX_AUTHORITY)"; the id in data-raw)
+      if (number === undefined) return undefined;
+      const name = roleName(number);
+      return named(l.role(name), name);
+    }
     case "selector":
     case "calldata": {
       const name = hex && SELECTORS.get(hex.slice(0, 10).toLowerCase());
