@@ -871,7 +871,7 @@ describe("dashboard (web/)", function () {
         expect(lines.length - header.length - 1, `${code}'s invoice rows`).to.equal(expected);
         if (code === "TAX") {
           // Each row's transaction and number are its InvoiceIssued event's (kept on the invoice
-          // row since 0060), in the page's order, newest first.
+          // row since 0060), in ledger order: the page's order reversed, oldest first.
           const columns = csvCells(lines[header.length]).map((caption) => /\((\w+)\)$/.exec(caption)![1]);
           const rows = lines
             .slice(header.length + 1)
@@ -880,7 +880,7 @@ describe("dashboard (web/)", function () {
             select '0x' || encode(e.invoice_id, 'hex') as invoice_id, '0x' || encode(e.tx_hash, 'hex') as tx_hash,
                    e.number::text as number
             from invoices.invoice_issued e join invoices.invoice v using (invoice_id)
-            order by v.issued_at desc, v.invoice_id desc`;
+            order by v.issued_at, v.invoice_id`;
           expect(rows.map((r) => [r.invoice_id, r.tx_hash, r.number])).to.deep.equal(
             issued.map((r) => [r.invoice_id, r.tx_hash, r.number]),
           );
@@ -1007,7 +1007,7 @@ describe("dashboard (web/)", function () {
           .filter((cells) => cells[0] !== "#" && /^0x[0-9a-f]{64}$/.test(cells.at(-1)!))
           .map((cells) => cells.at(-1));
       const expected = await owner`select '0x' || encode(tx_hash, 'hex') as tx from report.failed_attempts
-                                   order by block_number desc, tx_index desc`;
+                                   order by block_number, tx_index`;
       const first = await exported();
       expect(first).to.deep.equal(expected.map((row) => row.tx));
       expect(await exported()).to.deep.equal(first);
@@ -1114,7 +1114,8 @@ describe("dashboard (web/)", function () {
       expect(header[2][2]).to.equal("2000-01-01 – … (UTC+08:00)");
       expect(header[2][3]).to.include("status=Active");
       expect(header[3][2]).to.match(/^\d+$/);
-      expect(lines.slice(header.length + 1).map((cells) => cells[0])).to.deep.equal(expected);
+      // In ledger order: the page's, oldest first.
+      expect(lines.slice(header.length + 1).map((cells) => cells[0])).to.deep.equal(expected.toReversed());
     });
 
     it("shows a licence's history and every use with its validity then, each linked to its transaction", async function () {
@@ -1280,14 +1281,15 @@ describe("dashboard (web/)", function () {
         "项目监管部门 (regulator)",
         "人社部门 (human_resources)",
       ]);
+      // In ledger order: the page's (newest first) reversed.
       expect(csv.slice(1).map((cells) => cells.slice(3, 7))).to.deep.equal(
-        named.map((p) => [p.bureau_code, p.bank_code, p.regulator_code, p.human_resources_code]),
+        named.map((p) => [p.bureau_code, p.bank_code, p.regulator_code, p.human_resources_code]).toReversed(),
       );
-      // A transaction's arguments name the departments a bytes32 holds (the terms' fields, by
-      // field), the bytes32 itself in the value's data-raw.
+      // A transaction's arguments name the departments a bytes32 holds (the terms' fields, under
+      // their captions), the bytes32 itself in the value's data-raw.
       const tx = pageRecord(await get("AUDIT", `/escrow/projects/${named[0].id}`), "projects").get("交易哈希")!.href!;
       const txPage = (await get("AUDIT", tx)).replaceAll("&quot;", '"');
-      expect(txPage).to.include("regulator: 市场监督管理局 (SAMR),");
+      expect(txPage).to.include("项目监管部门: 市场监督管理局 (SAMR),");
       expect(txPage).to.include(`"regulator":"0x${Buffer.from("SAMR").toString("hex").padEnd(64, "0")}"`);
     });
 
@@ -1358,7 +1360,10 @@ describe("dashboard (web/)", function () {
         .filter((line) => !line.startsWith("#"))
         .map(csvCells);
       const column = rows[0].findIndex((caption) => caption.endsWith("(period)"));
-      expect(rows.slice(1).map((cells) => cells[column])).to.deep.equal(payrolls.map((p) => month(p.period)));
+      // In ledger order: the page's (newest first) reversed.
+      expect(rows.slice(1).map((cells) => cells[column])).to.deep.equal(
+        payrolls.map((p) => month(p.period)).toReversed(),
+      );
     });
 
     it("refuses bad licence and escrow filters and cursors", async function () {
@@ -1460,7 +1465,7 @@ describe("dashboard (web/)", function () {
       await tax.goto(`${base}/escrow`);
       expect(await figure(tax, 0)).to.equal("0");
 
-      // Export from the page: the CSV's rows are the table's rows.
+      // Export from the page: the CSV's rows are the table's rows, in ledger order (oldest first).
       await tax.goto(`${base}/invoices`);
       const [download] = await Promise.all([
         tax.waitForEvent("download"),
@@ -1475,9 +1480,11 @@ describe("dashboard (web/)", function () {
         .filter((line) => !line.startsWith("#,"))
         .slice(1)
         .map(csvCells);
-      expect(data.map((cells) => cells[0])).to.deep.equal(pageIds);
+      expect(data.map((cells) => cells[0]).toReversed()).to.deep.equal(pageIds);
       expect(
-        data.map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`),
+        data
+          .map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`)
+          .toReversed(),
       ).to.deep.equal(pageAmounts);
 
       // A date filter: the browser draws its input in the browser's locale (this one's en-US:

@@ -83,7 +83,7 @@ class Chunks extends Transform {
  */
 export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
   const out = new Chunks();
-  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true, copy: true });
+  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true, copy: true, ledgerOrder: true });
   void db
     .as(
       request.department,
@@ -191,7 +191,7 @@ export function xlsxExport(
   const out = new PassThrough();
   const header = headerLines(request, null).length + 1; // and the captions
   const room = sheetRows - header - 1; // the last row for the notice
-  const select = `${selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true })}
+  const select = `${selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true, ledgerOrder: true })}
 limit ${room + 1}`;
   const numeric = request.def.columns.map(
     (c) => c.display === "yuan" || c.display === "count" || c.display === "block",

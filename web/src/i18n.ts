@@ -85,6 +85,11 @@ const TEXT = {
   ],
   all: ["全部", "All"],
   export: ["导出", "Export"],
+  exportAll: ["导出本筛选条件下的全部记录（不限于本页）", "Every row under these filters, not only this page"],
+  exportLedgerOrder: [
+    "导出本筛选条件下的全部记录（不限于本页），按台账顺序由早到晚排列",
+    "Every row under these filters, not only this page, in ledger order: oldest first",
+  ],
   page: ["页", "Page"],
   previous: ["上一页", "Previous"],
   next: ["下一页", "Next"],

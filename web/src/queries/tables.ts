@@ -94,6 +94,8 @@ export interface TableDef {
   gate?: string;
   /** FROM for counting the rows: `from` without the joins that only add a row's columns. */
   countFrom?: string;
+  /** The order ranks the rows (the largest first): exports keep it, not the ledger's order. */
+  ranking?: boolean;
 }
 
 export type Filters = Record<string, string>;
@@ -199,6 +201,8 @@ export interface SelectOptions {
    * copy of each value, 0.2 s of the backend's CPU in an export of 1,000,000 invoices.
    */
   copy?: boolean;
+  /** An export: rows in ledger order (ledgerOrder below), unless the table is a ranking. */
+  ledgerOrder?: boolean;
 }
 
 const UNCAST = new Set<Display>(["yuan", "count", "time"]);
@@ -222,6 +226,21 @@ function formulaGuard(text: string): string {
   return `regexp_replace(${text}, '^([=+@-])', '''\\1')`;
 }
 
+/**
+ * The order an export lists a table's rows in: the page's, each descending part ascending. A page
+ * shows the newest first; a file a department files is a ledger, oldest first (a day's totals,
+ * a project's payrolls, the chain's invoices alike). It is also the order the chain's rows were
+ * written in: an export reads the table's pages forwards, where the kernel's read-ahead fetches
+ * them before they are asked for, not one at a time backwards (1,000,000 invoices read from
+ * disk: 6.6 s forwards, 14.4 s backwards on the bench's machine). The same index serves both.
+ */
+export function ledgerOrder(orderBy: string): string {
+  return orderBy
+    .split(",")
+    .map((part) => part.trim().replace(/\s+desc$/i, ""))
+    .join(", ");
+}
+
 /** The SELECT of a table under its filters (no paging): what the page pages and exports copy. */
 export function selectSql(def: TableDef, filters: Filters, timeZone: string, options: SelectOptions = {}): string {
   const where = def.filters
@@ -238,7 +257,7 @@ export function selectSql(def: TableDef, filters: Filters, timeZone: string, opt
     return c.sql;
   };
   const columns = def.columns.map((c) => `${expression(c)} as "${c.key}"`);
-  let orderBy = def.orderBy;
+  let orderBy = options.ledgerOrder && !def.ranking ? ledgerOrder(def.orderBy) : def.orderBy;
   if (options.keyset && def.keyset) {
     const keys = def.keyset;
     const text = (k: KeyPart) =>
@@ -874,6 +893,7 @@ export const TABLES = {
     ],
     filters: [],
     orderBy: "w.wages_owed desc, w.project_id",
+    ranking: true,
   },
   invoice_totals: {
     id: "invoice_totals",
