@@ -27,7 +27,15 @@ function start(port: number): Started {
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "hardhat"), ["run", "scripts/start.ts"], {
     cwd: ROOT,
     // Port 0: any free port for the dashboards and the API, whatever else runs on this machine.
-    env: { ...process.env, GOVLEDGER_PORT: String(port), GOVLEDGER_DASHBOARD_PORT: "0", GOVLEDGER_API_PORT: "0" },
+    // No GRAPHILE_ENV or NODE_ENV, as in a user's shell (the test runner sets them).
+    env: {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !["GRAPHILE_ENV", "NODE_ENV"].includes(name)),
+      ),
+      GOVLEDGER_PORT: String(port),
+      GOVLEDGER_DASHBOARD_PORT: "0",
+      GOVLEDGER_API_PORT: "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -91,8 +99,13 @@ describe("npm start", function () {
   const deployments: string[] = [];
   let started: Started | undefined;
 
-  afterEach(function () {
-    if (started?.child.exitCode === null) process.kill(-started.child.pid!, "SIGKILL");
+  // A test that failed half-way: Ctrl-C first, so that the embedded PostgreSQL (a process group
+  // of its own) is stopped too, and only then the group killed.
+  afterEach(async function () {
+    if (started === undefined || started.child.exitCode !== null || started.child.signalCode !== null) return;
+    process.kill(-started.child.pid!, "SIGINT");
+    await Promise.race([started.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    if (groupAlive(started.child.pid!)) process.kill(-started.child.pid!, "SIGKILL");
   });
   after(function () {
     for (const id of deployments) {
@@ -148,6 +161,8 @@ describe("npm start", function () {
       .and.match(/deployed \d+ contracts in [\d.]+ s/);
     expect(output).to.match(/indexer: \d+ events of \d+ blocks mirrored into PostgreSQL in [\d.]+ s/);
     expect(output).to.include("well-known test keys");
+    // No library's notice to developers (Grafast's on GRAPHILE_ENV, reached through the dashboard).
+    expect(output).not.to.include("GRAPHILE_ENV");
     expect(output).to.include(
       "TAX    0x70997970C51812dc3A010C7d01b50e0d17dc79C8  key 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
     );

@@ -1482,9 +1482,7 @@ describe("dashboard (web/)", function () {
         .map(csvCells);
       expect(data.map((cells) => cells[0]).toReversed()).to.deep.equal(pageIds);
       expect(
-        data
-          .map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`)
-          .toReversed(),
+        data.map((cells) => `¥${Number(cells[4]).toLocaleString("en-US", { minimumFractionDigits: 2 })}`).toReversed(),
       ).to.deep.equal(pageAmounts);
 
       // A date filter: the browser draws its input in the browser's locale (this one's en-US:

@@ -6,6 +6,9 @@
  * and masks what PostgreSQL and the server's own faults would say (grafserv's `maskError`); it
  * decides nothing about who may read what.
  */
+// Before Grafast loads: the dashboard (web/src/app.ts) reaches Grafast through this module first.
+import "./env.js";
+
 import { randomBytes } from "node:crypto";
 
 import type { Context } from "hono";
