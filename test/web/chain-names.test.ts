@@ -245,6 +245,8 @@ describe("contract events and errors by name (web/src/chain-names.ts)", function
     expect(shown(en, "escrow.payroll_submitted", "amounts", ["1500000000000000000", "2"], 18)).to.include(
       ">[¥1.50, ¥0.00]<",
     );
+    // An empty list (a licence that depends on none) as none, the chain's [] in data-raw.
+    expect(shown(zh, "licences.licence_issued", "depends_on", [])).to.include('data-raw="[]" title="[]">—<');
     // Seconds since 1970 in the city's time; a duration; a role; a bool; a vote; a department.
     expect(shown(en, "licences.licence_issued", "valid_until", "1782835200")).to.include(">2026-07-01 00:00:00<");
     expect(shown(zh, "access.role_granted", "delay", "90061")).to.include(">1 天 1 小时 1 分钟 1 秒<");

@@ -266,6 +266,8 @@ function readable(
 ): string | undefined {
   if (value === null || value === undefined) return "—";
   if (Array.isArray(value)) {
+    // An empty list (a licence with no prerequisite licences) as "none", not as JSON's [].
+    if (value.length === 0) return "—";
     const items = value.map((item) => readable(l, kind, table, key, item, decimals));
     return items.every((item) => item !== undefined) ? `[${items.join(", ")}]` : undefined;
   }
