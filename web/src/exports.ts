@@ -83,7 +83,11 @@ class Chunks extends Transform {
  */
 export function csvExport(db: WebDatabase, request: ExportRequest): Readable {
   const out = new Chunks();
-  const select = selectSql(request.def, request.filters, request.l.timeZone, { spreadsheetSafe: true, copy: true, ledgerOrder: true });
+  const select = selectSql(request.def, request.filters, request.l.timeZone, {
+    spreadsheetSafe: true,
+    copy: true,
+    ledgerOrder: true,
+  });
   void db
     .as(
       request.department,
