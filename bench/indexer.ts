@@ -51,14 +51,14 @@ const shippedFlags = indexerScript.split(" ").filter((word) => word.startsWith("
 const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? shippedFlags;
 
 const TREE_RSS_BUDGET_MB = 250;
+/** Whether this kernel keeps each thread's children list (CONFIG_PROC_CHILDREN), checked once. */
+const CHILDREN_LISTS = existsSync(`/proc/self/task/${process.pid}/children`);
 
 /**
  * `pid` and every process below it, from /proc (Linux): each thread's `children` list, a few reads
  * per sample (the sampler runs every 50 ms beside the indexer: reading every process's stat took
  * 0.5 s of CPU per backfill here). Kernels without those lists: every process's parent instead.
  */
-const CHILDREN_LISTS = existsSync(`/proc/self/task/${process.pid}/children`);
-
 function processTree(pid: number): number[] {
   if (!CHILDREN_LISTS) return processTreeByParents(pid);
   const tree: number[] = [];

@@ -524,6 +524,11 @@ export interface Locale {
 
 export function locale(lang: Lang, timeZone: string): Locale {
   const index = lang === "zh-CN" ? 0 : 1;
+  /** A key's caption from a table of captions (a text key or the two words), or the key itself. */
+  const caption = (names: Record<string, TextKey | readonly [string, string]>, key: string) => {
+    const name = Object.hasOwn(names, key) ? names[key] : undefined;
+    return name === undefined ? key : typeof name === "string" ? TEXT[name][index] : name[index];
+  };
   const numbers = new Intl.NumberFormat("en-US");
   const dateTime = new Intl.DateTimeFormat("sv-SE", {
     timeZone,
@@ -548,14 +553,8 @@ export function locale(lang: Lang, timeZone: string): Locale {
     contract: (name) => CONTRACT_NAMES[name]?.[index] ?? name,
     enumMember: (name, member) => ENUM_NAMES[name]?.[member]?.[index] ?? member,
     fn: (contract, name) => functionEntry(contract, name)?.[index] ?? name,
-    arg(key) {
-      const name = Object.hasOwn(ARG_NAMES, key) ? ARG_NAMES[key] : undefined;
-      return name === undefined ? key : typeof name === "string" ? TEXT[name][index] : name[index];
-    },
-    field(key) {
-      const name = Object.hasOwn(FIELD_NAMES, key) ? FIELD_NAMES[key] : undefined;
-      return name === undefined ? key : typeof name === "string" ? TEXT[name][index] : name[index];
-    },
+    arg: (key) => caption(ARG_NAMES, key),
+    field: (key) => caption(FIELD_NAMES, key),
     role: (name) => (Object.hasOwn(ROLE_NAMES, name) ? ROLE_NAMES[name][index] : name),
     month(value) {
       const match = /^(\d{4})-(\d{2})$/.exec(value);

@@ -8,7 +8,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { zoneLabel } from "../config.js";
 import type { Locale, TextKey } from "../i18n.js";
 import { COUNT_LIMIT, type TablePage } from "../queries/page.js";
-import { type ColumnDef, type Filters, ledgerOrder, type TableDef } from "../queries/tables.js";
+import { type ColumnDef, exportOrder, type Filters, type TableDef } from "../queries/tables.js";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -344,8 +344,8 @@ export function dataTable(
 
 function exportLinks(l: Locale, def: TableDef, filters: Filters): Html {
   const query = queryString(filters);
-  // An export lists the rows in ledger order (tables.ts, ledgerOrder): say so where it is not the page's.
-  const ledger = !def.ranking && ledgerOrder(def.orderBy) !== def.orderBy;
+  // An export lists the rows in ledger order (tables.ts, exportOrder): say so where it is not the page's.
+  const ledger = exportOrder(def) !== def.orderBy;
   return html`<span class="exports" title="${l.t(ledger ? "exportLedgerOrder" : "exportAll")}"
     >${l.t("export")}:
     <a href="/export/${def.id}.csv${query}" download>CSV</a>
